@@ -1,0 +1,142 @@
+"""The dlcheck command line: each command is a thin wrapper over kg/ and checker/.
+
+Exit status: 0 success, 1 failure (including a graph that does not conform), 2 usage error.
+Errors are one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+
+import click
+
+from kg.errors import EXIT_FAILURE, DlcheckError, UsageError
+
+
+class _Cli(click.Group):
+    """Turns dlcheck's typed errors into one stderr line and their exit status."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except DlcheckError as exc:
+            click.echo(f"dlcheck: error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+        except BrokenPipeError:
+            sys.stderr.close()  # the reader went away (e.g. `| head`); nothing left to say
+            ctx.exit(EXIT_FAILURE)
+        except KeyboardInterrupt:
+            click.echo("dlcheck: interrupted", err=True)
+            ctx.exit(130)
+
+
+def graph_option(func):
+    """--graph FILE..., shared by every command that reads the knowledge graph."""
+
+    @click.option(
+        "--graph",
+        "graph_files",
+        multiple=True,
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Turtle file to use instead of the bundled data (repeat for several). "
+        "The ontology is always added.",
+    )
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        return func(*args, **kwargs)
+
+    return wrapper
+
+
+def _load(graph_files: tuple[Path, ...]):
+    from kg.store import load_graph
+
+    return load_graph(list(graph_files) if graph_files else None)
+
+
+@click.group(cls=_Cli, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="dlcheck", prog_name="dlcheck")
+def cli() -> None:
+    """Check statements about deep learning against a curated knowledge graph."""
+
+
+@cli.command()
+@graph_option
+def validate(graph_files: tuple[Path, ...]) -> None:
+    """Validate the graph against the SHACL shapes (exit 1 when it does not conform)."""
+    from kg.validate import validate as run_validation
+
+    report = run_validation(_load(graph_files))
+    click.echo(report.text(), nl=False)
+    if not report.conforms:
+        sys.exit(EXIT_FAILURE)
+
+
+@cli.command()
+@click.argument("query", required=False)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "tsv", "json", "turtle", "nt"]),
+    default="table",
+    show_default=True,
+    help="SELECT/ASK: table, csv, tsv or json (W3C results JSON). "
+    "CONSTRUCT/DESCRIBE: turtle (default), nt, or json (JSON-LD).",
+)
+@graph_option
+def query(query: str | None, fmt: str, graph_files: tuple[Path, ...]) -> None:
+    """Run a read-only SPARQL query: QUERY is the text, a .rq file, or '-' for stdin.
+
+    The prefixes dlc, c, claim, src, topic, rdf, rdfs, owl, xsd, skos, prov, dcterms,
+    schema, sh and wd are pre-declared. SERVICE, FROM and updates are refused.
+    """
+    from kg import sparql
+
+    text = _query_text(query)
+    prepared = sparql.prepare(text)  # screen before paying for the graph
+    result = sparql.run(_load(graph_files), prepared)
+    click.echo(sparql.format_result(result, fmt), nl=False)
+
+
+def _query_text(query: str | None) -> str:
+    if query is None or query == "-":
+        if query is None and sys.stdin.isatty():
+            raise UsageError("give a SPARQL query, a .rq file, or '-' to read stdin")
+        return sys.stdin.read()
+    if query.endswith(".rq") or (len(query) < 4096 and Path(query).is_file()):
+        path = Path(query)
+        try:
+            return path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise UsageError(f"{path}: no such query file") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UsageError(f"{path}: cannot read query file ({exc})") from None
+    return query
+
+
+@cli.command()
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@graph_option
+def stats(fmt: str, graph_files: tuple[Path, ...]) -> None:
+    """Count claims by truth status, concepts, sources and triples, overall and per topic."""
+    import json
+
+    from kg.stats import format_stats, graph_stats
+
+    numbers = graph_stats(_load(graph_files))
+    if fmt == "json":
+        click.echo(json.dumps(numbers, indent=1))
+    else:
+        click.echo(format_stats(numbers), nl=False)
+
+
+def main() -> None:
+    cli(prog_name="dlcheck")
+
+
+if __name__ == "__main__":
+    main()

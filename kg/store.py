@@ -1,0 +1,105 @@
+"""Loading the graph: the bundled ontology and data, or a curator's own Turtle files."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Sequence
+from importlib import resources
+from pathlib import Path
+
+from kg.errors import GraphLoadError
+
+
+def bundled_data_files() -> list[Path]:
+    """The curated Turtle files shipped in kg/data/, sorted by name."""
+    folder = resources.files("kg").joinpath("data")
+    return sorted(Path(str(p)) for p in folder.iterdir() if p.name.endswith(".ttl"))
+
+
+def ontology_files() -> list[Path]:
+    """The ontology's schema file (the shapes are loaded separately, only for validation)."""
+    return [Path(str(resources.files("ontology").joinpath("dlcheck.ttl")))]
+
+
+def shapes_file() -> Path:
+    return Path(str(resources.files("ontology").joinpath("shapes.ttl")))
+
+
+def default_files() -> list[Path]:
+    """Ontology plus bundled data: what every command reads unless told otherwise."""
+    return ontology_files() + bundled_data_files()
+
+
+def content_hash(paths: Iterable[Path], extra: bytes = b"") -> str:
+    """A hash of the files' names and bytes: the cache key of anything compiled from them."""
+    digest = hashlib.sha256(extra)
+    for path in paths:
+        digest.update(path.name.encode())
+        digest.update(b"\0")
+        digest.update(_read_bytes(path))
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def load_graph(paths: Sequence[Path] | None = None, *, with_ontology: bool = True):
+    """Parse Turtle files into one rdflib Graph.
+
+    `paths` are a curator's files; the ontology is always added so that data files can be
+    validated and queried against it. Raises GraphLoadError naming the file and line.
+    """
+    from rdflib import Graph
+
+    from ontology import PREFIXES
+
+    graph = Graph()
+    for prefix, iri in PREFIXES.items():
+        graph.bind(prefix, iri)
+    files = list(paths) if paths is not None else bundled_data_files()
+    if with_ontology:
+        files = [p for p in ontology_files() if p not in files] + files
+    for path in files:
+        parse_turtle(graph, path)
+    return graph
+
+
+def parse_turtle(graph, path: Path) -> None:
+    """Add one Turtle file to `graph`, turning parser errors into a GraphLoadError."""
+    data = _read_bytes(path)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise GraphLoadError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    try:
+        graph.parse(data=text, format="turtle", publicID=path.resolve().as_uri())
+    except Exception as exc:  # rdflib raises several unrelated types for bad Turtle
+        raise GraphLoadError(f"{path}:{_error_line(exc)}: {_error_message(exc)}") from None
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except FileNotFoundError:
+        raise GraphLoadError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise GraphLoadError(f"{path}: is a directory, not a Turtle file") from None
+    except OSError as exc:
+        raise GraphLoadError(f"{path}: cannot read ({exc.strerror})") from None
+
+
+def _error_line(exc: Exception) -> str:
+    lines = getattr(exc, "lines", None)  # rdflib's BadSyntax counts lines from 0
+    if isinstance(lines, int):
+        return str(lines + 1)
+    match = re.search(r"line (\d+)", str(exc))
+    return match.group(1) if match else "?"
+
+
+def _error_message(exc: Exception) -> str:
+    why = getattr(exc, "_why", None)  # BadSyntax keeps the reason apart from its context dump
+    if why:
+        near = getattr(exc, "_str", b"")[getattr(exc, "_i", 0) :][:40]
+        text = near.decode("utf-8", "replace").split("\n")[0]
+        return f"Turtle syntax error: {why}" + (f" near {text!r}" if text.strip() else "")
+    message = " ".join(str(exc).split())
+    return message[:300] or type(exc).__name__

@@ -1,0 +1,39 @@
+"""Shared fixtures: the bundled graph parsed once per session, a private cache dir, the CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def graph():
+    from kg.store import load_graph
+
+    return load_graph()
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(tmp_path_factory, monkeypatch):
+    # The compiled-graph cache is shared per session (building it once keeps the suite fast)
+    # but never touches the user's own cache directory.
+    cache = tmp_path_factory.getbasetemp() / "dlcheck-cache"
+    monkeypatch.setenv("DLCHECK_CACHE_DIR", str(cache))
+
+
+@pytest.fixture
+def run_cli():
+    """Invoke the CLI in-process and return click's Result."""
+    from click.testing import CliRunner
+
+    from cli import cli
+
+    runner = CliRunner()
+
+    def invoke(*args: str, input: str | bytes | None = None):
+        return runner.invoke(cli, list(args), input=input, catch_exceptions=False)
+
+    return invoke

@@ -1,0 +1,148 @@
+"""The bundled graph holds every fact of the seed article, each sourced, and passes SHACL."""
+
+from __future__ import annotations
+
+import pytest
+from rdflib import URIRef
+from rdflib.namespace import RDF, RDFS, SKOS
+
+from ontology import CLAIM, CONCEPT, DLC, SOURCE
+
+PROV_DERIVED = URIRef("http://www.w3.org/ns/prov#wasDerivedFrom")
+DCTERMS_PART = URIRef("http://purl.org/dc/terms/isPartOf")
+
+MYTHS = [
+    ("dl-requires-massive-datasets", "holbox-2025-myth1"),
+    ("dl-models-are-black-boxes", "holbox-2025-myth2"),
+    ("dl-solves-any-problem", "holbox-2025-myth3"),
+    ("dl-requires-specialized-hardware", "holbox-2025-myth4"),
+    ("dl-restricted-to-experts", "holbox-2025-myth5"),
+]
+
+
+@pytest.mark.parametrize(("myth", "section"), MYTHS)
+def test_each_myth_is_false_sourced_and_corrected(graph, myth, section):
+    claim = CLAIM[myth]
+    assert graph.value(claim, DLC.truthStatus) == DLC.StatusFalse
+    assert SOURCE[section] in set(graph.objects(claim, PROV_DERIVED))
+    corrections = list(graph.objects(claim, DLC.correctedBy))
+    assert corrections, f"{myth} has no correction"
+    for correction in corrections:
+        assert graph.value(correction, DLC.truthStatus) == DLC.StatusTrue
+
+
+@pytest.mark.parametrize(
+    ("myth", "techniques"),
+    [
+        (
+            "dl-requires-massive-datasets",
+            {"transfer-learning", "data-augmentation", "few-shot-learning"},
+        ),
+        (
+            "dl-models-are-black-boxes",
+            {
+                "feature-visualization",
+                "saliency-map",
+                "attention-mechanism",
+                "layer-wise-relevance-propagation",
+                "shap",
+            },
+        ),
+    ],
+)
+def test_myths_are_refuted_by_the_articles_techniques(graph, myth, techniques):
+    refuters = {
+        str(graph.value(evidence, DLC.subject)).rsplit("/", 1)[-1]
+        for evidence in graph.objects(CLAIM[myth], DLC.refutedBy)
+    }
+    assert techniques <= refuters
+
+
+@pytest.mark.parametrize(
+    "limitation",
+    ["data-bias", "lack-of-generalizability", "computational-cost", "interpretability-challenge"],
+)
+def test_the_five_limitations_are_true_claims(graph, limitation):
+    claims = set(graph.subjects(DLC.object, CONCEPT[limitation]))
+    statuses = {graph.value(c, DLC.truthStatus) for c in claims}
+    assert DLC.StatusTrue in statuses
+
+
+def test_symbolic_reasoning_is_a_limitation(graph):
+    claim = CLAIM["dl-struggles-with-symbolic-reasoning"]
+    assert graph.value(claim, DLC.object) == CONCEPT["symbolic-reasoning"]
+    assert graph.value(claim, DLC.truthStatus) == DLC.StatusTrue
+
+
+def test_every_claim_cites_a_section_of_a_publication(graph):
+    claims = set(graph.subjects(RDF.type, DLC.Claim))
+    assert len(claims) >= 60
+    for claim in claims:
+        sources = list(graph.objects(claim, PROV_DERIVED))
+        assert sources, claim
+        for source in sources:
+            assert graph.value(source, DLC.section), source
+            assert graph.value(source, DCTERMS_PART) == SOURCE["holbox-2025"]
+
+
+def test_taxonomy_places_deep_learning_under_machine_learning(graph):
+    assert (CONCEPT["deep-learning"], SKOS.broader, CONCEPT["machine-learning"]) in graph
+    assert (
+        CONCEPT["deep-learning"],
+        SKOS.exactMatch,
+        URIRef("http://www.wikidata.org/entity/Q197536"),
+    ) in graph
+
+
+@pytest.mark.parametrize(
+    ("concept", "synonym"),
+    [
+        ("layer-wise-relevance-propagation", "LRP"),
+        ("shap", "SHapley Additive exPlanations"),
+        ("deep-learning", "DL"),
+        ("neural-network", "NN"),
+        ("pre-trained-model", "pretrained model"),
+        ("gpu", "graphics processing unit"),
+    ],
+)
+def test_concepts_carry_synonyms_and_abbreviations(graph, concept, synonym):
+    labels = {str(label) for label in graph.objects(CONCEPT[concept], SKOS.altLabel)}
+    assert synonym in labels
+
+
+def test_bundled_graph_conforms_to_the_shapes(graph):
+    from kg.validate import validate
+
+    report = validate(graph)
+    assert report.conforms, report.text()
+
+
+def test_broken_fixture_fails_with_a_useful_report():
+    from conftest import FIXTURES
+
+    from kg.store import load_graph
+    from kg.validate import validate
+
+    report = validate(load_graph([FIXTURES / "broken.ttl"]))
+    assert not report.conforms
+    text = report.text()
+    assert "claim:unsourced (dlc:truthStatus)" in text
+    assert "claim:uncorrected-myth: A false claim needs a correction" in text
+    assert "c:nameless (skos:prefLabel)" in text
+
+
+def test_namespace_class_matches_the_ontology_file(graph):
+    from ontology.namespace import DLC as Vocabulary
+
+    declared = {
+        str(s)[len(str(DLC)) :]
+        for s in graph.subjects()
+        if isinstance(s, URIRef) and str(s).startswith(str(DLC))
+    }
+    in_python = set(Vocabulary.__annotations__)
+    assert declared == in_python
+    for term in declared:
+        assert graph.value(DLC[term], RDFS.label) is not None, f"dlc:{term} has no rdfs:label"
+        assert graph.value(DLC[term], RDFS.comment) is not None, f"dlc:{term} has no rdfs:comment"
+    with pytest.raises(AttributeError):
+        _ = Vocabulary.Clam
