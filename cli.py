@@ -7,6 +7,7 @@ Errors are one line on stderr, never a traceback.
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from pathlib import Path
 
@@ -30,6 +31,17 @@ class _Cli(click.Group):
         except KeyboardInterrupt:
             click.echo("dlcheck: interrupted", err=True)
             ctx.exit(130)
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+            raise
+        except Exception as exc:  # a bug of ours: still one line, unless asked for details
+            if os.environ.get("DLCHECK_DEBUG"):
+                raise
+            click.echo(
+                f"dlcheck: internal error: {type(exc).__name__}: {exc} "
+                "(set DLCHECK_DEBUG=1 for details)",
+                err=True,
+            )
+            ctx.exit(EXIT_FAILURE)
 
 
 def graph_option(func):
@@ -132,6 +144,114 @@ def stats(fmt: str, graph_files: tuple[Path, ...]) -> None:
         click.echo(json.dumps(numbers, indent=1))
     else:
         click.echo(format_stats(numbers), nl=False)
+
+
+@cli.command()
+@click.argument("text")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "jsonl", "jsonld"]),
+    default="text",
+    show_default=True,
+    help="text for people; json (one object) or jsonl (one per line) for tools; "
+    "jsonld for a schema.org ClaimReview.",
+)
+@graph_option
+def check(text: str, fmt: str, graph_files: tuple[Path, ...]) -> None:
+    """Check a statement: verdict, explanation and the path through the graph.
+
+    TEXT is the statement, or '-' to read one statement per line from stdin (each line gets
+    its own result, in order; a bad line gets an error object and the rest go on).
+    Exit status 0 when every statement got a verdict (unknown included).
+    """
+    import json
+
+    from checker.check import Checker
+
+    checker = Checker(list(graph_files) or None)
+    if text != "-":
+        verdict = checker.check(text)
+        if verdict.error:
+            raise UsageError(verdict.error)
+        click.echo(_render(verdict, fmt, checker), nl=False)
+        return
+    failed = False
+    lines = _stdin_lines()
+    texts = (line if error is None else "" for line, error in lines.items())
+    for number, verdict in enumerate(checker.check_many(texts), start=1):
+        error = lines.errors.get(number) or verdict.error
+        if error:
+            failed = True
+            record = {"line": number, "text": lines.raw.get(number, ""), "error": error}
+            if fmt in ("json", "jsonl"):
+                click.echo(json.dumps(record, ensure_ascii=False))
+            click.echo(f"dlcheck: error: line {number}: {error}", err=True)
+            continue
+        click.echo(_render(verdict, fmt, checker), nl=False)
+    if failed:
+        sys.exit(EXIT_FAILURE)
+
+
+def _render(verdict, fmt: str, checker) -> str:
+    import json
+
+    from checker import render
+
+    if fmt in ("json", "jsonl"):
+        return render.as_json(verdict) + "\n"
+    if fmt == "jsonld":
+        return json.dumps(render.as_claim_review(verdict, checker.kb), ensure_ascii=False) + "\n"
+    return render.as_text(verdict, checker.kb, colour=sys.stdout.isatty())
+
+
+class _StdinLines:
+    """Lines of stdin, decoded one by one so that one bad line does not sink the rest."""
+
+    def __init__(self) -> None:
+        self.raw: dict[int, str] = {}
+        self.errors: dict[int, str] = {}
+
+    def items(self):
+        stream = click.get_binary_stream("stdin")
+        for number, data in enumerate(stream, start=1):
+            try:
+                line = data.decode("utf-8").rstrip("\r\n")
+            except UnicodeDecodeError as exc:
+                self.errors[number] = f"not valid UTF-8 (byte {exc.start})"
+                self.raw[number] = data.decode("utf-8", "replace").rstrip("\r\n")
+                yield self.raw[number], self.errors[number]
+                continue
+            self.raw[number] = line
+            yield line, None
+
+
+def _stdin_lines() -> _StdinLines:
+    return _StdinLines()
+
+
+@cli.command()
+@click.argument("text")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["mermaid", "dot"]),
+    default="mermaid",
+    show_default=True,
+    help="mermaid (paste into any Mermaid viewer) or dot (render with Graphviz).",
+)
+@graph_option
+def explain(text: str, fmt: str, graph_files: tuple[Path, ...]) -> None:
+    """Draw the justification subgraph of a statement's verdict."""
+    from checker import render
+    from checker.check import Checker
+
+    checker = Checker(list(graph_files) or None)
+    verdict = checker.check(text)
+    if verdict.error:
+        raise UsageError(verdict.error)
+    draw = render.as_mermaid if fmt == "mermaid" else render.as_dot
+    click.echo(draw(verdict, checker.kb), nl=False)
 
 
 def main() -> None:

@@ -65,6 +65,7 @@ def prepare(text: str) -> PreparedQuery:
     names = set(_node_names(body))
     if "ServiceGraphPattern" in names:
         raise QueryRefused("refused: SERVICE would query a remote endpoint; run it locally")
+    # CompValue.get answers a missing key with the key's name, so test membership first.
     if body.get("datasetClause"):
         raise QueryRefused(
             "refused: FROM / FROM NAMED would load graphs from outside; "

@@ -56,6 +56,7 @@ class DLC(DefinedNamespace):
 
     # Annotations of relations
     inverseLabel: URIRef
+    negativeLabel: URIRef
     objectMonotonicity: URIRef
 
     # Relations claims use

@@ -1,0 +1,241 @@
+"""check(): one statement in, a Verdict out, with the claim, the path and the sources."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from checker.cues import Cue
+from checker.lookup import Match, find
+from checker.pipeline import MAX_CHARS, build_pipeline
+from checker.reading import QUANTIFIER_NAMES, Reading, read
+from checker.rules import IMPLICIT, claim_states, decide, statement_states
+from kg.compile import claim_edge
+from kg.knowledge import PARTLY_TRUE, Claim, Edge, KnowledgeBase, Source
+
+UNKNOWN = "unknown"
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CUE_KINDS = ("negation", "quantifier", "hedge")
+_STATUS_WORDS = {"true": "true", "false": "false", "partly_true": "partly true"}
+_MEMO_LIMIT = 50_000
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The answer for one statement. `as_dict()` is the JSON output contract."""
+
+    text: str
+    verdict: str  # "true" | "false" | "partly_true" | "unknown"
+    rule: str  # which verdict rule fired (see checker/rules.py), or why there is none
+    claim: Claim | None
+    reading: Reading
+    cues: tuple[Cue, ...]
+    justification: tuple[Edge, ...]
+    explanation: str
+    sources: tuple[Source, ...]
+    error: str | None = None  # set when the input itself was unusable
+
+    def as_dict(self) -> dict:
+        r = self.reading
+        return {
+            "text": self.text,
+            "verdict": self.verdict,
+            "claim": None
+            if self.claim is None
+            else {
+                "id": self.claim.iri,
+                "label": self.claim.label,
+                "status": self.claim.status,
+            },
+            "reading": {
+                "subject": r.subject,
+                "relation": r.relation,
+                "object": r.object,
+                "negated": r.negated,
+                "quantifier": QUANTIFIER_NAMES.get(r.quantifier) if r.quantifier else None,
+            },
+            "cues": [
+                {"text": c.text, "kind": c.kind, "start": c.start_char, "end": c.end_char}
+                for c in self.cues
+                if c.kind in _CUE_KINDS
+            ],
+            "justification": [edge.as_dict() for edge in self.justification],
+            "explanation": self.explanation,
+            "sources": [_source_dict(s) for s in self.sources],
+        }
+
+
+class Checker:
+    """Holds the pipeline and the knowledge base; build once, check many statements."""
+
+    def __init__(self, graph_files: Sequence[Path] | None = None):
+        self.nlp = build_pipeline(graph_files)
+        self.kb: KnowledgeBase = self.nlp.get_pipe("dlcheck_mentions").kb
+        self._decisions: dict[tuple, tuple] = {}
+
+    def check(self, text: str) -> Verdict:
+        return next(self.check_many([text]))
+
+    def check_many(self, texts: Iterable[str], batch_size: int = 256) -> Iterator[Verdict]:
+        """Verdicts in input order; a bad text yields an `error` verdict, never an exception."""
+        cleaned = []
+        for text in texts:
+            cleaned.append((text, *_clean(text)))
+            if len(cleaned) >= batch_size:
+                yield from self._run(cleaned)
+                cleaned = []
+        if cleaned:
+            yield from self._run(cleaned)
+
+    def _run(self, items: list[tuple[str, str, str | None]]) -> Iterator[Verdict]:
+        good = [clean for _, clean, error in items if error is None]
+        docs = iter(self.nlp.pipe(good))
+        for original, _, error in items:
+            if error is not None:
+                yield _invalid(original, error)
+                continue
+            doc = next(docs)
+            reading = read(doc)
+            key = reading.key
+            decision = self._decisions.get(key)
+            if decision is None:
+                decision = self._decide(reading)
+                if len(self._decisions) < _MEMO_LIMIT:
+                    self._decisions[key] = decision
+            verdict, rule, claim, edges, explanation, sources = decision
+            yield Verdict(
+                original, verdict, rule, claim, reading, doc._.cues, edges, explanation, sources
+            )
+
+    def _decide(self, reading: Reading) -> tuple:
+        kb = self.kb
+        match = find(kb, reading)
+        if match is None:
+            return (UNKNOWN, "no-claim", None, (), _why_unknown(kb, reading), ())
+        implicit = IMPLICIT.get(match.modality, "all") if match.claim else "all"
+        true_in = statement_states(reading.ops, implicit)
+        allowed = claim_states(match.status, match.modality, match.shift)
+        plain_partly = (
+            match.claim is not None and match.status == PARTLY_TRUE and reading.quantifier is None
+        )
+        verdict, rule = decide(allowed, true_in, plain_partly)
+        edges = _justification(kb, reading, match)
+        sources = _sources(kb, edges)
+        explanation = _explain(kb, reading, match, verdict, rule)
+        return (verdict, rule, match.claim, edges, explanation, sources)
+
+
+_default: Checker | None = None
+
+
+def default_checker() -> Checker:
+    global _default
+    if _default is None:
+        _default = Checker()
+    return _default
+
+
+def _clean(text: str) -> tuple[str, str | None]:
+    if not isinstance(text, str):
+        return "", "a statement must be text"
+    if len(text) > MAX_CHARS:
+        return "", f"statement is {len(text)} characters long; the limit is {MAX_CHARS}"
+    clean = " ".join(_CONTROL.sub(" ", text).split())
+    if not clean:
+        return "", "empty statement: give a sentence about deep learning"
+    return clean, None
+
+
+def _invalid(text: str, error: str) -> Verdict:
+    empty = Reading(None, None, None, (), ())
+    return Verdict(text, UNKNOWN, "invalid-input", None, empty, (), (), error, (), error=error)
+
+
+def _justification(kb: KnowledgeBase, reading: Reading, match: Match) -> tuple[Edge, ...]:
+    """Top path first: statement subject -> claim -> object, then the claim's evidence."""
+    edges: list[Edge] = list(match.subject_path)
+    claim = match.claim
+    if claim is not None:
+        edges.append(claim_edge(kb, claim, "subject"))
+        edges.append(claim_edge(kb, claim, "object"))
+        edges += match.object_path
+        for chain in kb.evidence_paths.get(claim.iri, ()):
+            edges += chain
+    else:
+        edges += match.object_path
+    return tuple(dict.fromkeys(edges))
+
+
+def _sources(kb: KnowledgeBase, edges: tuple[Edge, ...]) -> tuple[Source, ...]:
+    found = dict.fromkeys(e.source for e in edges if e.source)
+    return tuple(kb.sources[s] for s in found if s in kb.sources)
+
+
+def _explain(kb: KnowledgeBase, reading: Reading, match: Match, verdict: str, rule: str) -> str:
+    head = {"true": "True", "false": "False", "partly_true": "Partly true", UNKNOWN: "Unknown"}[
+        verdict
+    ]
+    claim = match.claim
+    if claim is None:
+        s, o = kb.label(reading.subject), kb.label(reading.object)
+        why = {
+            "holds": f"in the graph's taxonomy {s} is a kind of {o}",
+            "inverted": f"it is the other way round: {o} is a kind of {s}",
+            "excluded": f"the graph says {s} and {o} exclude each other",
+        }[match.taxonomy]
+        return f"{head}: {why} (rule: {rule})."
+    status = _STATUS_WORDS[claim.status]
+    first = f'{head}: the graph holds "{claim.label.rstrip(".")}" as {status}'
+    if claim.modality != "always":
+        first += f" (stated with '{claim.modality}')"
+    if match.subject_path:
+        first += f", and that speaks for {kb.label(reading.subject)}"
+    sentences = [first + "."]
+    if rule == "undetermined":
+        q = reading.quantifier or "plain"
+        sentences.append(f"That neither confirms nor refutes the statement's '{q}' form.")
+    elif claim.corrected_by and verdict in ("false", "partly_true"):
+        correction = kb.claims[claim.corrected_by[0]].label.rstrip(".")
+        sentences.append(f'Instead: "{correction}".')
+    elif claim.condition:
+        sentences.append(f"It holds when {claim.condition.rstrip('.')}.")
+    return " ".join(sentences) + f" (rule: {rule})"
+
+
+def _why_unknown(kb: KnowledgeBase, reading: Reading) -> str:
+    names = [kb.label(c) for c in reading.concepts]
+    if not names:
+        return (
+            "Unknown: no concept of the knowledge graph was recognised in the statement "
+            "(rule: no-concept)."
+        )
+    if reading.subject is None:
+        if len(names) == 1:
+            return (
+                f"Unknown: recognised {names[0]}, but no relation to another concept "
+                "(rule: no-relation)."
+            )
+        return (
+            f"Unknown: recognised {', '.join(names)}, but no relation phrase linking them "
+            "(rule: no-relation)."
+        )
+    relation = kb.label(reading.relation)
+    return (
+        f"Unknown: the graph has no claim that {kb.label(reading.subject)} {relation} "
+        f"{kb.label(reading.object)}, nor one about their broader concepts "
+        "(rule: no-claim)."
+    )
+
+
+def _source_dict(source: Source) -> dict:
+    return {
+        "id": source.iri,
+        "label": source.label,
+        "section": source.section,
+        "publication": source.publication,
+        "title": source.title,
+        "creator": source.creator,
+        "date": source.date,
+    }

@@ -1,0 +1,127 @@
+"""From matched mentions and cues to a Reading: subject, relation, object, negation, quantifier.
+
+The logic of the statement is kept as an operator list in reading order ("not", "all",
+"often", "some"), so "cannot ... without" and "not always" are evaluated, not guessed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.tokens import Doc
+
+from checker.cues import Cue
+from checker.mentions import INVERSE, Mention
+
+QUANTIFIERS = ("all", "often", "some")
+# How the JSON output names the statement's effective quantifier.
+QUANTIFIER_NAMES = {"all": "all", "often": "most", "some": "some"}
+# Relations of plain "X is (a) Y" sentences: weaker evidence of intent than any other verb.
+WEAK_RELATION_NAMES = ("hasProperty",)
+
+
+@dataclass(frozen=True)
+class Reading:
+    subject: str | None
+    relation: str | None  # the first candidate; lookup also tries `candidates`
+    object: str | None
+    ops: tuple[str, ...]  # logical operators in reading order, outermost first
+    concepts: tuple[str, ...]  # every concept mentioned, in order
+    candidates: tuple[str, ...] = ()  # relation IRIs the phrase can mean
+    relation_text: str | None = None
+    subject_span: tuple[int, int] | None = None
+    object_span: tuple[int, int] | None = None
+
+    @property
+    def negated(self) -> bool:
+        return self.ops.count("not") % 2 == 1
+
+    @property
+    def quantifier(self) -> str | None:
+        for op in self.ops:
+            if op in QUANTIFIERS:
+                return op
+        return None
+
+    @property
+    def key(self) -> tuple:
+        return (self.subject, self.candidates, self.object, self.ops, self.concepts)
+
+
+def read(doc: Doc) -> Reading:
+    """The reading of one processed statement."""
+    mentions: tuple[Mention, ...] = doc._.mentions
+    concepts = [m for m in mentions if any(not d for _, d in m.targets)]
+    relations = [m for m in mentions if any(d for _, d in m.targets)]
+    concept_iris = tuple(dict.fromkeys(_concept(m) for m in concepts))
+
+    best = None
+    for relation in sorted(relations, key=lambda m: (_is_weak(m), m.start)):
+        before = [c for c in concepts if c.end <= relation.start]
+        after = [c for c in concepts if c.start >= relation.end]
+        if before and after:
+            best = (relation, before[-1], after[0])
+            break
+    if best is None:
+        return Reading(None, None, None, _ops(doc._.cues, None, None, None), concept_iris)
+
+    relation, left, right = best
+    targets = [(iri, d) for iri, d in relation.targets if d]
+    inverse = targets[0][1] == INVERSE
+    subject, obj = (right, left) if inverse else (left, right)
+    candidates = tuple(dict.fromkeys(iri for iri, d in targets if (d == INVERSE) == inverse))
+    return Reading(
+        subject=_concept(subject),
+        relation=candidates[0],
+        object=_concept(obj),
+        ops=_ops(doc._.cues, left, relation, right),
+        concepts=concept_iris,
+        candidates=candidates,
+        relation_text=relation.text,
+        subject_span=(subject.start, subject.end),
+        object_span=(obj.start, obj.end),
+    )
+
+
+def _concept(mention: Mention) -> str:
+    return next(iri for iri, d in mention.targets if not d)
+
+
+def _is_weak(mention: Mention) -> bool:
+    return all(iri.endswith(WEAK_RELATION_NAMES) for iri, d in mention.targets if d)
+
+
+def _ops(cues: tuple[Cue, ...], left, relation, right) -> tuple[str, ...]:
+    """Operators of the cues that bear on the relation, in reading order.
+
+    A cue counts when the relation lies in its scope or when the cue sits inside the
+    statement's core (between subject and object, or within the object phrase). A "wide" cue
+    (a determiner such as "any") moves before the possibility modals it follows, unless a
+    negation came between: "can solve any problem" is about every problem.
+    """
+    ops: list[str] = []
+    for cue in sorted(cues, key=lambda c: c.start):
+        if cue.rule.category in ("pseudo", "terminator", "filler") or not cue.rule.ops:
+            continue
+        if relation is not None and not _bears_on(cue, left, relation, right):
+            continue
+        negated_before = "not" in ops
+        cue_ops = list(
+            cue.rule.negated_ops
+            if negated_before and cue.rule.negated_ops is not None
+            else cue.rule.ops
+        )
+        if cue.rule.scope == "wide":
+            last_not = max((i for i, op in enumerate(ops) if op == "not"), default=-1)
+            ops[last_not + 1 : last_not + 1] = cue_ops
+        else:
+            ops += cue_ops
+    return tuple(ops)
+
+
+def _bears_on(cue: Cue, left, relation, right) -> bool:
+    if left.start <= cue.start < right.end:
+        return True  # inside the core of the statement
+    return cue.scope_start <= relation.start < cue.scope_end or (
+        cue.scope_start <= right.start < cue.scope_end
+    )

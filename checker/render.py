@@ -1,0 +1,127 @@
+"""Turning a Verdict into what people and tools read: text, JSON, ClaimReview, pictures."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from checker.check import Verdict
+from kg.knowledge import KnowledgeBase
+
+_COLOURS = {"true": "green", "false": "red", "partly_true": "yellow", "unknown": "blue"}
+# schema.org ClaimReview ratings: 1 worst .. 5 best.
+_RATINGS = {"false": (1, "False"), "partly_true": (3, "Partly true"), "true": (5, "True")}
+
+
+def as_text(verdict: Verdict, kb: KnowledgeBase, colour: bool = False) -> str:
+    import click
+
+    word = verdict.verdict.replace("_", " ").upper()
+    head = click.style(word, fg=_COLOURS[verdict.verdict], bold=True) if colour else word
+    lines = [f"{head}  {verdict.text}", f"  {verdict.explanation}"]
+    if verdict.justification:
+        lines.append("  Why (path through the graph):")
+        for edge in verdict.justification:
+            cite = ""
+            if edge.source and edge.source in kb.sources:
+                cite = f"  [{kb.sources[edge.source].label}]"
+            lines.append(f"    - {edge.label}{cite}")
+    return "\n".join(lines) + "\n"
+
+
+def as_json(verdict: Verdict) -> str:
+    return json.dumps(verdict.as_dict(), ensure_ascii=False)
+
+
+def as_claim_review(verdict: Verdict, kb: KnowledgeBase) -> dict:
+    """A schema.org ClaimReview of the statement, with the justification as its evidence."""
+    review: dict = {
+        "@context": "https://schema.org",
+        "@type": "ClaimReview",
+        "claimReviewed": verdict.text,
+        "datePublished": date.today().isoformat(),
+        "author": {"@type": "Organization", "name": "dlcheck knowledge graph"},
+        "reviewRating": {
+            "@type": "Rating",
+            "alternateName": verdict.verdict.replace("_", " "),
+            "ratingExplanation": verdict.explanation,
+        },
+        "itemReviewed": {
+            "@type": "Claim",
+            "text": verdict.text,
+        },
+        "isBasedOn": [
+            {
+                "@type": "CreativeWork",
+                "@id": s.iri,
+                "name": s.title or s.label,
+                "author": s.creator,
+                "datePublished": s.date,
+                "citation": s.section,
+            }
+            for s in verdict.sources
+        ],
+        "hasPart": [
+            {"@type": "Statement", "text": edge.label, "citation": edge.source}
+            for edge in verdict.justification
+        ],
+    }
+    if verdict.verdict in _RATINGS:
+        value, _ = _RATINGS[verdict.verdict]
+        review["reviewRating"].update({"ratingValue": value, "bestRating": 5, "worstRating": 1})
+    if verdict.claim is not None:
+        review["itemReviewed"]["sameAs"] = verdict.claim.iri
+    return review
+
+
+def as_mermaid(verdict: Verdict, kb: KnowledgeBase) -> str:
+    """A Mermaid flowchart of the justification subgraph."""
+    ids: dict[str, str] = {}
+    lines = ["flowchart LR"]
+
+    def node(iri: str) -> str:
+        if iri not in ids:
+            ids[iri] = f"n{len(ids)}"
+            label = _quote_mermaid(kb.label(iri))
+            shape = f'["{label}"]' if iri in kb.claims else f'("{label}")'
+            lines.append(f"  {ids[iri]}{shape}")
+        return ids[iri]
+
+    for edge in verdict.justification:
+        a, b = node(edge.subject), node(edge.object)
+        lines.append(f'  {a} -- "{_quote_mermaid(_predicate(edge.predicate))}" --> {b}')
+    if len(lines) == 1:
+        lines.append(f'  n0["{_quote_mermaid(verdict.explanation)}"]')
+    return "\n".join(lines) + "\n"
+
+
+def as_dot(verdict: Verdict, kb: KnowledgeBase) -> str:
+    """A Graphviz DOT digraph of the justification subgraph."""
+    lines = ["digraph justification {", "  rankdir=LR;", '  node [fontname="Helvetica"];']
+    seen: set[str] = set()
+    for edge in verdict.justification:
+        for iri in (edge.subject, edge.object):
+            if iri not in seen:
+                seen.add(iri)
+                shape = "box" if iri in kb.claims else "ellipse"
+                lines.append(
+                    f"  {_quote_dot(iri)} [label={_quote_dot(kb.label(iri))}, shape={shape}];"
+                )
+        lines.append(
+            f"  {_quote_dot(edge.subject)} -> {_quote_dot(edge.object)} "
+            f"[label={_quote_dot(_predicate(edge.predicate))}];"
+        )
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _predicate(iri: str) -> str:
+    return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
+def _quote_mermaid(text: str) -> str:
+    return text.replace('"', "#quot;")
+
+
+def _quote_dot(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'

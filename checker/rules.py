@@ -1,0 +1,78 @@
+"""Verdict rules: a claim's truth status and modality against a statement's logic.
+
+Both sides are read as sets of "how often the relation holds" states: 0 none, 1 some (less
+than most), 2 most (not all), 3 all. A claim allows some states; a statement is true in some
+states. The verdict compares the two sets:
+
+  rule            when                                            verdict
+  entailed        every state the claim allows makes it true      true
+  contradicted    no state the claim allows makes it true         false
+  restates        a plain statement of a partly true claim        partly_true
+  undetermined    the claim allows states of both kinds           unknown
+
+This one comparison gives "a partly true claim stated with 'always' is false, with 'can'
+true", "not always" after a myth true, "cannot ... without" the same as "always requires".
+"""
+
+from __future__ import annotations
+
+from kg.knowledge import ALWAYS, CAN, FALSE, GENERALLY, PARTLY_TRUE, TRUE
+
+STATES = frozenset({0, 1, 2, 3})
+
+# What a claim with this status and modality allows.
+CLAIM_STATES: dict[tuple[str, str], frozenset[int]] = {
+    (TRUE, ALWAYS): frozenset({3}),
+    (TRUE, GENERALLY): frozenset({2}),  # curated "generally" means most but not all
+    (TRUE, CAN): frozenset({1, 2, 3}),
+    (FALSE, ALWAYS): frozenset({0, 1, 2}),
+    (FALSE, GENERALLY): frozenset({0, 1}),
+    (FALSE, CAN): frozenset({0}),
+    (PARTLY_TRUE, ALWAYS): frozenset({1, 2}),
+    (PARTLY_TRUE, GENERALLY): frozenset({1, 2}),
+    (PARTLY_TRUE, CAN): frozenset({1, 2}),
+}
+
+# The quantifier a plain statement inherits from the claim it restates.
+IMPLICIT = {ALWAYS: "all", GENERALLY: "often", CAN: "some"}
+_LEAST = {"all": 3, "often": 2, "some": 1}
+
+
+def claim_states(status: str, modality: str, shift: str | None = None) -> frozenset[int]:
+    """States a claim allows; `shift` widens them when the statement's object is narrower
+    ("narrower") or broader ("broader") than the claim's, for upward-monotone relations."""
+    states = CLAIM_STATES[(status, modality)]
+    if shift == "narrower":  # holding for less cannot happen more often
+        return frozenset(s for s in STATES if s <= max(states))
+    if shift == "broader":  # holding for more happens at least as often
+        return frozenset(s for s in STATES if s >= min(states))
+    return states
+
+
+def statement_states(ops: tuple[str, ...], implicit: str) -> frozenset[int]:
+    """States in which a statement with these operators is true.
+
+    Only the outermost quantifier counts: NOT^a Q NOT^b atom. With no quantifier the
+    statement restates the claim's own (`implicit`) and every negation stands outside it.
+    """
+    quantifier_at = next((i for i, op in enumerate(ops) if op in _LEAST), None)
+    if quantifier_at is None:
+        outer, quantifier, inner = ops.count("not"), implicit, 0
+    else:
+        quantifier = ops[quantifier_at]
+        outer = ops[:quantifier_at].count("not")
+        inner = ops[quantifier_at + 1 :].count("not")
+    least = _LEAST[quantifier]
+    true_in = frozenset(s for s in STATES if (3 - s if inner % 2 else s) >= least)
+    return STATES - true_in if outer % 2 else true_in
+
+
+def decide(allowed: frozenset[int], true_in: frozenset[int], plain_partly: bool) -> tuple[str, str]:
+    """(verdict, rule name) for a claim's allowed states and a statement's true states."""
+    if plain_partly:
+        return PARTLY_TRUE, "restates"
+    if allowed <= true_in:
+        return TRUE, "entailed"
+    if not allowed & true_in:
+        return FALSE, "contradicted"
+    return "unknown", "undetermined"

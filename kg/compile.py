@@ -1,0 +1,280 @@
+"""Compiling the RDF graph into the checker's knowledge base, once per graph content.
+
+Justification paths come from the networkx projection (kg/network.py): taxonomy paths
+between concepts, and each claim's evidence ranked by a degree-penalised path cost so that
+specific evidence is shown before evidence that hangs off generic hubs.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+from kg.knowledge import (
+    ALWAYS,
+    CAN,
+    DLC_NS,
+    FALSE,
+    GENERALLY,
+    PARTLY_TRUE,
+    SKOS_BROADER,
+    TRUE,
+    Claim,
+    Concept,
+    Edge,
+    KnowledgeBase,
+    Relation,
+    Source,
+)
+
+_STATUS = {"StatusTrue": TRUE, "StatusFalse": FALSE, "StatusPartlyTrue": PARTLY_TRUE}
+_MODALITY = {"Always": ALWAYS, "Generally": GENERALLY, "Can": CAN}
+_EVIDENCE = (
+    ("correctedBy", "is corrected by"),
+    ("refutedBy", "is refuted by"),
+    ("supportedBy", "is supported by"),
+)
+MAX_PATHS = 3
+
+
+def compile_knowledge(graph) -> KnowledgeBase:
+    """Build the knowledge base from an rdflib Graph holding the ontology and the data."""
+    from rdflib import URIRef
+    from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
+
+    from kg.network import broader_digraph, project
+    from ontology import DLC
+
+    def text(node, predicate) -> str | None:
+        value = graph.value(node, predicate)
+        return str(value) if value is not None else None
+
+    def labels_of(node, *predicates) -> tuple[str, ...]:
+        seen: dict[str, None] = {}
+        for predicate in predicates:
+            for value in sorted(graph.objects(node, predicate), key=str):
+                if str(value).strip():
+                    seen.setdefault(" ".join(str(value).split()), None)
+        return tuple(seen)
+
+    concept_nodes = set(graph.transitive_subjects(RDFS.subClassOf, DLC.Concept))
+    concepts: dict[str, Concept] = {}
+    for cls in concept_nodes:
+        for node in graph.subjects(RDF.type, cls):
+            if not isinstance(node, URIRef) or str(node) in concepts:
+                continue
+            pref = text(node, SKOS.prefLabel) or str(node).rsplit("/", 1)[-1]
+            excludes = set(graph.objects(node, DLC.excludes)) | set(
+                graph.subjects(DLC.excludes, node)
+            )
+            concepts[str(node)] = Concept(
+                iri=str(node),
+                label=pref,
+                labels=labels_of(node, SKOS.prefLabel, SKOS.altLabel, SKOS.hiddenLabel),
+                broader=tuple(sorted(str(b) for b in graph.objects(node, SKOS.broader))),
+                excludes=tuple(sorted(str(x) for x in excludes)),
+                source=text(node, PROV.wasDerivedFrom),
+            )
+
+    relations: dict[str, Relation] = {}
+    for node in graph.subjects(RDF.type, DLC.Relation):
+        relations[str(node)] = Relation(
+            iri=str(node),
+            label=text(node, SKOS.prefLabel) or text(node, RDFS.label) or str(node),
+            labels=labels_of(node, SKOS.prefLabel, SKOS.altLabel),
+            inverse_labels=labels_of(node, DLC.inverseLabel),
+            negative_labels=labels_of(node, DLC.negativeLabel),
+            upward=(node, DLC.objectMonotonicity, DLC.Upward) in graph,
+        )
+
+    sources: dict[str, Source] = {}
+    for cls in (DLC.Publication, DLC.SourceSection):
+        for node in graph.subjects(RDF.type, cls):
+            publication = graph.value(node, DCTERMS.isPartOf)
+            book = publication if publication is not None else node
+            sources[str(node)] = Source(
+                iri=str(node),
+                label=text(node, RDFS.label) or text(book, DCTERMS.title) or str(node),
+                section=text(node, DLC.section),
+                publication=str(publication) if publication is not None else None,
+                title=text(book, DCTERMS.title),
+                creator=text(book, DCTERMS.creator),
+                date=text(book, DCTERMS.date),
+            )
+
+    def local(node) -> str:
+        return str(node).rsplit("#", 1)[-1]
+
+    raw_claims: dict[str, dict] = {}
+    for node in graph.subjects(RDF.type, DLC.Claim):
+        status = graph.value(node, DLC.truthStatus)
+        subject, relation, obj = (
+            graph.value(node, p) for p in (DLC.subject, DLC.relation, DLC.object)
+        )
+        if status is None or subject is None or relation is None or obj is None:
+            continue  # incomplete claims are SHACL's to report; the checker cannot use them
+        modality = graph.value(node, DLC.modality)
+        raw_claims[str(node)] = {
+            "iri": str(node),
+            "label": text(node, RDFS.label) or str(node),
+            "subject": str(subject),
+            "relation": str(relation),
+            "object": str(obj),
+            "modality": _MODALITY.get(local(modality), ALWAYS) if modality else ALWAYS,
+            "status": _STATUS.get(local(status), TRUE),
+            "condition": text(node, DLC.condition),
+            "comment": text(node, RDFS.comment),
+            "sources": tuple(sorted(str(s) for s in graph.objects(node, PROV.wasDerivedFrom))),
+            "corrected_by": tuple(sorted(str(c) for c in graph.objects(node, DLC.correctedBy))),
+            "refuted_by": tuple(sorted(str(c) for c in graph.objects(node, DLC.refutedBy))),
+            "supported_by": tuple(sorted(str(c) for c in graph.objects(node, DLC.supportedBy))),
+        }
+
+    network = project(graph)
+    claims = {
+        iri: Claim(**raw, evidence=_rank_evidence(network, raw)) for iri, raw in raw_claims.items()
+    }
+
+    index: dict[tuple[str, str, str], list[str]] = {}
+    for claim in sorted(claims.values(), key=lambda c: c.iri):
+        index.setdefault((claim.subject, claim.relation, claim.object), []).append(claim.iri)
+
+    kb = KnowledgeBase(
+        concepts=concepts,
+        relations=relations,
+        claims=claims,
+        sources=sources,
+        claim_index={k: tuple(v) for k, v in index.items()},
+        ancestors={},
+        evidence_paths={},
+    )
+    taxonomy = broader_digraph(graph)
+    kb.ancestors.update(_ancestor_paths(kb, taxonomy))
+    kb.evidence_paths.update({iri: _evidence_chains(kb, claims[iri]) for iri in claims})
+    kb.lemmas.update(_lemma_table(kb))
+    return kb
+
+
+def _rank_evidence(network, claim: dict) -> tuple[tuple[str, str], ...]:
+    """Order a claim's evidence by the degree-penalised cost of the path claim -> evidence ->
+    the evidence's own subject: a specific technique beats a generic hub (Knowledge Linker)."""
+    ranked = []
+    for order, (name, _) in enumerate(_EVIDENCE):
+        for target in claim[_field(name)]:
+            cost = _path_cost(network, claim["iri"], target)
+            ranked.append((order, cost, target, DLC_NS + name))
+    ranked.sort()
+    return tuple((predicate, target) for _, _, target, predicate in ranked)
+
+
+def _field(predicate_name: str) -> str:
+    return {
+        "correctedBy": "corrected_by",
+        "refutedBy": "refuted_by",
+        "supportedBy": "supported_by",
+    }[predicate_name]
+
+
+def _path_cost(network, start: str, target: str) -> float:
+    import networkx as nx
+
+    def weight(_u, v, _data) -> float:
+        return 1.0 + math.log(1 + network.degree(v))
+
+    try:
+        return nx.shortest_path_length(network, start, target, weight=weight)
+    except (nx.NetworkXNoPath, nx.NodeNotFound):
+        return math.inf
+
+
+def _ancestor_paths(kb: KnowledgeBase, taxonomy) -> dict[str, dict[str, tuple[Edge, ...]]]:
+    """For every concept, each ancestor with the broader-edges leading up to it."""
+    import networkx as nx
+
+    result: dict[str, dict[str, tuple[Edge, ...]]] = {}
+    for iri in kb.concepts:
+        if iri not in taxonomy:
+            result[iri] = {}
+            continue
+        paths = nx.single_source_shortest_path(taxonomy, iri)
+        ordered = sorted(((len(p), a, p) for a, p in paths.items() if a != iri))
+        result[iri] = {
+            ancestor: tuple(_broader_edge(kb, a, b) for a, b in itertools.pairwise(path))
+            for _, ancestor, path in ordered
+        }
+    return result
+
+
+def _broader_edge(kb: KnowledgeBase, narrower: str, broader: str) -> Edge:
+    concept = kb.concepts.get(narrower)
+    return Edge(
+        subject=narrower,
+        predicate=SKOS_BROADER,
+        object=broader,
+        label=f"{kb.label(narrower)} is a kind of {kb.label(broader)}",
+        source=concept.source if concept else None,
+    )
+
+
+def claim_edge(kb: KnowledgeBase, claim: Claim, role: str) -> Edge:
+    """The edge from a claim to its subject or object concept, with a sentence."""
+    target = claim.subject if role == "subject" else claim.object
+    verb = "is about" if role == "subject" else "relates it to"
+    return Edge(
+        subject=claim.iri,
+        predicate=DLC_NS + role,
+        object=target,
+        label=f'"{claim.label}" {verb} {kb.label(target)}',
+        source=claim.sources[0] if claim.sources else None,
+    )
+
+
+def _evidence_chains(kb: KnowledgeBase, claim: Claim) -> tuple[tuple[Edge, ...], ...]:
+    chains = []
+    for predicate, target in claim.evidence[:MAX_PATHS]:
+        evidence = kb.claims.get(target)
+        if evidence is None:
+            continue
+        phrase = dict(_EVIDENCE)[predicate.rsplit("#", 1)[-1]]
+        first = Edge(
+            subject=claim.iri,
+            predicate=predicate,
+            object=target,
+            label=f'"{claim.label}" {phrase} "{evidence.label}"',
+            source=evidence.sources[0] if evidence.sources else None,
+        )
+        chains.append((first, claim_edge(kb, evidence, "subject")))
+    return tuple(chains)
+
+
+def _lemma_table(kb: KnowledgeBase) -> dict[str, str]:
+    """The slice of spacy-lookups-data's English lemma table that matching needs.
+
+    Loading the whole table costs about 0.3 s at every start; the slice holds only forms whose
+    lemma is the lemma of a word the patterns use, so it is small enough to cache.
+    """
+    import spacy_lookups_data
+    import srsly
+
+    path = str(spacy_lookups_data.en["lemma_lookup"])
+    table = (
+        srsly.read_gzip_json(path + ".gz")
+        if not path.endswith(".gz")
+        else (srsly.read_gzip_json(path))
+    )
+    lower = {}
+    for form, lemma in table.items():
+        lower.setdefault(form.lower(), lemma.lower())
+
+    phrases = [label for c in kb.concepts.values() for label in c.labels]
+    for relation in kb.relations.values():
+        phrases += [*relation.labels, *relation.inverse_labels, *relation.negative_labels]
+    words = {w for phrase in phrases for w in _words(phrase)}
+    wanted = {lower.get(w, w) for w in words} | words
+    return {form: lemma for form, lemma in lower.items() if lemma in wanted and form != lemma}
+
+
+def _words(phrase: str) -> list[str]:
+    import re
+
+    return re.findall(r"[a-z0-9]+|'[a-z]+", phrase.lower())

@@ -1,0 +1,121 @@
+"""The compiled knowledge base: what the checker needs from the graph, as plain frozen values.
+
+It is built once per graph content (kg/compile.py) and cached (kg/cache.py); this module
+imports neither rdflib nor networkx, so the check path starts fast.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# Truth statuses and modalities, by their local names in the ontology.
+TRUE, FALSE, PARTLY_TRUE = "true", "false", "partly_true"
+ALWAYS, GENERALLY, CAN = "always", "generally", "can"
+
+# Predicates used in justification edges.
+DLC_NS = "https://w3id.org/dlcheck/ontology#"
+SKOS_BROADER = "http://www.w3.org/2004/02/skos/core#broader"
+
+
+@dataclass(frozen=True)
+class Concept:
+    iri: str
+    label: str  # skos:prefLabel
+    labels: tuple[str, ...]  # every label the matcher recognises (pref, alt, hidden)
+    broader: tuple[str, ...]
+    excludes: tuple[str, ...]
+    source: str | None  # where the concept and its place in the taxonomy come from
+
+
+@dataclass(frozen=True)
+class Relation:
+    iri: str
+    label: str
+    labels: tuple[str, ...]  # subject first: "X requires Y"
+    inverse_labels: tuple[str, ...]  # object first: "Y is required for X"
+    negative_labels: tuple[str, ...]  # negated: "X works without Y"
+    upward: bool  # truth carries from a narrower object to a broader one
+
+
+@dataclass(frozen=True)
+class Source:
+    iri: str
+    label: str
+    section: str | None
+    publication: str | None  # IRI of the publication a section belongs to
+    title: str | None
+    creator: str | None
+    date: str | None
+
+
+@dataclass(frozen=True)
+class Claim:
+    iri: str
+    label: str
+    subject: str
+    relation: str
+    object: str
+    modality: str  # ALWAYS | GENERALLY | CAN
+    status: str  # TRUE | FALSE | PARTLY_TRUE
+    condition: str | None
+    comment: str | None
+    sources: tuple[str, ...]
+    corrected_by: tuple[str, ...]
+    refuted_by: tuple[str, ...]
+    supported_by: tuple[str, ...]
+    evidence: tuple[tuple[str, str], ...]  # (predicate IRI, claim IRI), best first (networkx)
+
+
+@dataclass(frozen=True)
+class Edge:
+    """One step of a justification path: a triple of the graph, a sentence, and its source."""
+
+    subject: str
+    predicate: str
+    object: str
+    label: str
+    source: str | None
+
+    def as_dict(self) -> dict:
+        return {
+            "subject": self.subject,
+            "predicate": self.predicate,
+            "object": self.object,
+            "label": self.label,
+            "source": self.source,
+        }
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    concepts: dict[str, Concept]
+    relations: dict[str, Relation]
+    claims: dict[str, Claim]
+    sources: dict[str, Source]
+    # (subject, relation, object) -> claim IRIs
+    claim_index: dict[tuple[str, str, str], tuple[str, ...]]
+    # concept -> {ancestor: broader-edges from the concept up to it}, nearest ancestors first
+    ancestors: dict[str, dict[str, tuple[Edge, ...]]]
+    # claim -> up to 3 evidence chains (edges from the claim out to its evidence)
+    evidence_paths: dict[str, tuple[tuple[Edge, ...], ...]]
+    # lower-cased word form -> lemma, for the words the patterns and cue rules use
+    lemmas: dict[str, str] = field(default_factory=dict)
+    content_hash: str = ""
+
+    def label(self, iri: str) -> str:
+        """A human label for any IRI the knowledge base knows, else its last segment."""
+        for table in (self.concepts, self.relations, self.claims, self.sources):
+            item = table.get(iri)
+            if item is not None:
+                return item.label
+        return iri.rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+    def excluded(self, a: str, b: str) -> tuple[str, str] | None:
+        """A pair of disjoint concepts among a, b and their ancestors, if the graph has one."""
+        left = [a, *self.ancestors.get(a, {})]
+        right = set([b, *self.ancestors.get(b, {})])
+        for x in left:
+            for y in self.concepts[x].excludes if x in self.concepts else ():
+                if y in right:
+                    return (x, y)
+        return None
