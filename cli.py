@@ -179,16 +179,18 @@ def check(text: str, fmt: str, graph_files: tuple[Path, ...]) -> None:
     failed = False
     lines = _stdin_lines()
     texts = (line if error is None else "" for line, error in lines.items())
+    out = click.get_text_stream("stdout")  # one flush at the end, not one per line
     for number, verdict in enumerate(checker.check_many(texts), start=1):
         error = lines.errors.get(number) or verdict.error
         if error:
             failed = True
             record = {"line": number, "text": lines.raw.get(number, ""), "error": error}
             if fmt in ("json", "jsonl"):
-                click.echo(json.dumps(record, ensure_ascii=False))
+                out.write(json.dumps(record, ensure_ascii=False) + "\n")
             click.echo(f"dlcheck: error: line {number}: {error}", err=True)
             continue
-        click.echo(_render(verdict, fmt, checker), nl=False)
+        out.write(_render(verdict, fmt, checker))
+    out.flush()
     if failed:
         sys.exit(EXIT_FAILURE)
 
@@ -213,7 +215,7 @@ class _StdinLines:
         self.errors: dict[int, str] = {}
 
     def items(self):
-        stream = click.get_binary_stream("stdin")
+        stream = sys.stdin.buffer
         for number, data in enumerate(stream, start=1):
             try:
                 line = data.decode("utf-8").rstrip("\r\n")
@@ -252,6 +254,86 @@ def explain(text: str, fmt: str, graph_files: tuple[Path, ...]) -> None:
         raise UsageError(verdict.error)
     draw = render.as_mermaid if fmt == "mermaid" else render.as_dot
     click.echo(draw(verdict, checker.kb), nl=False)
+
+
+@cli.command()
+@click.argument(
+    "files", metavar="FILE...", nargs=-1, required=True, type=click.Path(path_type=Path)
+)
+@click.option(
+    "--input-format",
+    type=click.Choice(["gift", "aiken", "moodlexml", "xml", "csv", "json", "jsonl"]),
+    help="Read every FILE in this format instead of telling it from the extension.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "csv", "junit"]),
+    default="text",
+    show_default=True,
+    help="text for people (one line per question); json, csv or junit (JUnit XML) for tools.",
+)
+@click.option(
+    "--verbose", "-v", is_flag=True, help="text: add every option's verdict, explanation and path."
+)
+@click.option("--strict", is_flag=True, help="Exit 1 when the checker disagrees with a key.")
+@graph_option
+def exam(
+    files: tuple[Path, ...],
+    input_format: str | None,
+    fmt: str,
+    verbose: bool,
+    strict: bool,
+    graph_files: tuple[Path, ...],
+) -> None:
+    """Answer the questions of exam banks with the checker and audit their keys.
+
+    FILE is a GIFT, Aiken, Moodle XML, CSV, JSON or JSON Lines question bank (see
+    docs/exam-formats.md). Every multiple-choice and true/false question gets the checker's
+    choice and a key status: agrees, disagrees, unsure or no_key; other kinds are reported
+    as skipped. Questions a file could not read are warnings on stderr (file:line: message).
+    Exit status 1 when a file cannot be read, or with --strict when a key disagrees.
+    """
+    from checker.check import Checker
+    from checker.exam import ExamFormatError, read_bank
+    from checker.exam.report import FileReport, render
+    from checker.exam.solver import DISAGREES, ExamSolver
+
+    banks, failed = [], False
+    for path in files:
+        try:
+            bank = read_bank(path, input_format)
+        except ExamFormatError as exc:  # this file only: the others are still checked
+            click.echo(f"dlcheck: error: {exc}", err=True)
+            banks.append(FileReport(str(path), input_format, failure=str(exc)))
+            failed = True
+            continue
+        for error in bank.errors:
+            click.echo(str(error), err=True)
+        banks.append(bank)
+    questions = [q for bank in banks if not isinstance(bank, FileReport) for q in bank.questions]
+    results = []
+    if questions:
+        # One checker and one stream of statements for every file: the pipeline is built once.
+        solver = ExamSolver(Checker(list(graph_files) or None))
+        stderr = click.get_text_stream("stderr")
+        if stderr.isatty() and len(questions) > 50:
+            with click.progressbar(length=len(questions), label="Checking", file=stderr) as bar:
+                results = list(solver.solve(questions, progress=bar.update))
+        else:
+            results = list(solver.solve(questions))
+    reports, done = [], 0
+    for bank in banks:
+        if isinstance(bank, FileReport):
+            reports.append(bank)
+            continue
+        count = len(bank.questions)
+        part = tuple(results[done : done + count])
+        reports.append(FileReport(bank.source, bank.format, part, bank.errors))
+        done += count
+    click.echo(render(reports, fmt, verbose), nl=False)
+    if failed or (strict and any(r.key_status == DISAGREES for r in results)):
+        sys.exit(EXIT_FAILURE)
 
 
 def main() -> None:

@@ -57,7 +57,12 @@ class Verdict:
                 "quantifier": QUANTIFIER_NAMES.get(r.quantifier) if r.quantifier else None,
             },
             "cues": [
-                {"text": c.text, "kind": c.kind, "start": c.start_char, "end": c.end_char}
+                {
+                    "text": self.text[c.start_char : c.end_char],
+                    "kind": c.kind,
+                    "start": c.start_char,
+                    "end": c.end_char,
+                }
                 for c in self.cues
                 if c.kind in _CUE_KINDS
             ],
@@ -97,23 +102,33 @@ class Checker:
                 yield _invalid(original, error)
                 continue
             doc = next(docs)
-            reading = read(doc)
-            key = reading.key
+            underscore = doc._
+            cues = underscore.cues
+            # The decision depends only on what was matched where; statements that differ in
+            # other words share it.
+            key = (
+                tuple((m.start, m.end, m.targets) for m in underscore.mentions),
+                tuple((id(c.rule), c.start, c.end, c.scope_start, c.scope_end) for c in cues),
+            )
             decision = self._decisions.get(key)
             if decision is None:
-                decision = self._decide(reading)
+                decision = self._decide(read(doc))
                 if len(self._decisions) < _MEMO_LIMIT:
                     self._decisions[key] = decision
-            verdict, rule, claim, edges, explanation, sources = decision
+            reading, verdict, rule, claim, edges, explanation, sources = decision
             yield Verdict(
-                original, verdict, rule, claim, reading, doc._.cues, edges, explanation, sources
+                original, verdict, rule, claim, reading, cues, edges, explanation, sources
             )
 
-    def _decide(self, reading: Reading) -> tuple:
+    def _decide(self, readings: tuple[Reading, ...]) -> tuple:
         kb = self.kb
-        match = find(kb, reading)
-        if match is None:
-            return (UNKNOWN, "no-claim", None, (), _why_unknown(kb, reading), ())
+        for reading in readings:
+            match = find(kb, reading)
+            if match is not None:
+                break
+        else:
+            reading = readings[0]
+            return (reading, UNKNOWN, "no-claim", None, (), _why_unknown(kb, reading), ())
         implicit = IMPLICIT.get(match.modality, "all") if match.claim else "all"
         true_in = statement_states(reading.ops, implicit)
         allowed = claim_states(match.status, match.modality, match.shift)
@@ -124,7 +139,7 @@ class Checker:
         edges = _justification(kb, reading, match)
         sources = _sources(kb, edges)
         explanation = _explain(kb, reading, match, verdict, rule)
-        return (verdict, rule, match.claim, edges, explanation, sources)
+        return (reading, verdict, rule, match.claim, edges, explanation, sources)
 
 
 _default: Checker | None = None
@@ -142,8 +157,9 @@ def _clean(text: str) -> tuple[str, str | None]:
         return "", "a statement must be text"
     if len(text) > MAX_CHARS:
         return "", f"statement is {len(text)} characters long; the limit is {MAX_CHARS}"
-    clean = " ".join(_CONTROL.sub(" ", text).split())
-    if not clean:
+    # Same length as the input, so that cue offsets point into the text the user gave.
+    clean = _CONTROL.sub(" ", text)
+    if not clean.strip():
         return "", "empty statement: give a sentence about deep learning"
     return clean, None
 

@@ -4,14 +4,16 @@ that finds them in a statement and records each cue's span and the span it scope
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from spacy.attrs import IDX, LENGTH, NORM
 from spacy.language import Language
-from spacy.matcher import Matcher, PhraseMatcher
+from spacy.matcher import Matcher
 from spacy.tokens import Doc
-from spacy.util import filter_spans
+
+from checker.phrases import PhraseTrie
 
 CATEGORIES = ("negation", "pseudo", "quantifier", "hedge", "terminator", "filler")
 OPS = ("not", "all", "often", "some")
@@ -95,16 +97,16 @@ class CueRule:
 
 @dataclass(frozen=True)
 class Cue:
-    """A cue found in a statement; token offsets, and the token span it scopes over."""
+    """A cue found in a statement: its tokens, the tokens it scopes over, its characters
+    (the cue's words are text[start_char:end_char] of the statement)."""
 
-    text: str
     rule: CueRule
     start: int
     end: int
     scope_start: int
     scope_end: int
-    start_char: int = field(default=0)
-    end_char: int = field(default=0)
+    start_char: int
+    end_char: int
 
     @property
     def kind(self) -> str:
@@ -131,59 +133,68 @@ if not Doc.has_extension("transparent"):
 
 
 class CueFinder:
-    """Finds cues, resolves overlaps (longest wins, pseudo-negations swallow what they
-    cover), and sets doc._.cues and doc._.transparent (token indices the matcher skips)."""
+    """Finds cues (longest first; pseudo-negations swallow what they cover) and sets
+    doc._.cues and doc._.transparent (token indices the mention matcher reads past)."""
 
     def __init__(self, nlp: Language, rules: tuple[CueRule, ...]):
         self.rules = rules
-        self.phrases = PhraseMatcher(nlp.vocab, attr="NORM")
+        self.literals = PhraseTrie()
         self.patterns = Matcher(nlp.vocab)
+        self.pattern_words: list[set[int]] = []  # words a pattern cannot match without
+        self.sentence_ends = {nlp.vocab.strings.add(mark) for mark in (".", "!", "?")}
         for index, rule in enumerate(rules):
-            key = str(index)
             if rule.literal is not None:
-                self.phrases.add(key, [nlp.make_doc(rule.literal)])
+                self.literals.add([t.norm for t in nlp.make_doc(rule.literal)], index)
             else:
-                self.patterns.add(key, [list(rule.pattern)])
+                self.patterns.add(str(index), [list(rule.pattern)])
+                self.pattern_words.append(
+                    {
+                        nlp.vocab.strings.add(t["NORM"])
+                        for t in rule.pattern
+                        if "NORM" in t and "OP" not in t
+                    }
+                )
 
     def __call__(self, doc: Doc) -> Doc:
-        found = [(doc[s:e], int(doc.vocab.strings[k])) for k, s, e in self.phrases(doc)]
-        found += [(doc[s:e], int(doc.vocab.strings[k])) for k, s, e in self.patterns(doc)]
-        rule_of = {}
-        for span, index in found:
-            rule_of.setdefault((span.start, span.end), index)
-        spans = filter_spans([span for span, _ in found])
-        pseudo = [s for s in spans if self.rules[rule_of[(s.start, s.end)]].category == "pseudo"]
-        bounds = [0, len(doc)]
-        for span in spans:
-            rule = self.rules[rule_of[(span.start, span.end)]]
-            if rule.category == "terminator":
-                bounds += [span.start, span.end]
-        bounds += [t.i for t in doc if t.text in (".", "!", "?")]
-        bounds = sorted(set(bounds))
+        norms = doc.to_array(NORM).tolist()  # hashes: no Token objects on the hot path
+        found = []
+        present = set(norms)
+        if any(words <= present for words in self.pattern_words):
+            strings = doc.vocab.strings
+            found = [(s, e, int(strings[k])) for k, s, e in self.patterns(doc)]
+        covered = {i for s, e, _ in found for i in range(s, e)}
+        found += [m for m in self.literals.find(norms) if m[0] not in covered]
+        underscore = doc._
+        if not found:
+            underscore.cues, underscore.transparent = (), frozenset()
+            return doc
+        found.sort()
+        rules = self.rules
+        bounds = {0, len(doc)}
+        for s, e, index in found:
+            if rules[index].category == "terminator":
+                bounds.update((s, e))
+        bounds.update(i for i, norm in enumerate(norms) if norm in self.sentence_ends)
+        ordered = sorted(bounds)
+        offsets = doc.to_array([IDX, LENGTH]).tolist()
+        doc.to_array([IDX, LENGTH]).tolist()
+        pseudo = [(s, e) for s, e, index in found if rules[index].category == "pseudo"]
         cues, transparent = [], set()
-        for span in spans:
-            rule = self.rules[rule_of[(span.start, span.end)]]
-            if rule.category != "pseudo" and any(p.start <= span.start < p.end for p in pseudo):
+        for s, e, index in found:
+            rule = rules[index]
+            if rule.category != "pseudo" and any(ps <= s < pe for ps, pe in pseudo):
                 continue
             if rule.direction == "forward":
-                scope = (span.end, min(b for b in bounds if b >= span.end))
+                scope = (e, min(b for b in ordered if b >= e))
             else:
-                scope = (max(b for b in bounds if b <= span.start), span.start)
-            cues.append(
-                Cue(
-                    span.text,
-                    rule,
-                    span.start,
-                    span.end,
-                    *scope,
-                    start_char=span.start_char,
-                    end_char=span.end_char,
-                )
-            )
+                scope = (max(b for b in ordered if b <= s), s)
+            start_char = offsets[s][0]
+            end_char = offsets[e - 1][0] + offsets[e - 1][1]
+            cues.append(Cue(rule, s, e, *scope, start_char, end_char))
             if rule.transparent:
-                transparent.update(range(span.start, span.end))
-        doc._.cues = tuple(cues)
-        doc._.transparent = frozenset(transparent)
+                transparent.update(range(s, e))
+        underscore.cues = tuple(cues)
+        underscore.transparent = frozenset(transparent)
         return doc
 
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from spacy.attrs import IDX, LEMMA, LENGTH
 from spacy.language import Language
-from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc, Span
-from spacy.util import filter_spans
+from spacy.tokens import Doc
 
+from checker.phrases import PhraseTrie
 from kg.cache import load_knowledge
 from kg.knowledge import KnowledgeBase
 
@@ -27,87 +27,74 @@ class Mention:
     kind: str  # "concept" | "relation"
     start: int
     end: int
-    text: str
+    start_char: int
+    end_char: int
     # concept: ((concept IRI, ""),); relation: ((relation IRI, FORWARD|INVERSE|NEGATIVE), ...)
     targets: tuple[tuple[str, str], ...]
 
 
 class MentionMatcher:
-    """Sets doc._.mentions. One PhraseMatcher holds every concept and relation phrase; a
+    """Sets doc._.mentions. One trie holds every concept and relation phrase, by lemmas; a
     phrase that names several things (e.g. "is a": taxonomy or plain attribution) keeps all
     of them and the claim lookup decides."""
 
     def __init__(self, nlp: Language, kb: KnowledgeBase):
         self.kb = kb
-        self.matcher = PhraseMatcher(nlp.vocab, attr="LEMMA")
-        self.targets: dict[str, list[tuple[str, str]]] = {}
-        self.kinds: dict[str, str] = {}
+        self.trie = PhraseTrie()
         preceding = [proc for _, proc in nlp.pipeline]
-        phrases: list[tuple[str, str, str, str]] = []  # (phrase, kind, iri, direction)
+        phrases: list[tuple[str, str, str]] = []  # (phrase, target IRI, direction)
         for concept in kb.concepts.values():
-            phrases += [(label, "concept", concept.iri, "") for label in concept.labels]
+            phrases += [(label, concept.iri, "") for label in concept.labels]
         for relation in kb.relations.values():
-            phrases += [(p, "relation", relation.iri, FORWARD) for p in relation.labels]
-            phrases += [(p, "relation", relation.iri, INVERSE) for p in relation.inverse_labels]
-            phrases += [(p, "relation", relation.iri, NEGATIVE) for p in relation.negative_labels]
-        lemmatizer = (
-            nlp.get_pipe("dlcheck_lemmatizer") if "dlcheck_lemmatizer" in nlp.pipe_names else None
-        )
-        if lemmatizer is not None:
+            phrases += [(p, relation.iri, FORWARD) for p in relation.labels]
+            phrases += [(p, relation.iri, INVERSE) for p in relation.inverse_labels]
+            phrases += [(p, relation.iri, NEGATIVE) for p in relation.negative_labels]
+        if "dlcheck_lemmatizer" in nlp.pipe_names:
+            lemmatizer = nlp.get_pipe("dlcheck_lemmatizer")
             lemmatizer.add_known(w.lower() for p, *_ in phrases for w in p.split())
-        patterns: dict[str, list[Doc]] = {}
-        seen: set[tuple[str, tuple[str, ...]]] = set()
-        for phrase, kind, iri, direction in phrases:
+        targets: dict[tuple[str, ...], tuple[tuple[str, str], ...]] = {}
+        for phrase, iri, direction in phrases:
             doc = nlp.make_doc(phrase)
             for proc in preceding:
                 doc = proc(doc)
-            core = _core(doc)
-            if len(core) == 0:
+            key = tuple(lemmas_read(doc)[0])  # lemma hashes
+            if not key:
                 continue  # the phrase is nothing but cue words
-            key = " ".join(t.lemma_ for t in core)
-            if (key, (iri, direction)) in seen:
-                continue
-            seen.add((key, (iri, direction)))
-            self.targets.setdefault(key, []).append((iri, direction))
-            self.kinds[key] = kind if self.kinds.get(key, kind) == kind else "mixed"
-            patterns.setdefault(key, []).append(core)
-        for key, docs in patterns.items():
-            self.matcher.add(key, docs[:1])
+            if (iri, direction) not in targets.get(key, ()):
+                targets[key] = (*targets.get(key, ()), (iri, direction))
+        for key, value in targets.items():
+            self.trie.add(key, value)
+        self.patterns = targets
 
     def __call__(self, doc: Doc) -> Doc:
-        core = _core(doc)
-        kept = [t.i for t in doc if t.i not in doc._.transparent]
-        spans = []
-        for match_id, start, end in self.matcher(core):
-            key = doc.vocab.strings[match_id]
-            spans.append((Span(core, start, end, label=match_id), key))
-        by_bounds = {(s.start, s.end): k for s, k in spans}
+        underscore = doc._
+        lemmas, kept = lemmas_read(doc, underscore.transparent)
+        found = self.trie.find(lemmas)
+        if not found:
+            underscore.mentions = ()
+            return doc
+        offsets = doc.to_array([IDX, LENGTH]).tolist()
         mentions = []
-        for span in filter_spans([s for s, _ in spans]):
-            key = by_bounds[(span.start, span.end)]
-            start, end = kept[span.start], kept[span.end - 1] + 1
-            targets = tuple(self.targets[key])
+        for start, end, targets in found:
+            first, last = kept[start], kept[end - 1]
+            start_char = offsets[first][0]
+            end_char = offsets[last][0] + offsets[last][1]
             kind = "relation" if any(d for _, d in targets) else "concept"
-            if kind == "relation" and any(not d for _, d in targets):
-                # A phrase that is both a concept and a relation label reads as the relation
-                # only between two concepts; the reader decides, so keep both readings.
-                kind = "relation"
-            mentions.append(Mention(kind, start, end, doc[start:end].text, targets))
-        doc._.mentions = tuple(mentions)
+            mentions.append(Mention(kind, first, last + 1, start_char, end_char, targets))
+        underscore.mentions = tuple(mentions)
         return doc
 
 
-def _core(doc: Doc) -> Doc:
-    """The statement without its transparent cue words, keeping lemmas."""
-    skip = doc._.transparent
+def lemmas_read(doc: Doc, skip: frozenset[int] | None = None) -> tuple[list[int], list[int]]:
+    """The lemma hashes the matcher reads (transparent cue words left out) and, for each, the
+    index of its token in `doc`. Arrays, not Token objects: this runs for every statement."""
+    if skip is None:
+        skip = doc._.transparent
+    lemmas = doc.to_array(LEMMA).tolist()
     if not skip:
-        return doc
-    words = [t.text for t in doc if t.i not in skip]
-    if not words:
-        return Doc(doc.vocab, words=[])
-    lemmas = [t.lemma_ for t in doc if t.i not in skip]
-    spaces = [bool(t.whitespace_) for t in doc if t.i not in skip]
-    return Doc(doc.vocab, words=words, spaces=spaces, lemmas=lemmas)
+        return lemmas, list(range(len(lemmas)))
+    kept = [i for i in range(len(lemmas)) if i not in skip]
+    return [lemmas[i] for i in kept], kept
 
 
 @Language.factory("dlcheck_mentions", default_config={"graph_files": []})

@@ -43,29 +43,36 @@ class Reading:
                 return op
         return None
 
-    @property
-    def key(self) -> tuple:
-        return (self.subject, self.candidates, self.object, self.ops, self.concepts)
 
+def read(doc: Doc) -> tuple[Reading, ...]:
+    """The readings of one processed statement, most plausible first (never empty).
 
-def read(doc: Doc) -> Reading:
-    """The reading of one processed statement."""
+    The preferred reading takes a non-copula relation phrase, the nearest concept before it
+    and the first after it; the others try the farther concepts, so that "Deep learning
+    models can be trained without GPUs" is still read with deep learning as its subject when
+    "trained" also names the concept training. The claim lookup takes the first reading the
+    graph can decide.
+    """
     mentions: tuple[Mention, ...] = doc._.mentions
     concepts = [m for m in mentions if any(not d for _, d in m.targets)]
     relations = [m for m in mentions if any(d for _, d in m.targets)]
     concept_iris = tuple(dict.fromkeys(_concept(m) for m in concepts))
 
-    best = None
+    readings = []
     for relation in sorted(relations, key=lambda m: (_is_weak(m), m.start)):
         before = [c for c in concepts if c.end <= relation.start]
         after = [c for c in concepts if c.start >= relation.end]
-        if before and after:
-            best = (relation, before[-1], after[0])
-            break
-    if best is None:
-        return Reading(None, None, None, _ops(doc._.cues, None, None, None), concept_iris)
+        for left in reversed(before):
+            for right in after:
+                readings.append(_reading(doc, relation, left, right, concept_iris))
+    if not readings:
+        readings.append(Reading(None, None, None, _ops(doc._.cues, None, None, None), concept_iris))
+    return tuple(readings)
 
-    relation, left, right = best
+
+def _reading(
+    doc: Doc, relation: Mention, left: Mention, right: Mention, concept_iris: tuple[str, ...]
+) -> Reading:
     targets = [(iri, d) for iri, d in relation.targets if d]
     inverse = targets[0][1] == INVERSE
     subject, obj = (right, left) if inverse else (left, right)
@@ -77,7 +84,7 @@ def read(doc: Doc) -> Reading:
         ops=_ops(doc._.cues, left, relation, right),
         concepts=concept_iris,
         candidates=candidates,
-        relation_text=relation.text,
+        relation_text=doc.text[relation.start_char : relation.end_char],
         subject_span=(subject.start, subject.end),
         object_span=(obj.start, obj.end),
     )

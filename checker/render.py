@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from functools import lru_cache
 
 from checker.check import Verdict
 from kg.knowledge import KnowledgeBase
@@ -30,7 +31,40 @@ def as_text(verdict: Verdict, kb: KnowledgeBase, colour: bool = False) -> str:
 
 
 def as_json(verdict: Verdict) -> str:
-    return json.dumps(verdict.as_dict(), ensure_ascii=False)
+    """One JSON object per verdict, keys in the contract's order.
+
+    The claim, path, explanation and sources are the same for every statement that reached
+    the same decision, so their JSON is made once and reused: it is most of the bytes.
+    """
+    data = verdict.as_dict()
+    fixed = _decision_json(
+        verdict.claim, verdict.justification, verdict.explanation, verdict.sources
+    )
+    head = json.dumps({k: data[k] for k in ("text", "verdict")}, ensure_ascii=False)[:-1]
+    claim, justification, explanation, sources = fixed
+    return (
+        f'{head}, "claim": {claim}, "reading": {json.dumps(data["reading"])}, '
+        f'"cues": {json.dumps(data["cues"], ensure_ascii=False)}, '
+        f'"justification": {justification}, "explanation": {explanation}, '
+        f'"sources": {sources}}}'
+    )
+
+
+@lru_cache(maxsize=4096)
+def _decision_json(claim, justification, explanation, sources) -> tuple[str, str, str, str]:
+    from checker.check import _source_dict
+
+    return (
+        json.dumps(
+            None
+            if claim is None
+            else {"id": claim.iri, "label": claim.label, "status": claim.status},
+            ensure_ascii=False,
+        ),
+        json.dumps([e.as_dict() for e in justification], ensure_ascii=False),
+        json.dumps(explanation, ensure_ascii=False),
+        json.dumps([_source_dict(s) for s in sources], ensure_ascii=False),
+    )
 
 
 def as_claim_review(verdict: Verdict, kb: KnowledgeBase) -> dict:

@@ -37,3 +37,11 @@ def run_cli():
         return runner.invoke(cli, list(args), input=input, catch_exceptions=False)
 
     return invoke
+
+
+@pytest.fixture(scope="session")
+def checker():
+    """One checker for the whole session: building the pipeline is the slow part."""
+    from checker.check import Checker
+
+    return Checker()

@@ -1,0 +1,48 @@
+"""A token trie: leftmost-longest matching of many phrases, the way filter_spans would choose.
+
+spaCy's PhraseMatcher plus Span objects and filter_spans cost more per short statement than
+the tokenizer itself; a dict trie over token strings does the same job in a few lookups.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+_END = ""  # token strings are never empty, so "" can mark the end of a phrase
+
+
+class PhraseTrie:
+    def __init__(self) -> None:
+        self.root: dict = {}
+
+    def add(self, tokens: Sequence[str], value: object) -> None:
+        """Add a phrase; a second value for the same phrase keeps the first."""
+        node = self.root
+        for token in tokens:
+            node = node.setdefault(token, {})
+        node.setdefault(_END, value)
+
+    def __len__(self) -> int:
+        return len(self.root)
+
+    def find(self, tokens: Sequence[str]) -> list[tuple[int, int, object]]:
+        """Non-overlapping (start, end, value) matches: at each position the longest phrase,
+        positions covered by a match skipped."""
+        found = []
+        i, n, root = 0, len(tokens), self.root
+        while i < n:
+            node, end, value = root.get(tokens[i]), 0, None
+            j = i + 1
+            while node is not None:
+                if _END in node:
+                    end, value = j, node[_END]
+                if j >= n:
+                    break
+                node = node.get(tokens[j])
+                j += 1
+            if end:
+                found.append((i, end, value))
+                i = end
+            else:
+                i += 1
+        return found

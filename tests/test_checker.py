@@ -1,0 +1,162 @@
+"""check() as a user sees it: verdicts, rules, readings, paths and sources."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+C = "https://w3id.org/dlcheck/kg/concept/"
+CLAIM = "https://w3id.org/dlcheck/kg/claim/"
+DLC = "https://w3id.org/dlcheck/ontology#"
+
+
+@pytest.mark.parametrize(
+    ("text", "verdict", "rule"),
+    [
+        # A myth restated, negated, and with its quantifier flipped.
+        ("Deep learning requires massive datasets", "false", "contradicted"),
+        ("Deep learning does not require massive datasets", "true", "entailed"),
+        ("Deep learning does not always require massive datasets", "true", "entailed"),
+        ("Deep learning always requires massive datasets", "false", "contradicted"),
+        # Double negation: "cannot ... without" is "always requires".
+        ("You cannot train deep learning models without GPUs", "false", "contradicted"),
+        ("Deep learning models can be trained without GPUs", "true", "entailed"),
+        # A claim stated with "can".
+        ("Deep learning models can be trained on CPUs", "true", "entailed"),
+        ("Deep learning models can never be trained on CPUs", "false", "contradicted"),
+        # A claim stated with "generally": "always" overstates it.
+        ("Larger datasets generally lead to better performance", "true", "entailed"),
+        ("Larger datasets always lead to better performance", "false", "contradicted"),
+        # "only" is part of the relation phrase; "not only" negates it.
+        ("Deep learning is only for experts", "false", "contradicted"),
+        ("Deep learning is not only for experts", "true", "entailed"),
+        # A determiner outscopes the modal: "can solve any problem" is universal.
+        ("Deep learning can solve any problem", "false", "contradicted"),
+        ("Deep learning cannot solve every problem", "true", "entailed"),
+        # Passive voice: the object comes first.
+        ("GPUs are required for deep learning", "false", "contradicted"),
+        ("GPUs are not required for deep learning", "true", "entailed"),
+        # A backward cue denies what comes before it.
+        ("That deep learning requires specialized hardware is a myth", "true", "entailed"),
+        # Pseudo-negation does not negate.
+        (
+            "Saliency maps not only explain feature contribution but also look nice",
+            "true",
+            "entailed",
+        ),
+    ],
+)
+def test_verdict_and_rule(checker, text, verdict, rule):
+    result = checker.check(text)
+    assert (result.verdict, result.rule) == (verdict, rule), result.explanation
+
+
+@pytest.mark.parametrize(
+    ("text", "verdict", "rule"),
+    [
+        ("Deep learning is a subfield of machine learning", "true", "entailed"),
+        ("A CNN is a kind of deep learning model", "true", "entailed"),
+        ("Machine learning is a subfield of deep learning", "false", "contradicted"),
+        ("A CNN is a type of RNN", "false", "contradicted"),
+        ("A CPU is specialized hardware", "false", "contradicted"),
+        ("GPUs are specialized hardware", "true", "entailed"),
+    ],
+)
+def test_taxonomy_statements(checker, text, verdict, rule):
+    result = checker.check(text)
+    assert (result.verdict, result.rule) == (verdict, rule), result.explanation
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("The weather is nice today", "no concept of the knowledge graph was recognised"),
+        ("Die Katze schläft auf dem Sofa", "no concept of the knowledge graph was recognised"),
+        ("?!...", "no concept of the knowledge graph was recognised"),
+        ("Deep learning", "recognised deep learning, but no relation"),
+        ("GPUs reduce data bias", "the graph has no claim that GPU reduces data bias"),
+    ],
+)
+def test_unknown_says_why(checker, text, reason):
+    result = checker.check(text)
+    assert result.verdict == "unknown"
+    assert reason in result.explanation
+
+
+def test_claim_about_a_class_decides_its_subclasses_with_the_path(checker):
+    result = checker.check("CNNs require GPUs")
+    assert result.verdict == "false"
+    assert result.claim.iri == CLAIM + "dl-requires-specialized-hardware"
+    first = result.justification[0]
+    assert (first.subject, first.object) == (
+        C + "convolutional-neural-network",
+        C + "deep-neural-network",
+    )
+    assert "speaks for convolutional neural network" in result.explanation
+
+
+def test_reading_is_case_and_inflection_insensitive(checker):
+    for text in ("neural networks", "Neural Network", "NNs"):
+        reading = checker.check(f"Deep learning uses {text}").reading
+        assert reading.object == C + "neural-network", text
+
+
+def test_justification_runs_from_claim_to_evidence_with_sources(checker):
+    result = checker.check("Deep learning needs huge datasets")
+    edges = result.justification
+    assert edges[0].predicate == DLC + "subject" and edges[0].object == C + "deep-learning"
+    evidence = [e for e in edges if e.predicate in (DLC + "correctedBy", DLC + "refutedBy")]
+    assert len(evidence) == 3  # the top three of the correction and the refutations
+    assert all(
+        e.source and e.source.startswith("https://w3id.org/dlcheck/kg/source/") for e in edges
+    )
+    assert any(s.section.startswith("Myth 1") for s in result.sources)
+
+
+def test_json_follows_the_output_contract(checker):
+    data = checker.check("Deep learning doesn't always need GPUs").as_dict()
+    assert list(data) == [
+        "text",
+        "verdict",
+        "claim",
+        "reading",
+        "cues",
+        "justification",
+        "explanation",
+        "sources",
+    ]
+    assert data["verdict"] == "true"
+    assert set(data["claim"]) == {"id", "label", "status"}
+    assert data["reading"] == {
+        "subject": C + "deep-learning",
+        "relation": DLC + "requires",
+        "object": C + "gpu",
+        "negated": True,
+        "quantifier": "all",
+    }
+    kinds = {(c["text"], c["kind"]) for c in data["cues"]}
+    assert kinds == {("n't", "negation"), ("always", "quantifier")}
+    cue = next(c for c in data["cues"] if c["kind"] == "quantifier")
+    assert data["text"][cue["start"] : cue["end"]] == "always"
+    edge = data["justification"][0]
+    assert set(edge) == {"subject", "predicate", "object", "label", "source"}
+    json.dumps(data)
+
+
+def test_check_many_keeps_order_and_isolates_bad_input(checker):
+    texts = ["Deep learning requires GPUs", "", "x" * 10_001, "Deep learning is only for experts"]
+    results = list(checker.check_many(texts))
+    assert [r.verdict for r in results] == ["false", "unknown", "unknown", "false"]
+    assert results[1].error.startswith("empty statement")
+    assert "limit is 10000" in results[2].error
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(max_size=300))
+def test_any_string_gets_a_verdict(checker, text):
+    result = checker.check(text)
+    assert result.verdict in ("true", "false", "partly_true", "unknown")
+    json.dumps(result.as_dict())

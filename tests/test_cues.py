@@ -1,0 +1,79 @@
+"""Cue rules are data with one schema; the cue component finds cues and their scopes."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from checker.cues import CueRule, CueRuleError, load_rules
+
+
+def test_bundled_rules_round_trip_through_the_schema():
+    rules = load_rules()
+    assert len(rules) > 100
+    for rule in rules:
+        assert CueRule.from_dict(rule.to_dict()) == rule
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"literal": "not", "category": "negation", "polarity": "-"}, "unknown key"),
+        ({"category": "negation"}, "exactly one of literal or pattern"),
+        ({"literal": "not", "category": "denial"}, "category must be one of"),
+        ({"literal": "not", "category": "negation", "ops": ["nope"]}, "ops may hold only"),
+        ({"literal": "is false", "category": "negation", "direction": "up"}, "direction"),
+    ],
+)
+def test_malformed_rules_are_rejected_with_the_expected_keys(data, message):
+    with pytest.raises(CueRuleError, match=message):
+        CueRule.from_dict(data)
+
+
+def test_unreadable_rule_file_is_a_clear_error(tmp_path):
+    bad = tmp_path / "rules.json"
+    bad.write_text("{not json")
+    with pytest.raises(CueRuleError, match="cannot read cue rules"):
+        load_rules(bad)
+    bad.write_text(json.dumps({"rules": {"literal": "x"}}))
+    with pytest.raises(CueRuleError, match="expected a list"):
+        load_rules(bad)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Deep learning does not require GPUs", [("not", "negation")]),
+        ("Deep learning can't work without GPUs", [("can't", "negation"), ("without", "negation")]),
+        ("Deep learning never needs GPUs", [("never", "negation")]),
+        (
+            "Deep learning models are not necessarily black boxes",
+            [("not", "negation"), ("necessarily", "quantifier")],
+        ),
+        ("It might generally need data", [("might", "hedge"), ("generally", "quantifier")]),
+        (
+            "Deep learning is not only powerful but also flexible",
+            [("not only powerful but also", "pseudo")],
+        ),
+    ],
+)
+def test_cues_found(checker, text, expected):
+    doc = checker.nlp(text)
+    text = doc.text
+    found = [(text[c.start_char : c.end_char], c.kind) for c in doc._.cues if c.kind != "filler"]
+    assert found == expected
+
+
+def test_scope_stops_at_a_terminator(checker):
+    doc = checker.nlp("Deep learning does not need GPUs, but training is slower without them")
+    negation = next(c for c in doc._.cues if doc.text[c.start_char : c.end_char] == "not")
+    but = next(t.i for t in doc if t.text == "but")
+    assert negation.scope_start == negation.end and negation.scope_end == but
+
+
+def test_negation_after_the_clause_does_not_flip_the_verdict(checker):
+    result = checker.check(
+        "Deep learning requires massive datasets, but transfer learning does not"
+    )
+    assert result.verdict == "false"
