@@ -62,21 +62,29 @@ def read(doc: Doc) -> tuple[Reading, ...]:
     for relation in sorted(relations, key=lambda m: (_is_weak(m), m.start)):
         before = [c for c in concepts if c.end <= relation.start]
         after = [c for c in concepts if c.start >= relation.end]
+        directions = dict.fromkeys(d == INVERSE for _, d in relation.targets if d)
         for left in reversed(before):
             for right in after:
-                readings.append(_reading(doc, relation, left, right, concept_iris))
+                for inverse in directions:
+                    readings.append(_reading(doc, relation, left, right, inverse, concept_iris))
     if not readings:
         readings.append(Reading(None, None, None, _ops(doc._.cues, None, None, None), concept_iris))
     return tuple(readings)
 
 
 def _reading(
-    doc: Doc, relation: Mention, left: Mention, right: Mention, concept_iris: tuple[str, ...]
+    doc: Doc,
+    relation: Mention,
+    left: Mention,
+    right: Mention,
+    inverse: bool,
+    concept_iris: tuple[str, ...],
 ) -> Reading:
-    targets = [(iri, d) for iri, d in relation.targets if d]
-    inverse = targets[0][1] == INVERSE
+    """One reading; `inverse` phrases ("is required for") put the object first."""
     subject, obj = (right, left) if inverse else (left, right)
-    candidates = tuple(dict.fromkeys(iri for iri, d in targets if (d == INVERSE) == inverse))
+    candidates = tuple(
+        dict.fromkeys(iri for iri, d in relation.targets if d and (d == INVERSE) == inverse)
+    )
     return Reading(
         subject=_concept(subject),
         relation=candidates[0],

@@ -77,3 +77,10 @@ class DLC(DefinedNamespace):
     appliedTo: URIRef
     hasProperty: URIRef
     isA: URIRef
+    causes: URIRef
+    prevents: URIRef
+    usedDuring: URIRef
+    computes: URIRef
+    hasPart: URIRef
+    outperforms: URIRef
+    replaces: URIRef
