@@ -79,6 +79,9 @@ class Checker:
         self.nlp = build_pipeline(graph_files)
         self.kb: KnowledgeBase = self.nlp.get_pipe("dlcheck_mentions").kb
         self._decisions: dict[tuple, tuple] = {}
+        self._variants = {
+            r.iri: r.exclusive_variant for r in self.kb.relations.values() if r.exclusive_variant
+        }
 
     def check(self, text: str) -> Verdict:
         return next(self.check_many([text]))
@@ -112,7 +115,7 @@ class Checker:
             )
             decision = self._decisions.get(key)
             if decision is None:
-                decision = self._decide(read(doc))
+                decision = self._decide(read(doc, self._variants))
                 if len(self._decisions) < _MEMO_LIMIT:
                     self._decisions[key] = decision
             reading, verdict, rule, claim, edges, explanation, sources = decision
@@ -128,7 +131,8 @@ class Checker:
                 break
         else:
             reading = readings[0]
-            return (reading, UNKNOWN, "no-claim", None, (), _why_unknown(kb, reading), ())
+            rule, why = _why_unknown(kb, reading)
+            return (reading, UNKNOWN, rule, None, (), why, ())
         implicit = IMPLICIT.get(match.modality, "all") if match.claim else "all"
         true_in = statement_states(reading.ops, implicit)
         allowed = claim_states(match.status, match.modality, match.shift)
@@ -206,7 +210,9 @@ def _explain(kb: KnowledgeBase, reading: Reading, match: Match, verdict: str, ru
     first = f'{head}: the graph holds "{claim.label.rstrip(".")}" as {status}'
     if claim.modality != "always":
         first += f" (stated with '{claim.modality}')"
-    if match.subject_path:
+    if match.shift == "reversed":
+        first += ", which says the opposite of the statement's comparison"
+    elif match.subject_path:
         first += f", and that speaks for {kb.label(reading.subject)}"
     sentences = [first + "."]
     if rule == "undetermined":
@@ -220,29 +226,26 @@ def _explain(kb: KnowledgeBase, reading: Reading, match: Match, verdict: str, ru
     return " ".join(sentences) + f" (rule: {rule})"
 
 
-def _why_unknown(kb: KnowledgeBase, reading: Reading) -> str:
+def _why_unknown(kb: KnowledgeBase, reading: Reading) -> tuple[str, str]:
+    """(rule, explanation) for a statement the graph cannot decide."""
     names = [kb.label(c) for c in reading.concepts]
     if not names:
-        return (
-            "Unknown: no concept of the knowledge graph was recognised in the statement "
-            "(rule: no-concept)."
-        )
-    if reading.subject is None:
+        rule = "no-concept"
+        why = "no concept of the knowledge graph was recognised in the statement"
+    elif reading.subject is None:
+        rule = "no-relation"
         if len(names) == 1:
-            return (
-                f"Unknown: recognised {names[0]}, but no relation to another concept "
-                "(rule: no-relation)."
-            )
-        return (
-            f"Unknown: recognised {', '.join(names)}, but no relation phrase linking them "
-            "(rule: no-relation)."
+            why = f"recognised {names[0]}, but no relation to another concept"
+        else:
+            why = f"recognised {', '.join(names)}, but no relation phrase linking them"
+    else:
+        rule = "no-claim"
+        why = (
+            f"the graph has no claim that {kb.label(reading.subject)} "
+            f"{kb.label(reading.relation)} {kb.label(reading.object)}, "
+            "nor one about their broader concepts"
         )
-    relation = kb.label(reading.relation)
-    return (
-        f"Unknown: the graph has no claim that {kb.label(reading.subject)} {relation} "
-        f"{kb.label(reading.object)}, nor one about their broader concepts "
-        "(rule: no-claim)."
-    )
+    return rule, f"Unknown: {why} (rule: {rule})."
 
 
 def _source_dict(source: Source) -> dict:

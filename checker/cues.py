@@ -20,6 +20,7 @@ OPS = ("not", "all", "often", "some")
 # Categories whose words carry logic, not content: the matcher reads past them by default.
 _TRANSPARENT = {"negation", "quantifier", "hedge", "filler"}
 _KEYS = {
+    "restrictive",
     "literal",
     "pattern",
     "category",
@@ -46,6 +47,7 @@ class CueRule:
     scope: str = "narrow"  # "wide": outscopes possibility modals ("can solve any problem")
     direction: str = "forward"
     transparent: bool = True  # the concept/relation matcher reads past the cue's words
+    restrictive: bool = False  # "only" before an object: the relation's exclusive variant
     comment: str | None = None
 
     @classmethod
@@ -73,6 +75,7 @@ class CueRule:
             scope=data.get("scope", "narrow"),
             direction=data.get("direction", "forward"),
             transparent=data.get("transparent", data["category"] in _TRANSPARENT),
+            restrictive=bool(data.get("restrictive", False)),
             comment=data.get("comment"),
         )
 
@@ -90,6 +93,8 @@ class CueRule:
             data["direction"] = self.direction
         if self.transparent != (self.category in _TRANSPARENT):
             data["transparent"] = self.transparent
+        if self.restrictive:
+            data["restrictive"] = True
         if self.comment:
             data["comment"] = self.comment
         return data

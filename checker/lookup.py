@@ -31,8 +31,9 @@ def find(kb: KnowledgeBase, reading: Reading) -> Match | None:
     """The most specific claim that decides the reading, or a taxonomy decision, or None.
 
     Order: the exact (subject, relation, object); for taxonomy statements, skos:broader;
-    the subject's broader concepts (a claim about deep learning speaks for CNNs); then, for
-    upward-monotone relations, the object's broader and narrower concepts.
+    the subject's broader concepts (a claim about deep learning speaks for CNNs); the
+    reversed claim of an asymmetric relation; then, for upward-monotone relations, the
+    object's broader and narrower concepts.
     """
     for match in _candidates(kb, reading):
         if match.claim is None or claim_states(match.status, match.modality, match.shift) != STATES:
@@ -58,6 +59,15 @@ def _candidates(kb: KnowledgeBase, reading: Reading) -> Iterator[Match]:
             for iri in kb.claim_index.get((subject, relation, o), ()):
                 claim = kb.claims[iri]
                 yield Match(claim, claim.status, claim.modality, None, path, ())
+    for relation in reading.candidates:
+        rel = kb.relations.get(relation)
+        if rel is None or not rel.asymmetric:
+            continue
+        # "CPUs are faster than GPUs" is decided by the claim that GPUs are faster than CPUs.
+        for subject, path in [(o, ()), *list(kb.ancestors.get(o, {}).items())]:
+            for iri in kb.claim_index.get((subject, relation, s), ()):
+                claim = kb.claims[iri]
+                yield Match(claim, claim.status, claim.modality, "reversed", path, ())
     for relation in reading.candidates:
         rel = kb.relations.get(relation)
         if rel is None or not rel.upward:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from spacy.attrs import IDX, LEMMA, LENGTH
+from spacy.attrs import IDX, IS_SPACE, LEMMA, LENGTH
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -90,11 +90,12 @@ def lemmas_read(doc: Doc, skip: frozenset[int] | None = None) -> tuple[list[int]
     index of its token in `doc`. Arrays, not Token objects: this runs for every statement."""
     if skip is None:
         skip = doc._.transparent
-    lemmas = doc.to_array(LEMMA).tolist()
-    if not skip:
-        return lemmas, list(range(len(lemmas)))
-    kept = [i for i in range(len(lemmas)) if i not in skip]
-    return [lemmas[i] for i in kept], kept
+    rows = doc.to_array([LEMMA, IS_SPACE]).tolist()
+    # Runs of spaces become whitespace tokens; a phrase reads across them.
+    kept = [i for i, (_, space) in enumerate(rows) if not space and i not in skip]
+    if len(kept) == len(rows):
+        return [lemma for lemma, _ in rows], kept
+    return [rows[i][0] for i in kept], kept
 
 
 @Language.factory("dlcheck_mentions", default_config={"graph_files": []})

@@ -44,29 +44,34 @@ class Reading:
         return None
 
 
-def read(doc: Doc) -> tuple[Reading, ...]:
+def read(doc: Doc, variants: dict[str, str] | None = None) -> tuple[Reading, ...]:
     """The readings of one processed statement, most plausible first (never empty).
 
     The preferred reading takes a non-copula relation phrase, the nearest concept before it
     and the first after it; the others try the farther concepts, so that "Deep learning
     models can be trained without GPUs" is still read with deep learning as its subject when
     "trained" also names the concept training. The claim lookup takes the first reading the
-    graph can decide.
+    graph can decide. `variants` maps a relation to its exclusive variant (usableBy ->
+    restrictedTo), for statements with a restrictive "only".
     """
+    variants = variants or {}
     mentions: tuple[Mention, ...] = doc._.mentions
     concepts = [m for m in mentions if any(not d for _, d in m.targets)]
     relations = [m for m in mentions if any(d for _, d in m.targets)]
     concept_iris = tuple(dict.fromkeys(_concept(m) for m in concepts))
 
     readings = []
-    for relation in sorted(relations, key=lambda m: (_is_weak(m), m.start)):
+    # Strong phrases before copulas, longer (more specific) before shorter, then left to right.
+    for relation in sorted(relations, key=lambda m: (_is_weak(m), m.start - m.end, m.start)):
         before = [c for c in concepts if c.end <= relation.start]
         after = [c for c in concepts if c.start >= relation.end]
         directions = dict.fromkeys(d == INVERSE for _, d in relation.targets if d)
         for left in reversed(before):
             for right in after:
                 for inverse in directions:
-                    readings.append(_reading(doc, relation, left, right, inverse, concept_iris))
+                    readings.append(
+                        _reading(doc, relation, left, right, inverse, concept_iris, variants)
+                    )
     if not readings:
         readings.append(Reading(None, None, None, _ops(doc._.cues, None, None, None), concept_iris))
     return tuple(readings)
@@ -79,17 +84,29 @@ def _reading(
     right: Mention,
     inverse: bool,
     concept_iris: tuple[str, ...],
+    kb_variants: dict[str, str],
 ) -> Reading:
     """One reading; `inverse` phrases ("is required for") put the object first."""
     subject, obj = (right, left) if inverse else (left, right)
     candidates = tuple(
         dict.fromkeys(iri for iri, d in relation.targets if d and (d == INVERSE) == inverse)
     )
+    cues = doc._.cues
+    # "Only experts can use deep learning": an "only" right before the object restricts the
+    # relation to its exclusive variant, which already says "only".
+    restrictive = [c for c in cues if c.rule.restrictive and c.end == obj.start]
+    if restrictive and kb_variants:
+        variants = tuple(kb_variants[c] for c in candidates if c in kb_variants)
+        if variants:
+            # The modals after "only" sit inside its scope ("only experts *can* use it").
+            first = min(c.start for c in restrictive)
+            candidates = variants
+            cues = tuple(c for c in cues if c.start < first and c not in restrictive)
     return Reading(
         subject=_concept(subject),
         relation=candidates[0],
         object=_concept(obj),
-        ops=_ops(doc._.cues, left, relation, right),
+        ops=_ops(cues, left, relation, right),
         concepts=concept_iris,
         candidates=candidates,
         relation_text=doc.text[relation.start_char : relation.end_char],

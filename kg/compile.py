@@ -40,7 +40,7 @@ MAX_PATHS = 3
 def compile_knowledge(graph) -> KnowledgeBase:
     """Build the knowledge base from an rdflib Graph holding the ontology and the data."""
     from rdflib import URIRef
-    from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
+    from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS
 
     from kg.network import broader_digraph, project
     from ontology import DLC
@@ -85,6 +85,8 @@ def compile_knowledge(graph) -> KnowledgeBase:
             inverse_labels=labels_of(node, DLC.inverseLabel),
             negative_labels=labels_of(node, DLC.negativeLabel),
             upward=(node, DLC.objectMonotonicity, DLC.Upward) in graph,
+            asymmetric=(node, RDF.type, OWL.AsymmetricProperty) in graph,
+            exclusive_variant=text(node, DLC.exclusiveVariant),
         )
 
     sources: dict[str, Source] = {}
@@ -270,8 +272,14 @@ def _lemma_table(kb: KnowledgeBase) -> dict[str, str]:
     for relation in kb.relations.values():
         phrases += [*relation.labels, *relation.inverse_labels, *relation.negative_labels]
     words = {w for phrase in phrases for w in _words(phrase)}
+    # An acronym of the graph is a name, not an inflected word: the table maps "ai" to "have".
+    acronyms = {w.lower() for phrase in phrases for w in phrase.split() if w.isupper()}
     wanted = {lower.get(w, w) for w in words} | words
-    return {form: lemma for form, lemma in lower.items() if lemma in wanted and form != lemma}
+    return {
+        form: lemma
+        for form, lemma in lower.items()
+        if lemma in wanted and form != lemma and form not in acronyms
+    }
 
 
 def _words(phrase: str) -> list[str]:

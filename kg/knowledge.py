@@ -35,6 +35,8 @@ class Relation:
     inverse_labels: tuple[str, ...]  # object first: "Y is required for X"
     negative_labels: tuple[str, ...]  # negated: "X works without Y"
     upward: bool  # truth carries from a narrower object to a broader one
+    asymmetric: bool = False  # "A outperforms B" excludes "B outperforms A"
+    exclusive_variant: str | None = None  # "only B can use A": usableBy becomes restrictedTo
 
 
 @dataclass(frozen=True)

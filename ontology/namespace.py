@@ -57,6 +57,7 @@ class DLC(DefinedNamespace):
     # Annotations of relations
     inverseLabel: URIRef
     negativeLabel: URIRef
+    exclusiveVariant: URIRef
     objectMonotonicity: URIRef
 
     # Relations claims use
