@@ -65,8 +65,8 @@ def prepare(text: str) -> PreparedQuery:
     names = set(_node_names(body))
     if "ServiceGraphPattern" in names:
         raise QueryRefused("refused: SERVICE would query a remote endpoint; run it locally")
-    # CompValue.get answers a missing key with the key's name, so test membership first.
-    if body.get("datasetClause"):
+    # CompValue.get answers a missing key with the key's name, so look the clause up by hand.
+    if any(key == "datasetClause" and value for key, value in body.items()):
         raise QueryRefused(
             "refused: FROM / FROM NAMED would load graphs from outside; "
             "the query runs on the loaded graph only"
