@@ -37,8 +37,29 @@ class Verdict:
     sources: tuple[Source, ...]
     error: str | None = None  # set when the input itself was unusable
 
-    def as_dict(self) -> dict:
+    def reading_dict(self) -> dict:
         r = self.reading
+        return {
+            "subject": r.subject,
+            "relation": r.relation,
+            "object": r.object,
+            "negated": r.negated,
+            "quantifier": QUANTIFIER_NAMES.get(r.quantifier) if r.quantifier else None,
+        }
+
+    def cue_dicts(self) -> list[dict]:
+        return [
+            {
+                "text": self.text[c.start_char : c.end_char],
+                "kind": c.kind,
+                "start": c.start_char,
+                "end": c.end_char,
+            }
+            for c in self.cues
+            if c.kind in _CUE_KINDS
+        ]
+
+    def as_dict(self) -> dict:
         return {
             "text": self.text,
             "verdict": self.verdict,
@@ -49,23 +70,8 @@ class Verdict:
                 "label": self.claim.label,
                 "status": self.claim.status,
             },
-            "reading": {
-                "subject": r.subject,
-                "relation": r.relation,
-                "object": r.object,
-                "negated": r.negated,
-                "quantifier": QUANTIFIER_NAMES.get(r.quantifier) if r.quantifier else None,
-            },
-            "cues": [
-                {
-                    "text": self.text[c.start_char : c.end_char],
-                    "kind": c.kind,
-                    "start": c.start_char,
-                    "end": c.end_char,
-                }
-                for c in self.cues
-                if c.kind in _CUE_KINDS
-            ],
+            "reading": self.reading_dict(),
+            "cues": self.cue_dicts(),
             "justification": [edge.as_dict() for edge in self.justification],
             "explanation": self.explanation,
             "sources": [_source_dict(s) for s in self.sources],

@@ -77,9 +77,9 @@ def _candidates(kb: KnowledgeBase, reading: Reading) -> Iterator[Match]:
                 for iri in kb.claim_index.get((subject, relation, broader), ()):
                     claim = kb.claims[iri]
                     yield Match(claim, claim.status, claim.modality, "narrower", path, up)
-            for (cs, cr, co), iris in kb.claim_index.items():
-                if cs == subject and cr == relation and o in kb.ancestors.get(co, {}):
-                    claim = kb.claims[iris[0]]
+            for co, iri in kb.claims_by_subject.get((subject, relation), ()):
+                if o in kb.ancestors.get(co, {}):
+                    claim = kb.claims[iri]
                     down = kb.ancestors[co][o]
                     yield Match(claim, claim.status, claim.modality, "broader", path, down)
 

@@ -55,7 +55,10 @@ def read(doc: Doc, variants: dict[str, str] | None = None) -> tuple[Reading, ...
     restrictedTo), for statements with a restrictive "only".
     """
     variants = variants or {}
-    mentions: tuple[Mention, ...] = doc._.mentions
+    underscore = doc._
+    cues = underscore.cues
+    text = doc.text
+    mentions: tuple[Mention, ...] = underscore.mentions
     concepts = [m for m in mentions if any(not d for _, d in m.targets)]
     relations = [m for m in mentions if any(d for _, d in m.targets)]
     concept_iris = tuple(dict.fromkeys(_concept(m) for m in concepts))
@@ -70,15 +73,16 @@ def read(doc: Doc, variants: dict[str, str] | None = None) -> tuple[Reading, ...
             for right in after:
                 for inverse in directions:
                     readings.append(
-                        _reading(doc, relation, left, right, inverse, concept_iris, variants)
+                        _reading(text, cues, relation, left, right, inverse, concept_iris, variants)
                     )
     if not readings:
-        readings.append(Reading(None, None, None, _ops(doc._.cues, None, None, None), concept_iris))
+        readings.append(Reading(None, None, None, _ops(cues, None, None, None), concept_iris))
     return tuple(readings)
 
 
 def _reading(
-    doc: Doc,
+    text: str,
+    cues: tuple[Cue, ...],
     relation: Mention,
     left: Mention,
     right: Mention,
@@ -91,7 +95,6 @@ def _reading(
     candidates = tuple(
         dict.fromkeys(iri for iri, d in relation.targets if d and (d == INVERSE) == inverse)
     )
-    cues = doc._.cues
     # "Only experts can use deep learning": an "only" right before the object restricts the
     # relation to its exclusive variant, which already says "only".
     restrictive = [c for c in cues if c.rule.restrictive and c.end == obj.start]
@@ -109,7 +112,7 @@ def _reading(
         ops=_ops(cues, left, relation, right),
         concepts=concept_iris,
         candidates=candidates,
-        relation_text=doc.text[relation.start_char : relation.end_char],
+        relation_text=text[relation.start_char : relation.end_char],
         subject_span=(subject.start, subject.end),
         object_span=(obj.start, obj.end),
     )

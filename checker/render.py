@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from functools import lru_cache
 
 from checker.check import Verdict
 from kg.knowledge import KnowledgeBase
@@ -34,37 +33,55 @@ def as_json(verdict: Verdict) -> str:
     """One JSON object per verdict, keys in the contract's order.
 
     The claim, path, explanation and sources are the same for every statement that reached
-    the same decision, so their JSON is made once and reused: it is most of the bytes.
+    the same decision, so their JSON is made once per decision and reused: it is most of the
+    bytes of a line.
     """
-    data = verdict.as_dict()
-    fixed = _decision_json(
-        verdict.claim, verdict.justification, verdict.explanation, verdict.sources
-    )
-    head = json.dumps({k: data[k] for k in ("text", "verdict")}, ensure_ascii=False)[:-1]
-    claim, justification, explanation, sources = fixed
+    claim, justification, explanation, sources = _decision_json(verdict)
     return (
-        f'{head}, "claim": {claim}, "reading": {json.dumps(data["reading"])}, '
-        f'"cues": {json.dumps(data["cues"], ensure_ascii=False)}, '
+        f"{{{_pair('text', verdict.text)}, {_pair('verdict', verdict.verdict)}, "
+        f'"claim": {claim}, "reading": {json.dumps(verdict.reading_dict())}, '
+        f'"cues": {json.dumps(verdict.cue_dicts(), ensure_ascii=False)}, '
         f'"justification": {justification}, "explanation": {explanation}, '
         f'"sources": {sources}}}'
     )
 
 
-@lru_cache(maxsize=4096)
-def _decision_json(claim, justification, explanation, sources) -> tuple[str, str, str, str]:
+def _pair(key: str, value: str) -> str:
+    return f'"{key}": {json.dumps(value, ensure_ascii=False)}'
+
+
+# id(justification tuple) -> (that tuple, the explanation, the decision's JSON pieces). The
+# tuple is kept so an id reused after garbage collection is never mistaken for the old one;
+# the explanation tells apart decisions that share the empty path.
+_DECISIONS: dict[int, tuple[tuple, str, tuple[str, str, str, str]]] = {}
+
+
+def _decision_json(verdict: Verdict) -> tuple[str, str, str, str]:
     from checker.check import _source_dict
 
-    return (
+    key = id(verdict.justification)
+    cached = _DECISIONS.get(key)
+    if (
+        cached is not None
+        and cached[0] is verdict.justification
+        and cached[1] == verdict.explanation
+    ):
+        return cached[2]
+    claim = verdict.claim
+    pieces = (
         json.dumps(
             None
             if claim is None
             else {"id": claim.iri, "label": claim.label, "status": claim.status},
             ensure_ascii=False,
         ),
-        json.dumps([e.as_dict() for e in justification], ensure_ascii=False),
-        json.dumps(explanation, ensure_ascii=False),
-        json.dumps([_source_dict(s) for s in sources], ensure_ascii=False),
+        json.dumps([e.as_dict() for e in verdict.justification], ensure_ascii=False),
+        json.dumps(verdict.explanation, ensure_ascii=False),
+        json.dumps([_source_dict(s) for s in verdict.sources], ensure_ascii=False),
     )
+    if len(_DECISIONS) < 50_000:
+        _DECISIONS[key] = (verdict.justification, verdict.explanation, pieces)
+    return pieces
 
 
 def as_claim_review(verdict: Verdict, kb: KnowledgeBase) -> dict:

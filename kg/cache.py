@@ -17,7 +17,7 @@ from kg.knowledge import KnowledgeBase
 from kg.store import content_hash, default_files, ontology_files
 
 # Bump when KnowledgeBase or the compile step changes shape, so old caches are ignored.
-FORMAT_VERSION = "4"
+FORMAT_VERSION = "5"
 
 _memo: dict[str, KnowledgeBase] = {}
 

@@ -141,12 +141,17 @@ def compile_knowledge(graph) -> KnowledgeBase:
     for claim in sorted(claims.values(), key=lambda c: c.iri):
         index.setdefault((claim.subject, claim.relation, claim.object), []).append(claim.iri)
 
+    by_subject: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for claim in sorted(claims.values(), key=lambda c: c.iri):
+        by_subject.setdefault((claim.subject, claim.relation), []).append((claim.object, claim.iri))
+
     kb = KnowledgeBase(
         concepts=concepts,
         relations=relations,
         claims=claims,
         sources=sources,
         claim_index={k: tuple(v) for k, v in index.items()},
+        claims_by_subject={k: tuple(v) for k, v in by_subject.items()},
         ancestors={},
         evidence_paths={},
     )

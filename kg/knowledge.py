@@ -96,6 +96,8 @@ class KnowledgeBase:
     sources: dict[str, Source]
     # (subject, relation, object) -> claim IRIs
     claim_index: dict[tuple[str, str, str], tuple[str, ...]]
+    # (subject, relation) -> ((object, claim IRI), ...): the claims a subject makes
+    claims_by_subject: dict[tuple[str, str], tuple[tuple[str, str], ...]]
     # concept -> {ancestor: broader-edges from the concept up to it}, nearest ancestors first
     ancestors: dict[str, dict[str, tuple[Edge, ...]]]
     # claim -> up to 3 evidence chains (edges from the claim out to its evidence)
