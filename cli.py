@@ -179,7 +179,7 @@ def check(text: str, fmt: str, graph_files: tuple[Path, ...]) -> None:
     failed = False
     lines = _stdin_lines()
     texts = (line if error is None else "" for line, error in lines.items())
-    out = click.get_text_stream("stdout")  # one flush at the end, not one per line
+    out = sys.stdout  # one flush at the end, not one per line as click.echo does
     for number, verdict in enumerate(checker.check_many(texts), start=1):
         error = lines.errors.get(number) or verdict.error
         if error:
@@ -316,9 +316,8 @@ def exam(
     if questions:
         # One checker and one stream of statements for every file: the pipeline is built once.
         solver = ExamSolver(Checker(list(graph_files) or None))
-        stderr = click.get_text_stream("stderr")
-        if stderr.isatty() and len(questions) > 50:
-            with click.progressbar(length=len(questions), label="Checking", file=stderr) as bar:
+        if sys.stderr.isatty() and len(questions) > 50:
+            with click.progressbar(length=len(questions), label="Checking", file=sys.stderr) as bar:
                 results = list(solver.solve(questions, progress=bar.update))
         else:
             results = list(solver.solve(questions))

@@ -18,23 +18,69 @@ import subprocess
 import sys
 import time
 
-SUBJECTS = ["Deep learning", "DL", "Deep learning models", "CNNs", "Neural networks",
-            "Transfer learning", "Data augmentation", "Few-shot learning", "SHAP", "Saliency maps",
-            "GPUs", "CPUs", "Keras", "Recurrent networks", "The model", "This approach"]
-VERBS = ["requires", "needs", "does not require", "always needs", "can run on", "reduces",
-         "explains", "is only for", "benefits from", "cannot work without", "is a kind of",
-         "never needs", "is not always", "helps interpret", "struggles with", "improves"]
-OBJECTS = ["massive datasets", "GPUs", "specialized hardware", "experts", "black boxes",
-           "the amount of data needed", "symbolic reasoning", "machine learning", "CPUs",
-           "model performance", "data bias", "a lot of data", "TPUs", "any problem",
-           "the weather", "the training data"]
+SUBJECTS = [
+    "Deep learning",
+    "DL",
+    "Deep learning models",
+    "CNNs",
+    "Neural networks",
+    "Transfer learning",
+    "Data augmentation",
+    "Few-shot learning",
+    "SHAP",
+    "Saliency maps",
+    "GPUs",
+    "CPUs",
+    "Keras",
+    "Recurrent networks",
+    "The model",
+    "This approach",
+]
+VERBS = [
+    "requires",
+    "needs",
+    "does not require",
+    "always needs",
+    "can run on",
+    "reduces",
+    "explains",
+    "is only for",
+    "benefits from",
+    "cannot work without",
+    "is a kind of",
+    "never needs",
+    "is not always",
+    "helps interpret",
+    "struggles with",
+    "improves",
+]
+OBJECTS = [
+    "massive datasets",
+    "GPUs",
+    "specialized hardware",
+    "experts",
+    "black boxes",
+    "the amount of data needed",
+    "symbolic reasoning",
+    "machine learning",
+    "CPUs",
+    "model performance",
+    "data bias",
+    "a lot of data",
+    "TPUs",
+    "any problem",
+    "the weather",
+    "the training data",
+]
 TAILS = ["", " in practice", " for most tasks", " today", ", but it helps", " in 2024"]
 
 
 def statements(n: int, seed: int = 7) -> list[str]:
     rng = random.Random(seed)
-    return [f"{rng.choice(SUBJECTS)} {rng.choice(VERBS)} {rng.choice(OBJECTS)}{rng.choice(TAILS)}"
-            for _ in range(n)]
+    return [
+        f"{rng.choice(SUBJECTS)} {rng.choice(VERBS)} {rng.choice(OBJECTS)}{rng.choice(TAILS)}"
+        for _ in range(n)
+    ]
 
 
 def wall(cmd: list[str], stdin: bytes | None = None) -> float:
@@ -66,8 +112,10 @@ def main() -> None:
 
     floor = statistics.median(wall(floor_cmd) for _ in range(args.runs))
     cold = statistics.median(wall(check_cmd) for _ in range(args.runs))
-    print(f"cold start   floor {floor:.3f} s   dlcheck check {cold:.3f} s   "
-          f"ratio {cold / floor:.2f}x   (goal <= 1.5x)")
+    print(
+        f"cold start   floor {floor:.3f} s   dlcheck check {cold:.3f} s   "
+        f"ratio {cold / floor:.2f}x   (goal <= 1.5x)"
+    )
 
     texts = statements(args.statements)
     import spacy
@@ -87,12 +135,18 @@ def main() -> None:
     lib_rate = rate(lambda: checker.check_many(texts), len(texts), args.runs)
 
     print(f"throughput   nlp.pipe floor {floor_rate:,.0f}/s")
-    print(f"             dlcheck check - (jsonl, whole process) {cli_rate:,.0f}/s   "
-          f"ratio {floor_rate / cli_rate:.2f}x")
-    print(f"             dlcheck check - (jsonl, less start-up) {cli_rate_warm:,.0f}/s   "
-          f"ratio {floor_rate / cli_rate_warm:.2f}x   (goal >= 5,000/s and <= 3x)")
-    print(f"             Checker.check_many in-process (median of passes) {lib_rate:,.0f}/s   "
-          f"ratio {floor_rate / lib_rate:.2f}x")
+    print(
+        f"             dlcheck check - (jsonl, whole process) {cli_rate:,.0f}/s   "
+        f"ratio {floor_rate / cli_rate:.2f}x"
+    )
+    print(
+        f"             dlcheck check - (jsonl, less start-up) {cli_rate_warm:,.0f}/s   "
+        f"ratio {floor_rate / cli_rate_warm:.2f}x   (goal >= 5,000/s and <= 3x)"
+    )
+    print(
+        f"             Checker.check_many in-process (median of passes) {lib_rate:,.0f}/s   "
+        f"ratio {floor_rate / lib_rate:.2f}x"
+    )
 
 
 if __name__ == "__main__":

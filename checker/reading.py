@@ -95,16 +95,20 @@ def _reading(
     candidates = tuple(
         dict.fromkeys(iri for iri, d in relation.targets if d and (d == INVERSE) == inverse)
     )
-    # "Only experts can use deep learning": an "only" right before the object restricts the
-    # relation to its exclusive variant, which already says "only".
-    restrictive = [c for c in cues if c.rule.restrictive and c.end == obj.start]
+    # "Only experts can use deep learning", "can only be trained on GPUs": an "only" between
+    # the two concepts restricts the relation to its exclusive variant, which already says
+    # "only"; the possibility modals around it ("can") are part of that restriction.
+    restrictive = [
+        c
+        for c in cues
+        if c.rule.restrictive
+        and (c.end == obj.start or (left.end <= c.start and c.end <= right.start))
+    ]
     if restrictive and kb_variants:
         variants = tuple(kb_variants[c] for c in candidates if c in kb_variants)
         if variants:
-            # The modals after "only" sit inside its scope ("only experts *can* use it").
-            first = min(c.start for c in restrictive)
             candidates = variants
-            cues = tuple(c for c in cues if c.start < first and c not in restrictive)
+            cues = tuple(c for c in cues if c not in restrictive and c.rule.ops != ("some",))
     return Reading(
         subject=_concept(subject),
         relation=candidates[0],

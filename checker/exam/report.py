@@ -1,0 +1,307 @@
+"""Render exam results for people and tools: text, JSON, CSV and JUnit XML.
+
+Every renderer takes the same list of :class:`FileReport` (one per input file, in the
+order given), so a run over several banks is one document in every format.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import xml.etree.ElementTree as ET
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import PurePath
+
+from .model import BankError
+from .solver import DISAGREES, SKIPPED, OptionResult, QuestionResult
+
+FORMATS = ("text", "json", "csv", "junit")
+
+CSV_COLUMNS = (
+    "source",
+    "line",
+    "id",
+    "kind",
+    "category",
+    "asks_for",
+    "topic",
+    "outcome",
+    "choice",
+    "key",
+    "key_status",
+    "note",
+    "skipped",
+)
+
+
+@dataclass(frozen=True)
+class FileReport:
+    """What came out of one file: its results, its per-question errors, or why it failed."""
+
+    source: str
+    format: str | None
+    results: tuple[QuestionResult, ...] = ()
+    errors: tuple[BankError, ...] = ()
+    failure: str | None = None  # the whole file could not be read
+
+
+def render(reports: Sequence[FileReport], fmt: str, verbose: bool = False) -> str:
+    """The reports in one of :data:`FORMATS`."""
+    if fmt == "json":
+        return as_json(reports)
+    if fmt == "csv":
+        return as_csv(reports)
+    if fmt == "junit":
+        return as_junit(reports)
+    return as_text(reports, verbose)
+
+
+# -- values shared by the formats --------------------------------------------------------
+
+
+def choice_value(value: bool | tuple[str, ...] | None) -> bool | list[str] | None:
+    """A choice or key as JSON: true/false for true/false questions, else a list of letters."""
+    if value is None or isinstance(value, bool):
+        return value
+    return list(value)
+
+
+def choice_text(value: bool | tuple[str, ...] | None) -> str:
+    """A choice or key as text: ``true``/``false``, letters joined by commas, or ``-``."""
+    if value is None or value == ():
+        return "-"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return ",".join(value)
+
+
+def _asks(result: QuestionResult) -> str:
+    if result.outcome == SKIPPED:
+        return "skipped"
+    return result.asks_for or result.question.kind
+
+
+def _option_dict(option: OptionResult) -> dict:
+    return {
+        "letter": option.letter,
+        "text": option.text,
+        "statement": option.statement,
+        "how": option.how,
+        "verdict": option.verdict,
+        "qualifies": option.qualifies,
+        "keyed": option.keyed,
+        "chosen": option.chosen,
+        "explanation": option.explanation,
+        "justification": [edge.as_dict() for edge in option.justification],
+    }
+
+
+def question_dict(result: QuestionResult) -> dict:
+    """One question as the JSON output shows it."""
+    q = result.question
+    return {
+        "id": q.id,
+        "kind": q.kind,
+        "asks_for": result.asks_for,
+        "topic": result.topic,
+        "topic_text": result.topic_text,
+        "outcome": result.outcome,
+        "choice": choice_value(result.choice),
+        "candidates": list(result.candidates),
+        "key": choice_value(q.key),
+        "key_status": result.key_status,
+        "note": result.note or None,
+        "options": [_option_dict(o) for o in result.options],
+        "source": q.source,
+        "line": q.line,
+        "category": q.category,
+        "skipped": q.skipped,
+    }
+
+
+def _evidence(result: QuestionResult) -> str:
+    """The chosen and the keyed options with their explanations and paths."""
+    lines = [result.note]
+    for role, picked in (("chosen", "chosen"), ("key", "keyed")):
+        for option in result.options:
+            if not getattr(option, picked):
+                continue
+            name = option.letter or "statement"
+            lines.append(f"{role} {name}: {option.statement or option.text}")
+            lines.append(f"  {option.explanation}")
+            lines += [f"  - {edge.label}" for edge in option.justification]
+    return "\n".join(lines)
+
+
+# -- text --------------------------------------------------------------------------------
+
+
+def as_text(reports: Sequence[FileReport], verbose: bool = False) -> str:
+    """One line per question (id, what it asks for, choice, key, key status), then a tally."""
+    out: list[str] = []
+    several = len(reports) > 1
+    tally: Counter[str] = Counter()
+    for report in reports:
+        if several:
+            out.append(f"== {report.source}")
+        if report.failure is not None:
+            out.append(f"  (not read: {report.failure})")
+            continue
+        width = max((len(r.question.id) for r in report.results), default=0)
+        for result in report.results:
+            tally[result.key_status or SKIPPED] += 1
+            out.append(_text_line(result, width))
+            if verbose and result.outcome != SKIPPED:
+                out += _text_options(result)
+    total = sum(tally.values())
+    parts = [f"{tally[k]} {k.replace('_', ' ')}" for k in _TALLY_ORDER if tally[k]]
+    out.append(f"{total} question{'s' if total != 1 else ''}: {', '.join(parts) or 'none'}")
+    return "\n".join(out) + "\n"
+
+
+_TALLY_ORDER = ("agrees", "disagrees", "unsure", "no_key", SKIPPED)
+
+
+def _text_line(result: QuestionResult, width: int) -> str:
+    q = result.question
+    head = f"{q.id:<{width}}  {_asks(result):<10}"
+    if result.outcome == SKIPPED:
+        return f"{head}  ({q.skipped})"
+    choice = choice_text(result.choice)
+    if result.outcome == "ambiguous":
+        choice = "?" + choice_text(result.candidates)
+    line = f"{head}  choice {choice:<6} key {choice_text(q.key):<6} {result.key_status}"
+    return f"{line} ({result.note})" if result.note else line
+
+
+def _text_options(result: QuestionResult) -> list[str]:
+    lines = []
+    for option in result.options:
+        mark = "*" if option.chosen else " "
+        key = "k" if option.keyed else " "
+        name = f"{option.letter}." if option.letter else "  "
+        verdict = option.verdict.replace("_", " ")
+        lines.append(f"   {mark}{key} {name} [{verdict}] {option.text}")
+        if option.statement and option.statement != option.text:
+            lines.append(f"         checked: {option.statement}")
+        lines.append(f"         {option.explanation}")
+        lines += [f"         - {edge.label}" for edge in option.justification]
+    return lines
+
+
+# -- JSON and CSV ------------------------------------------------------------------------
+
+
+def as_json(reports: Sequence[FileReport]) -> str:
+    """A JSON list with one object per question (see :func:`question_dict`)."""
+    items = [question_dict(r) for report in reports for r in report.results]
+    return json.dumps(items, ensure_ascii=False, indent=1) + "\n"
+
+
+def as_csv(reports: Sequence[FileReport]) -> str:
+    """One row per question, with the columns of :data:`CSV_COLUMNS`."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for report in reports:
+        for result in report.results:
+            q = result.question
+            writer.writerow(
+                (
+                    q.source,
+                    q.line,
+                    q.id,
+                    q.kind,
+                    q.category or "",
+                    result.asks_for or "",
+                    result.topic_text or "",
+                    result.outcome,
+                    "" if result.choice is None else choice_text(result.choice),
+                    "" if q.key is None else choice_text(q.key),
+                    result.key_status or "",
+                    result.note,
+                    q.skipped or "",
+                )
+            )
+    return buffer.getvalue()
+
+
+# -- JUnit XML ---------------------------------------------------------------------------
+
+
+def as_junit(reports: Sequence[FileReport]) -> str:
+    """JUnit XML: a testsuite per file, a testcase per question.
+
+    A key the checker disagrees with is a <failure> carrying the evidence; a skipped
+    question is <skipped/>; an undecided one passes with a <system-out> note; a file that
+    could not be read is a suite with one <error>.
+    """
+    root = ET.Element("testsuites", name="dlcheck exam")
+    totals: Counter[str] = Counter()
+    for report in reports:
+        suite = ET.SubElement(root, "testsuite", name=report.source)
+        counts: Counter[str] = Counter()
+        if report.format:
+            props = ET.SubElement(suite, "properties")
+            ET.SubElement(props, "property", name="format", value=report.format)
+        if report.failure is not None:
+            case = ET.SubElement(
+                suite, "testcase", name="read file", classname=_classname(report.source, None)
+            )
+            ET.SubElement(case, "error", message=report.failure, type="ExamFormatError")
+            counts.update(tests=1, errors=1)
+        for result in report.results:
+            counts["tests"] += 1
+            case = _testcase(suite, result)
+            if result.outcome == SKIPPED:
+                counts["skipped"] += 1
+                ET.SubElement(case, "skipped", message=result.question.skipped or "skipped")
+            elif result.key_status == DISAGREES:
+                counts["failures"] += 1
+                failure = ET.SubElement(
+                    case,
+                    "failure",
+                    message=f"key {choice_text(result.question.key)} disagrees with the "
+                    f"checker's choice {choice_text(result.choice)}",
+                    type="KeyDisagrees",
+                )
+                failure.text = _evidence(result)
+            elif result.outcome != "chosen" or result.key_status != "agrees":
+                out = ET.SubElement(case, "system-out")
+                out.text = f"{result.outcome}, key {result.key_status}" + (
+                    f": {result.note}" if result.note else ""
+                )
+        if report.errors:
+            err = ET.SubElement(suite, "system-err")
+            err.text = "\n".join(str(e) for e in report.errors)
+        for name in ("tests", "failures", "errors", "skipped"):
+            suite.set(name, str(counts[name]))
+        totals.update(counts)
+    for name in ("tests", "failures", "errors", "skipped"):
+        root.set(name, str(totals[name]))
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, "unicode") + "\n"
+
+
+def _testcase(suite: ET.Element, result: QuestionResult) -> ET.Element:
+    q = result.question
+    return ET.SubElement(
+        suite,
+        "testcase",
+        name=q.id,
+        classname=_classname(q.source, q.category),
+        file=q.source,
+        line=str(q.line),
+    )
+
+
+def _classname(source: str, category: str | None) -> str:
+    # Readers split classname on dots into packages: keep the file name in one piece and
+    # let the category (a path such as "deep-learning/myths") form the packages below it.
+    name = PurePath(source).name.replace(".", "_")
+    if category:
+        return ".".join([name, *(p for p in category.split("/") if p)])
+    return name
