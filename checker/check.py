@@ -210,6 +210,8 @@ def _explain(kb: KnowledgeBase, reading: Reading, match: Match, verdict: str, ru
             "holds": f"in the graph's taxonomy {s} is a kind of {o}",
             "inverted": f"it is the other way round: {o} is a kind of {s}",
             "excluded": f"the graph says {s} and {o} exclude each other",
+            "same": f'"{reading.relation_text}" links two names of one concept, {s}',
+            "distinct": f"{s} and {o} are different concepts, one a kind of the other",
         }[match.taxonomy]
         return f"{head}: {why} (rule: {rule})."
     status = _STATUS_WORDS[claim.status]

@@ -11,6 +11,9 @@ from checker.rules import STATES, claim_states
 from kg.knowledge import DLC_NS, FALSE, PARTLY_TRUE, TRUE, Claim, Edge, KnowledgeBase
 
 IS_A = DLC_NS + "isA"
+SAME = DLC_NS + "equivalentTo"
+# Copula relations: "X is Y" with X and Y two names of one concept is true by the labels.
+COPULAS = (IS_A, DLC_NS + "hasProperty", SAME)
 EXCLUDES = DLC_NS + "excludes"
 
 
@@ -49,8 +52,18 @@ def _candidates(kb: KnowledgeBase, reading: Reading) -> Iterator[Match]:
         for iri in kb.claim_index.get((s, relation, o), ()):
             claim = kb.claims[iri]
             yield Match(claim, claim.status, claim.modality, None, (), ())
-    if IS_A in reading.candidates and s != o:
+    if s == o and any(r in COPULAS for r in reading.candidates):
+        yield Match(None, TRUE, "always", None, (), (), taxonomy="same")
+    elif IS_A in reading.candidates:
         match = _taxonomy(kb, s, o)
+        if match is not None:
+            yield match
+    elif SAME in reading.candidates:
+        match = _taxonomy(kb, s, o)
+        if match is not None and match.taxonomy != "excluded":
+            # A narrower or broader concept is a different one: "deep learning is the same as
+            # machine learning" is false because one is a kind of the other.
+            match = Match(None, FALSE, "can", None, match.subject_path, (), taxonomy="distinct")
         if match is not None:
             yield match
     subjects = [(s, ()), *list(kb.ancestors.get(s, {}).items())]

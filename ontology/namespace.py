@@ -85,3 +85,4 @@ class DLC(DefinedNamespace):
     hasPart: URIRef
     outperforms: URIRef
     replaces: URIRef
+    equivalentTo: URIRef

@@ -39,6 +39,17 @@ DLC = "https://w3id.org/dlcheck/ontology#"
         # Passive voice: the object comes first.
         ("GPUs are required for deep learning", "false", "contradicted"),
         ("GPUs are not required for deep learning", "true", "entailed"),
+        # Comparatives: the reversed claim of an asymmetric relation decides.
+        ("GPUs are faster than CPUs", "true", "entailed"),
+        ("CPUs train deep learning models faster than GPUs", "false", "contradicted"),
+        # A restrictive "only" selects the relation's exclusive variant.
+        ("Only experts can use deep learning", "false", "contradicted"),
+        ("Not only experts can use deep learning", "true", "entailed"),
+        (
+            "Deep learning models can only be trained on specialized hardware",
+            "false",
+            "contradicted",
+        ),
         # A backward cue denies what comes before it.
         ("That deep learning requires specialized hardware is a myth", "true", "entailed"),
         # Pseudo-negation does not negate.
@@ -63,6 +74,10 @@ def test_verdict_and_rule(checker, text, verdict, rule):
         ("A CNN is a type of RNN", "false", "contradicted"),
         ("A CPU is specialized hardware", "false", "contradicted"),
         ("GPUs are specialized hardware", "true", "entailed"),
+        # Two names of one concept; a kind of a thing is not the same thing.
+        ("Meta-learning is learning to learn", "true", "entailed"),
+        ("Deep learning is the same as machine learning", "false", "contradicted"),
+        ("Deep learning is unrelated to machine learning", "false", "contradicted"),
     ],
 )
 def test_taxonomy_statements(checker, text, verdict, rule):
