@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from checker.cues import Cue
@@ -13,7 +13,7 @@ from checker.pipeline import MAX_CHARS, build_pipeline
 from checker.reading import QUANTIFIER_NAMES, Reading, read
 from checker.rules import IMPLICIT, claim_states, decide, statement_states
 from kg.compile import claim_edge
-from kg.knowledge import PARTLY_TRUE, Claim, Edge, KnowledgeBase, Source
+from kg.knowledge import FALSE, PARTLY_TRUE, TRUE, Claim, Edge, KnowledgeBase, Source
 
 UNKNOWN = "unknown"
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -139,6 +139,14 @@ class Checker:
             reading = readings[0]
             rule, why = _why_unknown(kb, reading)
             return (reading, UNKNOWN, rule, None, (), why, ())
+        decision = self._judge(reading, match)
+        if reading.also:
+            decision = self._conjunction(reading, decision)
+        return decision
+
+    def _judge(self, reading: Reading, match: Match) -> tuple:
+        """The decision for one reading and the claim (or taxonomy fact) that matched it."""
+        kb = self.kb
         implicit = IMPLICIT.get(match.modality, "all") if match.claim else "all"
         true_in = statement_states(reading.ops, implicit)
         allowed = claim_states(match.status, match.modality, match.shift)
@@ -146,10 +154,52 @@ class Checker:
             match.claim is not None and match.status == PARTLY_TRUE and reading.quantifier is None
         )
         verdict, rule = decide(allowed, true_in, plain_partly)
+        if reading.restrictive and verdict in (TRUE, UNKNOWN):
+            rival = _rival(kb, reading)
+            if rival is not None:  # "only during training", yet it is also used at inference
+                match = Match(rival, rival.status, rival.modality, None, match.subject_path, ())
+                verdict, rule = (TRUE if reading.negated else FALSE), "exclusive"
         edges = _justification(kb, reading, match)
         sources = _sources(kb, edges)
         explanation = _explain(kb, reading, match, verdict, rule)
         return (reading, verdict, rule, match.claim, edges, explanation, sources)
+
+    def _conjunction(self, reading: Reading, first: tuple) -> tuple:
+        """A statement joined by "and" holds when every pair holds, fails when one fails."""
+        decisions = [first]
+        for subject, obj in reading.also:
+            part = replace(reading, subject=subject, object=obj, also=())
+            match = find(self.kb, part)
+            if match is None:
+                rule, why = _why_unknown(self.kb, part)
+                decisions.append((part, UNKNOWN, rule, None, (), why, ()))
+            else:
+                decisions.append(self._judge(part, match))
+        verdicts = [d[1] for d in decisions]
+        if FALSE in verdicts:
+            chosen = decisions[verdicts.index(FALSE)]
+        elif UNKNOWN in verdicts:
+            chosen = decisions[verdicts.index(UNKNOWN)]
+        elif PARTLY_TRUE in verdicts:
+            chosen = decisions[verdicts.index(PARTLY_TRUE)]
+        else:
+            chosen = decisions[0]
+        edges = tuple(dict.fromkeys(e for d in decisions for e in d[4]))
+        sources = tuple(dict.fromkeys(s for d in decisions for s in d[6]))
+        explanation = f"{chosen[5]} The statement joins {len(decisions)} parts with 'and'."
+        return (reading, chosen[1], chosen[2], chosen[3], edges, explanation, sources)
+
+
+def _rival(kb: KnowledgeBase, reading: Reading) -> Claim | None:
+    """A true claim that the subject stands in the same relation to another object, one that
+    is neither the statement's object nor a kind of it: it refutes an "only"."""
+    for relation in reading.candidates:
+        for obj, iri in kb.claims_by_subject.get((reading.subject, relation), ()):
+            claim = kb.claims[iri]
+            related = obj == reading.object or reading.object in kb.ancestors.get(obj, {})
+            if claim.status == TRUE and not related:
+                return claim
+    return None
 
 
 _default: Checker | None = None
@@ -223,7 +273,9 @@ def _explain(kb: KnowledgeBase, reading: Reading, match: Match, verdict: str, ru
     elif match.subject_path:
         first += f", and that speaks for {kb.label(reading.subject)}"
     sentences = [first + "."]
-    if rule == "undetermined":
+    if rule == "exclusive":
+        sentences.append(f"So it is not limited to {kb.label(reading.object)}.")
+    elif rule == "undetermined":
         q = reading.quantifier or "plain"
         sentences.append(f"That neither confirms nor refutes the statement's '{q}' form.")
     elif claim.corrected_by and verdict in ("false", "partly_true"):

@@ -15,7 +15,15 @@ from spacy.tokens import Doc
 
 from checker.phrases import PhraseTrie
 
-CATEGORIES = ("negation", "pseudo", "quantifier", "hedge", "terminator", "filler")
+CATEGORIES = (
+    "negation",
+    "pseudo",
+    "quantifier",
+    "hedge",
+    "terminator",
+    "filler",
+    "conjunction",
+)
 OPS = ("not", "all", "often", "some")
 # Categories whose words carry logic, not content: the matcher reads past them by default.
 _TRANSPARENT = {"negation", "quantifier", "hedge", "filler"}

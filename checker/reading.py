@@ -6,7 +6,7 @@ The logic of the statement is kept as an operator list in reading order ("not", 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc
 
@@ -31,6 +31,12 @@ class Reading:
     relation_text: str | None = None
     subject_span: tuple[int, int] | None = None
     object_span: tuple[int, int] | None = None
+    # Further (subject, object) pairs joined by "and": "X is used during training and
+    # inference" asserts both, and is decided pair by pair.
+    also: tuple[tuple[str, str], ...] = ()
+    # An "only" the relation has no exclusive variant for: "used only during training" is
+    # refuted by a true claim of the same kind about another object.
+    restrictive: bool = False
 
     @property
     def negated(self) -> bool:
@@ -65,16 +71,29 @@ def read(doc: Doc, variants: dict[str, str] | None = None) -> tuple[Reading, ...
 
     readings = []
     # Strong phrases before copulas, longer (more specific) before shorter, then left to right.
+    skippable = underscore.transparent | {t.i for t in doc if t.is_punct or t.is_space}
+    joins = {i for c in cues if c.rule.category == "conjunction" for i in range(c.start, c.end)}
     for relation in sorted(relations, key=lambda m: (_is_weak(m), m.start - m.end, m.start)):
         before = [c for c in concepts if c.end <= relation.start]
         after = [c for c in concepts if c.start >= relation.end]
+        if _is_weak(relation):
+            # A copula reads "X is Y" only when Y follows it (an article aside): in
+            # "ELU is computationally cheaper than ReLU" the copula does not link the two.
+            after = [c for c in after[:1] if _gap(relation.end, c.start, skippable) <= 1]
         directions = dict.fromkeys(d == INVERSE for _, d in relation.targets if d)
         for left in reversed(before):
             for right in after:
+                lefts = _conjuncts(left, concepts, joins, skippable, backward=True)
+                rights = _conjuncts(right, concepts, joins, skippable, backward=False)
                 for inverse in directions:
-                    readings.append(
-                        _reading(text, cues, relation, left, right, inverse, concept_iris, variants)
+                    reading = _reading(
+                        text, cues, relation, left, right, inverse, concept_iris, variants
                     )
+                    pairs = [(a, b) for a in lefts for b in rights]
+                    if inverse:
+                        pairs = [(b, a) for a, b in pairs]
+                    also = tuple((_concept(a), _concept(b)) for a, b in pairs[1:])
+                    readings.append(replace(reading, also=also) if also else reading)
     if not readings:
         readings.append(Reading(None, None, None, _ops(cues, None, None, None), concept_iris))
     return tuple(readings)
@@ -104,11 +123,15 @@ def _reading(
         if c.rule.restrictive
         and (c.end == obj.start or (left.end <= c.start and c.end <= right.start))
     ]
-    if restrictive and kb_variants:
+    exclusive = False
+    if restrictive:
         variants = tuple(kb_variants[c] for c in candidates if c in kb_variants)
         if variants:
             candidates = variants
             cues = tuple(c for c in cues if c not in restrictive and c.rule.ops != ("some",))
+        else:
+            exclusive = True
+            cues = tuple(c for c in cues if c not in restrictive)
     return Reading(
         subject=_concept(subject),
         relation=candidates[0],
@@ -119,7 +142,30 @@ def _reading(
         relation_text=text[relation.start_char : relation.end_char],
         subject_span=(subject.start, subject.end),
         object_span=(obj.start, obj.end),
+        restrictive=exclusive,
     )
+
+
+def _conjuncts(
+    mention: Mention, concepts: list[Mention], joins: set[int], skippable, backward: bool
+) -> list[Mention]:
+    """The mention and the concepts joined to it by "and" (or a list comma), nearest first."""
+    chain = [mention]
+    ordered = sorted(concepts, key=lambda m: m.start, reverse=backward)
+    for other in ordered:
+        last = chain[-1]
+        if (other.start >= last.end) if not backward else (other.end <= last.start):
+            lo, hi = (last.end, other.start) if not backward else (other.end, last.start)
+            gap = [i for i in range(lo, hi) if i not in skippable or i in joins]
+            if not gap or not all(i in joins for i in gap):
+                break
+            chain.append(other)
+    return chain
+
+
+def _gap(start: int, end: int, skippable: frozenset[int] | set[int]) -> int:
+    """Content tokens between two positions."""
+    return sum(1 for i in range(start, end) if i not in skippable)
 
 
 def _concept(mention: Mention) -> str:
@@ -127,7 +173,8 @@ def _concept(mention: Mention) -> str:
 
 
 def _is_weak(mention: Mention) -> bool:
-    return all(iri.endswith(WEAK_RELATION_NAMES) for iri, d in mention.targets if d)
+    """A copula phrase ("is", "are a"), whatever else it may also name."""
+    return any(iri.endswith(WEAK_RELATION_NAMES) for iri, d in mention.targets if d)
 
 
 def _ops(cues: tuple[Cue, ...], left, relation, right) -> tuple[str, ...]:

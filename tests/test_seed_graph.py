@@ -82,7 +82,20 @@ def test_every_claim_cites_a_section_of_a_publication(graph):
         assert sources, claim
         for source in sources:
             assert graph.value(source, DLC.section), source
-            assert graph.value(source, DCTERMS_PART) == SOURCE["holbox-2025"]
+            publication = graph.value(source, DCTERMS_PART)
+            assert (publication, RDF.type, DLC.Publication) in graph, source
+            for field in ("title", "creator", "date"):
+                term = URIRef(f"http://purl.org/dc/terms/{field}")
+                assert graph.value(publication, term) is not None, (publication, field)
+
+
+def test_the_seed_articles_claims_cite_it(graph):
+    cited = {
+        claim
+        for claim, section in graph.subject_objects(PROV_DERIVED)
+        if graph.value(section, DCTERMS_PART) == SOURCE["holbox-2025"]
+    }
+    assert len(cited) >= 80
 
 
 def test_taxonomy_places_deep_learning_under_machine_learning(graph):
