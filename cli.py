@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
 from kg.errors import EXIT_FAILURE, DlcheckError, UsageError
 
@@ -45,7 +46,11 @@ class _Cli(click.Group):
 
 
 def graph_option(func):
-    """--graph FILE..., shared by every command that reads the knowledge graph."""
+    """--graph FILE... and --endpoint URL, shared by every command that reads the graph.
+
+    With an endpoint the command gets one graph file all the same: the endpoint's graph,
+    fetched and kept as a local copy named by its content (kg/remote.py).
+    """
 
     @click.option(
         "--graph",
@@ -55,8 +60,24 @@ def graph_option(func):
         help="Turtle file to use instead of the bundled data (repeat for several). "
         "The ontology is always added.",
     )
+    @click.option(
+        "--endpoint",
+        metavar="URL",
+        envvar="DLCHECK_ENDPOINT",
+        help="Read the graph from this SPARQL 1.1 query endpoint instead of the bundled data "
+        "(default: $DLCHECK_ENDPOINT). See docs/curators.md.",
+    )
     @functools.wraps(func)
-    def wrapper(*args, **kwargs):
+    def wrapper(*args, endpoint: str | None = None, **kwargs):
+        if endpoint and kwargs.get("graph_files"):
+            source = click.get_current_context().get_parameter_source("endpoint")
+            if source != ParameterSource.ENVIRONMENT:
+                raise UsageError("give --graph or --endpoint, not both")
+            endpoint = None  # an explicit --graph beats $DLCHECK_ENDPOINT
+        if endpoint:
+            from kg.remote import snapshot
+
+            kwargs["graph_files"] = (snapshot(endpoint),)
         return func(*args, **kwargs)
 
     return wrapper
@@ -333,6 +354,173 @@ def exam(
     click.echo(render(reports, fmt, verbose), nl=False)
     if failed or (strict and any(r.key_status == DISAGREES for r in results)):
         sys.exit(EXIT_FAILURE)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8790,
+    show_default=True,
+    help="Port to listen on; 0 picks a free one.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 32),
+    help="Query worker processes, each holding the graph [default: CPUs, at most 4].",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(0.1, 3600),
+    default=10.0,
+    show_default=True,
+    help="Seconds a query may run; a longer one is stopped with HTTP 503.",
+)
+@click.option(
+    "--max-results",
+    type=click.IntRange(1),
+    default=100_000,
+    show_default=True,
+    help="Rows (SELECT) or triples (CONSTRUCT) a query may return; more is HTTP 422.",
+)
+@click.option("--quiet", is_flag=True, help="Do not log each request on stderr.")
+@graph_option
+def serve(
+    host: str,
+    port: int,
+    workers: int | None,
+    timeout: float,
+    max_results: int,
+    quiet: bool,
+    graph_files: tuple[Path, ...],
+) -> None:
+    """Serve the graph as a read-only SPARQL 1.1 endpoint until Ctrl-C or SIGTERM.
+
+    GET or POST /sparql runs a query (results as JSON, XML, CSV or TSV; graphs as Turtle,
+    N-Triples, JSON-LD or RDF/XML, by the Accept header); GET /sparql alone describes the
+    service. GET /check?text=STATEMENT answers like `dlcheck check --format json`; /health
+    says whether it is up. Updates, SERVICE and FROM are refused (403).
+    """
+    from kg.server import Limits, make_server
+    from kg.server import serve as run_server
+
+    limits = Limits(timeout=timeout, max_results=max_results)
+    server = make_server(list(graph_files) or None, host, port, workers, limits, quiet)
+
+    def announce(url: str) -> None:
+        click.echo(
+            f"dlcheck: serving {url} ({server.pool.triples} triples, "
+            f"{server.pool.size} query workers); Ctrl-C stops",
+            err=True,
+        )
+
+    run_server(server, announce)
+    click.echo("dlcheck: stopped", err=True)
+
+
+@cli.command()
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["turtle", "nt", "jsonld", "graphml", "dot", "mermaid", "claimreview"]),
+    default="turtle",
+    show_default=True,
+    help="RDF (turtle, nt, jsonld), the network projection (graphml, dot, mermaid), or every "
+    "claim as a schema.org ClaimReview (claimreview).",
+)
+@click.option(
+    "--topic",
+    metavar="TOPIC",
+    help="Only this topic's claims and what they mention (name, label or IRI of a dlc:Topic).",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file (complete or not at all) instead of stdout.",
+)
+@graph_option
+def export(fmt: str, topic: str | None, output: Path | None, graph_files: tuple[Path, ...]) -> None:
+    """Export the graph, or one topic's subgraph, for other tools."""
+    from kg.export import export as run_export
+    from kg.export import write_atomically
+
+    graph = _load(graph_files)
+    if output is None:
+        run_export(graph, fmt, sys.stdout.buffer, topic)
+        sys.stdout.buffer.flush()
+        return
+    write_atomically(output, lambda handle: run_export(graph, fmt, handle, topic))
+
+
+@cli.command()
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@graph_option
+def lint(fmt: str, graph_files: tuple[Path, ...]) -> None:
+    """Find what SHACL cannot: look-alike labels, unsupported claims, orphans, near-duplicates.
+
+    Findings are errors (exit status 1), warnings or infos; --format json gives a list of
+    {level, code, subject, message} for tools.
+    """
+    from kg.lint import ERROR, format_findings, lint_graph
+
+    findings = lint_graph(_load(graph_files))
+    click.echo(format_findings(findings, fmt), nl=False)
+    if any(f.level == ERROR for f in findings):
+        sys.exit(EXIT_FAILURE)
+
+
+@cli.group(name="kg")
+def kg_group() -> None:
+    """Move the graph between dlcheck and a triple store (see docs/curators.md)."""
+
+
+@kg_group.command()
+@click.option(
+    "--endpoint",
+    metavar="URL",
+    envvar="DLCHECK_ENDPOINT",
+    help="The store's SPARQL query URL; the graph-store URL is derived from it "
+    "(default: $DLCHECK_ENDPOINT).",
+)
+@click.option(
+    "--store",
+    metavar="URL",
+    help="The store's SPARQL Graph Store Protocol URL, when it cannot be derived.",
+)
+@click.option(
+    "--graph-iri",
+    metavar="IRI",
+    default="https://w3id.org/dlcheck/kg/",
+    show_default=True,
+    help="The named graph to replace.",
+)
+@click.option(
+    "--graph",
+    "graph_files",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Turtle file to push instead of the bundled data (repeat for several). "
+    "The ontology is always added.",
+)
+def push(
+    endpoint: str | None, store: str | None, graph_iri: str, graph_files: tuple[Path, ...]
+) -> None:
+    """Upload the graph to a triple store, replacing one named graph as a whole.
+
+    One SPARQL 1.1 Graph Store Protocol PUT of Turtle: the store keeps the old graph until
+    the new one has arrived whole, so a failed push changes nothing.
+    """
+    from kg.remote import push as run_push
+
+    if not endpoint and not store:
+        raise UsageError("give --endpoint URL (or $DLCHECK_ENDPOINT) or --store URL")
+    pushed = run_push(list(graph_files) or None, endpoint, store, graph_iri)
+    verb = "created" if pushed.status == 201 else "replaced"
+    click.echo(f"{verb} <{pushed.graph_iri}> with {pushed.triples} triples at {pushed.store}")
 
 
 def main() -> None:

@@ -7,12 +7,15 @@ an interrupted build leaves no partial cache behind.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import pickle
 import tempfile
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from kg.errors import DlcheckError
 from kg.knowledge import KnowledgeBase
 from kg.store import content_hash, default_files, ontology_files
 
@@ -75,3 +78,52 @@ def _write(target: Path, kb: KnowledgeBase) -> None:
             raise
     except OSError:
         pass  # a read-only home still gets correct answers, only slower starts
+
+
+def endpoint_file(url: str, fetched: bytes, convert: Callable[[], bytes]) -> Path:
+    """The graph fetched from a SPARQL endpoint, as a local N-Triples file named by its content.
+
+    Commands read this file like a curator's Turtle (N-Triples is a subset of Turtle), so the
+    compiled knowledge base is cached under a key made from the fetched content. `convert`
+    (parse, check, write N-Triples) runs only for content not seen before. Copies of the same
+    endpoint's older content go after a day (not at once: a running server may still read one).
+    """
+    tag = hashlib.sha256(url.encode()).hexdigest()[:12]
+    name = f"{tag}-{hashlib.sha256(fetched).hexdigest()[:32]}.nt"
+    # A read-only cache directory still works: the temporary directory holds the copy then.
+    folders = (cache_dir() / "endpoints", Path(tempfile.gettempdir()) / "dlcheck-endpoints")
+    for folder in folders:
+        if (folder / name).is_file():
+            return folder / name
+    data = convert()
+    for folder in folders:
+        target = folder / name
+        try:
+            _write_bytes(target, data)
+        except OSError:
+            continue
+        _prune(folder.glob(f"{tag}-*.nt"), keep=target)
+        return target
+    raise DlcheckError(f"cannot write the fetched graph under {folders[0]} or {folders[1]}")
+
+
+def _prune(paths, keep: Path, age: float = 86_400.0) -> None:
+    now = time.time()
+    for path in paths:
+        try:
+            if path != keep and now - path.stat().st_mtime > age:
+                path.unlink()
+        except OSError:
+            pass  # gone already, or not ours to remove
+
+
+def _write_bytes(target: Path, data: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".nt-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(temp, target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise

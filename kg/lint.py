@@ -1,0 +1,292 @@
+"""`dlcheck lint`: curation problems SHACL cannot express, each a finding with a level and code.
+
+SHACL checks one node against its shape. These checks compare nodes with each other (labels
+the matcher would confuse, near-duplicate claims) or follow paths (a claim that reaches no
+evidence, a source nobody cites), which shapes cannot say.
+"""
+
+from __future__ import annotations
+
+import difflib
+import itertools
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+
+ERROR, WARNING, INFO = "error", "warning", "info"
+_LEVEL_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
+SIMILAR = 0.9  # difflib ratio above which two claim labels count as the same sentence
+
+# Edges a justification follows from a claim: to its sources, to its evidence claims, and
+# from a source section to its publication.
+_JUSTIFYING = (
+    "http://www.w3.org/ns/prov#wasDerivedFrom",
+    "https://w3id.org/dlcheck/ontology#correctedBy",
+    "https://w3id.org/dlcheck/ontology#refutedBy",
+    "https://w3id.org/dlcheck/ontology#supportedBy",
+    "http://purl.org/dc/terms/isPartOf",
+)
+
+
+@dataclass(frozen=True)
+class Finding:
+    level: str  # ERROR | WARNING | INFO
+    code: str  # stable, for tools: duplicate-label, unsupported-claim, ...
+    subject: str  # the IRI the finding is about
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        return asdict(self)
+
+
+def lint_graph(graph) -> list[Finding]:
+    """Every finding for `graph`, errors first, then by code and subject."""
+    facts = _Facts(graph)
+    findings = [
+        *_shared_labels(facts),
+        *_false_corrections(facts),
+        *_unsupported_claims(facts),
+        *_uncited_sources(facts),
+        *_near_duplicates(facts),
+        *_unmentioned_concepts(facts),
+    ]
+    return sorted(findings, key=lambda f: (_LEVEL_ORDER[f.level], f.code, f.subject, f.message))
+
+
+def format_findings(findings: list[Finding], fmt: str) -> str:
+    """text: one line per finding and a count; json: a list of {level, code, subject, message}."""
+    if fmt == "json":
+        return json.dumps([f.as_dict() for f in findings], ensure_ascii=False, indent=1) + "\n"
+    if not findings:
+        return "No findings.\n"
+    lines = [f"{f.level:<8} {f.code:<20} {_short(f.subject)}: {f.message}" for f in findings]
+    counts = {level: sum(f.level == level for f in findings) for level in _LEVEL_ORDER}
+    lines.append(f"{counts[ERROR]} error(s), {counts[WARNING]} warning(s), {counts[INFO]} info(s)")
+    return "\n".join(lines) + "\n"
+
+
+class _Facts:
+    """What the checks read from the graph, gathered once."""
+
+    def __init__(self, graph):
+        from rdflib import URIRef
+        from rdflib.namespace import RDF, RDFS
+
+        from ontology import DLC
+
+        self.graph = graph
+        self.dlc = DLC
+
+        def instances(root) -> set:
+            classes = set(graph.transitive_subjects(RDFS.subClassOf, root))
+            return {
+                node
+                for cls in classes
+                for node in graph.subjects(RDF.type, cls)
+                if isinstance(node, URIRef)
+            }
+
+        # The same notion of "concept" as kg/compile.py: instances of dlc:Concept's subclasses.
+        self.concepts = instances(DLC.Concept)
+        self.sources = instances(DLC.Source)
+        self.claims = {c for c in graph.subjects(RDF.type, DLC.Claim) if isinstance(c, URIRef)}
+
+    def label(self, node) -> str:
+        from rdflib.namespace import RDFS, SKOS
+
+        value = self.graph.value(node, SKOS.prefLabel) or self.graph.value(node, RDFS.label)
+        return str(value) if value is not None else _short(str(node))
+
+    def status(self, claim) -> str | None:
+        value = self.graph.value(claim, self.dlc.truthStatus)
+        return str(value).rsplit("#", 1)[-1] if value is not None else None
+
+
+def _shared_labels(facts: _Facts) -> Iterator[Finding]:
+    """error: two concepts share a label or synonym (case-insensitive): the matcher cannot
+    tell which one a statement means."""
+    from rdflib.namespace import SKOS
+
+    owners: dict[str, set] = {}
+    for concept in facts.concepts:
+        for predicate in (SKOS.prefLabel, SKOS.altLabel, SKOS.hiddenLabel):
+            for label in facts.graph.objects(concept, predicate):
+                key = " ".join(str(label).split()).casefold()
+                if key:
+                    owners.setdefault(key, set()).add(concept)
+    shared: dict[tuple, list[str]] = {}  # one finding per pair of concepts, all labels in it
+    for label, concepts in sorted(owners.items()):
+        for pair in itertools.combinations(sorted(concepts, key=str), 2):
+            shared.setdefault(pair, []).append(label)
+    for (first, second), labels in sorted(shared.items(), key=lambda kv: str(kv[0])):
+        quoted = ", ".join(f'"{label}"' for label in labels)
+        yield Finding(
+            ERROR,
+            "duplicate-label",
+            str(first),
+            f"shares {quoted} with {_short(str(second))}: the matcher cannot tell them apart",
+        )
+
+
+def _false_corrections(facts: _Facts) -> Iterator[Finding]:
+    """error: a false claim whose correction is false as well corrects nothing."""
+    for claim in sorted(facts.claims, key=str):
+        if facts.status(claim) != "StatusFalse":
+            continue
+        for correction in sorted(facts.graph.objects(claim, facts.dlc.correctedBy), key=str):
+            if facts.status(correction) == "StatusFalse":
+                yield Finding(
+                    ERROR,
+                    "false-correction",
+                    str(claim),
+                    f"a false claim corrected by {_short(str(correction))}, which is false too",
+                )
+
+
+def _unsupported_claims(facts: _Facts) -> Iterator[Finding]:
+    """warning: following sources and evidence from the claim reaches no source and no other
+    claim, so a verdict on it could cite nothing."""
+    from rdflib import URIRef
+
+    steps = [URIRef(p) for p in _JUSTIFYING]
+    for claim in sorted(facts.claims, key=str):
+        seen, frontier, grounded = {claim}, [claim], False
+        while frontier and not grounded:
+            node = frontier.pop()
+            for predicate in steps:
+                for target in facts.graph.objects(node, predicate):
+                    if target in facts.sources or (target in facts.claims and target != claim):
+                        grounded = True
+                    if target not in seen:
+                        seen.add(target)
+                        frontier.append(target)
+        if not grounded:
+            yield Finding(
+                WARNING,
+                "unsupported-claim",
+                str(claim),
+                "its justification reaches no evidence claim and no source "
+                "(add prov:wasDerivedFrom a declared source, or evidence)",
+            )
+
+
+def _uncited_sources(facts: _Facts) -> Iterator[Finding]:
+    """warning: a source nothing cites, directly or through one of its sections.
+
+    A concept's source counts as cited: verdicts show it on the taxonomy steps of their
+    justification (kg/compile.py), so it is not dead weight.
+    """
+    from rdflib.namespace import DCTERMS, PROV
+
+    cited = set()
+    for node in facts.claims | facts.concepts:
+        for source in facts.graph.objects(node, PROV.wasDerivedFrom):
+            cited.update(facts.graph.transitive_objects(source, DCTERMS.isPartOf))
+    for source in sorted(facts.sources - cited, key=str):
+        yield Finding(
+            WARNING,
+            "uncited-source",
+            str(source),
+            f'no claim or concept cites "{facts.label(source)}"',
+        )
+
+
+def _near_duplicates(facts: _Facts) -> Iterator[Finding]:
+    """warning: two claims with the same subject, relation and object, or nearly the same
+    label (difflib ratio above SIMILAR): one of them is probably redundant."""
+    from rdflib.namespace import RDFS
+
+    graph, dlc = facts.graph, facts.dlc
+    claims = sorted(facts.claims, key=str)
+    by_triple: dict[tuple, list] = {}
+    for claim in claims:
+        key = tuple(graph.value(claim, p) for p in (dlc.subject, dlc.relation, dlc.object))
+        if None not in key:
+            by_triple.setdefault(key, []).append(claim)
+    paired = set()
+    for (subject, relation, obj), group in sorted(by_triple.items(), key=lambda kv: str(kv[1])):
+        for first, second in itertools.combinations(group, 2):
+            paired.add((first, second))
+            said = f"{_short(str(subject))} {_short(str(relation))} {_short(str(obj))}"
+            yield Finding(
+                WARNING,
+                "duplicate-claim",
+                str(first),
+                f"{_short(str(second))} says the same ({said}){_modalities(facts, first, second)}",
+            )
+    for first, second, ratio in _similar_labels(graph, claims, paired):
+        yield Finding(
+            WARNING,
+            "similar-claims",
+            str(first),
+            f"its label is {ratio:.0%} like that of {_short(str(second))}: "
+            f'"{graph.value(first, RDFS.label)}" / "{graph.value(second, RDFS.label)}"',
+        )
+
+
+def _similar_labels(graph, claims: list, skip: set) -> Iterator[tuple]:
+    """Pairs of claims (in IRI order) whose labels have a difflib ratio above SIMILAR.
+
+    Comparing every pair costs minutes on a few hundred claims, so: labels sorted by length,
+    since ratio <= 2*min(len)/(len+len) only labels of close length can match; one matcher
+    per label as its second sequence, which difflib indexes once; the cheap upper bounds
+    (real_quick_ratio, quick_ratio) before ratio itself.
+    """
+    from rdflib.namespace import RDFS
+
+    labelled = sorted(
+        (len(text), str(claim), claim, text)
+        for claim in claims
+        if (text := _normalise(str(graph.value(claim, RDFS.label) or "")))
+    )
+    matcher = difflib.SequenceMatcher(autojunk=False)
+    for j, (length_b, _, claim_b, text_b) in enumerate(labelled):
+        matcher.set_seq2(text_b)
+        for length_a, _, claim_a, text_a in reversed(labelled[:j]):
+            if 2 * length_a / (length_a + length_b) <= SIMILAR:
+                break  # shorter labels only get further away
+            first, second = sorted((claim_a, claim_b), key=str)
+            if (first, second) in skip:
+                continue
+            matcher.set_seq1(text_a)
+            if matcher.real_quick_ratio() <= SIMILAR or matcher.quick_ratio() <= SIMILAR:
+                continue
+            ratio = matcher.ratio()
+            if ratio > SIMILAR:
+                yield first, second, ratio
+
+
+def _modalities(facts: _Facts, first, second) -> str:
+    one, two = (facts.graph.value(c, facts.dlc.modality) for c in (first, second))
+    if one == two:
+        return ""
+    return f"; modalities {_short(str(one))} and {_short(str(two))}"
+
+
+def _unmentioned_concepts(facts: _Facts) -> Iterator[Finding]:
+    """info: a concept no claim has as its subject or object (docs/queries/unmentioned-concepts.rq
+    asks the same); it may still serve the taxonomy."""
+    # Whatever has a dlc:subject or dlc:object is a claim (their domain), typed or not.
+    mentioned = set(facts.graph.objects(None, facts.dlc.subject))
+    mentioned |= set(facts.graph.objects(None, facts.dlc.object))
+    for concept in sorted(facts.concepts - mentioned, key=str):
+        yield Finding(
+            INFO,
+            "unmentioned-concept",
+            str(concept),
+            f'no claim is about "{facts.label(concept)}" (as subject or object)',
+        )
+
+
+def _normalise(label: str) -> str:
+    return re.sub(r"[\s.!?]+$", "", " ".join(label.split()).casefold())
+
+
+def _short(iri: str) -> str:
+    from ontology import PREFIXES
+
+    for prefix, namespace in PREFIXES.items():
+        if iri.startswith(namespace):
+            return f"{prefix}:{iri[len(namespace) :]}"
+    return iri
