@@ -3,7 +3,9 @@ ontology's relation phrases, matched on lemmas and read past transparent cue wor
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from spacy.attrs import IDX, IS_SPACE, LEMMA, LENGTH
@@ -11,10 +13,11 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from checker.phrases import PhraseTrie
-from kg.cache import load_knowledge
+from kg.cache import cached, load_knowledge
 from kg.knowledge import KnowledgeBase
 
 FORWARD, INVERSE, NEGATIVE = "forward", "inverse", "negative"
+MATCHER_VERSION = "1"  # bump when the way phrases are read changes
 
 if not Doc.has_extension("mentions"):
     Doc.set_extension("mentions", default=())
@@ -41,7 +44,6 @@ class MentionMatcher:
     def __init__(self, nlp: Language, kb: KnowledgeBase):
         self.kb = kb
         self.trie = PhraseTrie()
-        preceding = [proc for _, proc in nlp.pipeline]
         phrases: list[tuple[str, str, str]] = []  # (phrase, target IRI, direction)
         for concept in kb.concepts.values():
             phrases += [(label, concept.iri, "") for label in concept.labels]
@@ -52,19 +54,18 @@ class MentionMatcher:
         if "dlcheck_lemmatizer" in nlp.pipe_names:
             lemmatizer = nlp.get_pipe("dlcheck_lemmatizer")
             lemmatizer.add_known(w.lower() for p, *_ in phrases for w in p.split())
-        targets: dict[tuple[str, ...], tuple[tuple[str, str], ...]] = {}
-        for phrase, iri, direction in phrases:
-            doc = nlp.make_doc(phrase)
-            for proc in preceding:
-                doc = proc(doc)
-            key = tuple(lemmas_read(doc)[0])  # lemma hashes
-            if not key:
-                continue  # the phrase is nothing but cue words
-            if (iri, direction) not in targets.get(key, ()):
-                targets[key] = (*targets.get(key, ()), (iri, direction))
-        for key, value in targets.items():
-            self.trie.add(key, value)
-        self.patterns = targets
+        # Reading ~5,000 phrases through the pipeline costs a third of a second; the result
+        # depends only on the graph and the cue rules, so it is cached with them.
+        cues = nlp.get_pipe("dlcheck_cues").rules if "dlcheck_cues" in nlp.pipe_names else ()
+        fingerprint = hashlib.sha256(
+            f"{MATCHER_VERSION}|{kb.content_hash}|{cues!r}".encode()
+        ).hexdigest()
+        build = partial(_read_phrases, nlp, phrases)
+        table = cached("phrases", fingerprint, build, dict) if kb.content_hash else build()
+        add = nlp.vocab.strings.add
+        for lemmas, targets in table.items():
+            self.trie.add([add(lemma) for lemma in lemmas], targets)
+        self.patterns = table
 
     def __call__(self, doc: Doc) -> Doc:
         underscore = doc._
@@ -83,6 +84,23 @@ class MentionMatcher:
             mentions.append(Mention(kind, first, last + 1, start_char, end_char, targets))
         underscore.mentions = tuple(mentions)
         return doc
+
+
+def _read_phrases(
+    nlp: Language, phrases: list[tuple[str, str, str]]
+) -> dict[tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """Each phrase as the lemmas the matcher reads, with every target it names."""
+    preceding = [proc for name, proc in nlp.pipeline if name != "dlcheck_mentions"]
+    strings = nlp.vocab.strings
+    table: dict[tuple[str, ...], tuple[tuple[str, str], ...]] = {}
+    for phrase, iri, direction in phrases:
+        doc = nlp.make_doc(phrase)
+        for proc in preceding:
+            doc = proc(doc)
+        key = tuple(strings[h] for h in lemmas_read(doc)[0])
+        if key and (iri, direction) not in table.get(key, ()):
+            table[key] = (*table.get(key, ()), (iri, direction))  # empty: only cue words
+    return table
 
 
 def lemmas_read(doc: Doc, skip: frozenset[int] | None = None) -> tuple[list[int], list[int]]:

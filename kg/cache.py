@@ -1,7 +1,8 @@
-"""The compiled knowledge base, cached on disk under a key made from the graph's content.
+"""The compiled knowledge base (and what else is built from it), cached on disk under a key
+made from the graph's content.
 
-Any change to a Turtle file (or to the compiled format) gives a new
-key, so a stale cache is never read. Files are written to a temporary name and renamed, so
+Any change to a Turtle file (or to the compiled format) gives a new key, so a stale cache is
+never read. Files are written to a temporary name and renamed, so
 an interrupted build leaves no partial cache behind.
 """
 
@@ -14,10 +15,13 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 from kg.errors import DlcheckError
 from kg.knowledge import KnowledgeBase
 from kg.store import content_hash, default_files, ontology_files
+
+T = TypeVar("T")
 
 # Bump when KnowledgeBase or the compile step changes shape, so old caches are ignored.
 FORMAT_VERSION = "5"
@@ -43,41 +47,39 @@ def load_knowledge(paths: Sequence[Path] | None = None) -> KnowledgeBase:
     key = content_hash(files, extra=FORMAT_VERSION.encode())
     if key in _memo:
         return _memo[key]
-    target = cache_dir() / f"kb-{key[:32]}.pickle"
-    kb = _read(target)
-    if kb is None:
+
+    def build() -> KnowledgeBase:
         from kg.compile import compile_knowledge
         from kg.store import load_graph
 
         kb = compile_knowledge(load_graph(list(paths) if paths else None))
         object.__setattr__(kb, "content_hash", key)
-        _write(target, kb)
+        return kb
+
+    kb = cached("kb", key, build, KnowledgeBase)
     _memo[key] = kb
     return kb
 
 
-def _read(target: Path) -> KnowledgeBase | None:
+def cached(name: str, key: str, build: Callable[[], T], kind: type) -> T:
+    """The value stored under `name` and `key`, or `build()` stored there atomically.
+
+    A missing, unreadable or foreign file is rebuilt rather than trusted or reported.
+    """
+    target = cache_dir() / f"{name}-{key[:32]}.pickle"
     try:
         with target.open("rb") as handle:
-            kb = pickle.load(handle)
+            value = pickle.load(handle)
+        if isinstance(value, kind):
+            return value
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
-        return None  # missing or unreadable: rebuild rather than fail
-    return kb if isinstance(kb, KnowledgeBase) else None
-
-
-def _write(target: Path, kb: KnowledgeBase) -> None:
+        pass
+    value = build()
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".kb-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                pickle.dump(kb, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temp, target)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
+        _write_bytes(target, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
     except OSError:
         pass  # a read-only home still gets correct answers, only slower starts
+    return value
 
 
 def endpoint_file(url: str, fetched: bytes, convert: Callable[[], bytes]) -> Path:
