@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from spacy.attrs import IS_PUNCT, IS_SPACE
 from spacy.tokens import Doc
 
 from checker.cues import Cue
@@ -63,7 +64,7 @@ def read(doc: Doc, variants: dict[str, str] | None = None) -> tuple[Reading, ...
     variants = variants or {}
     underscore = doc._
     cues = underscore.cues
-    text = doc.text
+    texts: dict[int, str] = {}  # relation phrase texts, by start token
     mentions: tuple[Mention, ...] = underscore.mentions
     concepts = [m for m in mentions if any(not d for _, d in m.targets)]
     relations = [m for m in mentions if any(d for _, d in m.targets)]
@@ -71,7 +72,8 @@ def read(doc: Doc, variants: dict[str, str] | None = None) -> tuple[Reading, ...
 
     readings = []
     # Strong phrases before copulas, longer (more specific) before shorter, then left to right.
-    skippable = underscore.transparent | {t.i for t in doc if t.is_punct or t.is_space}
+    flags = doc.to_array([IS_PUNCT, IS_SPACE]).tolist()  # arrays: no Token objects
+    skippable = underscore.transparent | {i for i, (p, w) in enumerate(flags) if p or w}
     joins = {i for c in cues if c.rule.category == "conjunction" for i in range(c.start, c.end)}
     for relation in sorted(relations, key=lambda m: (_is_weak(m), m.start - m.end, m.start)):
         before = [c for c in concepts if c.end <= relation.start]
@@ -86,8 +88,17 @@ def read(doc: Doc, variants: dict[str, str] | None = None) -> tuple[Reading, ...
                 lefts = _conjuncts(left, concepts, joins, skippable, backward=True)
                 rights = _conjuncts(right, concepts, joins, skippable, backward=False)
                 for inverse in directions:
+                    if relation.start not in texts:
+                        texts[relation.start] = doc[relation.start : relation.end].text
                     reading = _reading(
-                        text, cues, relation, left, right, inverse, concept_iris, variants
+                        texts[relation.start],
+                        cues,
+                        relation,
+                        left,
+                        right,
+                        inverse,
+                        concept_iris,
+                        variants,
                     )
                     pairs = [(a, b) for a in lefts for b in rights]
                     if inverse:
@@ -100,7 +111,7 @@ def read(doc: Doc, variants: dict[str, str] | None = None) -> tuple[Reading, ...
 
 
 def _reading(
-    text: str,
+    relation_text: str,
     cues: tuple[Cue, ...],
     relation: Mention,
     left: Mention,
@@ -139,7 +150,7 @@ def _reading(
         ops=_ops(cues, left, relation, right),
         concepts=concept_iris,
         candidates=candidates,
-        relation_text=text[relation.start_char : relation.end_char],
+        relation_text=relation_text,
         subject_span=(subject.start, subject.end),
         object_span=(obj.start, obj.end),
         restrictive=exclusive,
@@ -151,7 +162,9 @@ def _conjuncts(
 ) -> list[Mention]:
     """The mention and the concepts joined to it by "and" (or a list comma), nearest first."""
     chain = [mention]
-    ordered = sorted(concepts, key=lambda m: m.start, reverse=backward)
+    if not joins:
+        return chain
+    ordered = reversed(concepts) if backward else concepts  # mentions come in text order
     for other in ordered:
         last = chain[-1]
         if (other.start >= last.end) if not backward else (other.end <= last.start):

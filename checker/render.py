@@ -38,16 +38,16 @@ def as_json(verdict: Verdict) -> str:
     """
     claim, justification, explanation, sources = _decision_json(verdict)
     return (
-        f"{{{_pair('text', verdict.text)}, {_pair('verdict', verdict.verdict)}, "
-        f'"claim": {claim}, "reading": {json.dumps(verdict.reading_dict())}, '
-        f'"cues": {json.dumps(verdict.cue_dicts(), ensure_ascii=False)}, '
+        f'{{"text": {_encode(verdict.text)}, "verdict": "{verdict.verdict}", '
+        f'"claim": {claim}, "reading": {_encode(verdict.reading_dict())}, '
+        f'"cues": {_encode(verdict.cue_dicts())}, '
         f'"justification": {justification}, "explanation": {explanation}, '
         f'"sources": {sources}}}'
     )
 
 
-def _pair(key: str, value: str) -> str:
-    return f'"{key}": {json.dumps(value, ensure_ascii=False)}'
+# One encoder for every line: json.dumps with options builds a new one per call.
+_encode = json.JSONEncoder(ensure_ascii=False).encode
 
 
 # id(justification tuple) -> (that tuple, the explanation, the decision's JSON pieces). The
