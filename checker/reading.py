@@ -30,8 +30,6 @@ class Reading:
     concepts: tuple[str, ...]  # every concept mentioned, in order
     candidates: tuple[str, ...] = ()  # relation IRIs the phrase can mean
     relation_text: str | None = None
-    subject_span: tuple[int, int] | None = None
-    object_span: tuple[int, int] | None = None
     # Further (subject, object) pairs joined by "and": "X is used during training and
     # inference" asserts both, and is decided pair by pair.
     also: tuple[tuple[str, str], ...] = ()
@@ -151,8 +149,6 @@ def _reading(
         concepts=concept_iris,
         candidates=candidates,
         relation_text=relation_text,
-        subject_span=(subject.start, subject.end),
-        object_span=(obj.start, obj.end),
         restrictive=exclusive,
     )
 

@@ -28,7 +28,3 @@ class QuerySyntaxError(UsageError):
 
 class QueryRefused(UsageError):
     """A SPARQL query would write or reach the network; the message says which part."""
-
-
-class ValidationFailed(DlcheckError):
-    """The graph does not conform to the SHACL shapes."""

@@ -19,7 +19,6 @@ from pathlib import Path
 
 from kg.errors import DlcheckError, UsageError
 
-ENV_ENDPOINT = "DLCHECK_ENDPOINT"
 ENV_TIMEOUT = "DLCHECK_ENDPOINT_TIMEOUT"
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_GRAPH_IRI = "https://w3id.org/dlcheck/kg/"
