@@ -175,3 +175,17 @@ def test_any_string_gets_a_verdict(checker, text):
     result = checker.check(text)
     assert result.verdict in ("true", "false", "partly_true", "unknown")
     json.dumps(result.as_dict())
+
+
+def test_check_path_reads_the_cache_without_rdflib_or_networkx(checker):
+    """Cold starts stay fast only while checking never imports the graph libraries."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from checker.check import Checker; "
+        "print(Checker().check('Deep learning requires GPUs').verdict, "
+        "'rdflib' in sys.modules, 'networkx' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["false", "False", "False"]
