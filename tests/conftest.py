@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -16,12 +17,18 @@ def graph():
     return load_graph()
 
 
-@pytest.fixture(autouse=True)
-def _isolated_cache(tmp_path_factory, monkeypatch):
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_cache(tmp_path_factory):
     # The compiled-graph cache is shared per session (building it once keeps the suite fast)
-    # but never touches the user's own cache directory.
-    cache = tmp_path_factory.getbasetemp() / "dlcheck-cache"
-    monkeypatch.setenv("DLCHECK_CACHE_DIR", str(cache))
+    # but never touches the user's own cache directory. Session scope, so that it is in place
+    # before the session's checker is built.
+    previous = os.environ.get("DLCHECK_CACHE_DIR")
+    os.environ["DLCHECK_CACHE_DIR"] = str(tmp_path_factory.getbasetemp() / "dlcheck-cache")
+    yield
+    if previous is None:
+        os.environ.pop("DLCHECK_CACHE_DIR", None)
+    else:
+        os.environ["DLCHECK_CACHE_DIR"] = previous
 
 
 @pytest.fixture
