@@ -129,14 +129,16 @@ class Checker:
                 original, verdict, rule, claim, reading, cues, edges, explanation, sources
             )
 
-    def _decide(self, readings: tuple[Reading, ...]) -> tuple:
+    def _decide(self, readings: Iterable[Reading]) -> tuple:
         kb = self.kb
+        first = None
         for reading in readings:
+            first = first or reading
             match = find(kb, reading)
             if match is not None:
                 break
         else:
-            reading = readings[0]
+            reading = first
             rule, why = _why_unknown(kb, reading)
             return (reading, UNKNOWN, rule, None, (), why, ())
         decision = self._judge(reading, match)

@@ -6,6 +6,7 @@ The logic of the statement is kept as an operator list in reading order ("not", 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from spacy.attrs import IS_PUNCT, IS_SPACE
@@ -49,8 +50,11 @@ class Reading:
         return None
 
 
-def read(doc: Doc, variants: dict[str, str] | None = None) -> tuple[Reading, ...]:
-    """The readings of one processed statement, most plausible first (never empty).
+def read(doc: Doc, variants: dict[str, str] | None = None) -> Iterator[Reading]:
+    """The readings of one processed statement, most plausible first (at least one).
+
+    A generator: the lookup usually stops at the first or second reading, so the others are
+    never built.
 
     The preferred reading takes a non-copula relation phrase, the nearest concept before it
     and the first after it; the others try the farther concepts, so that "Deep learning
@@ -68,7 +72,7 @@ def read(doc: Doc, variants: dict[str, str] | None = None) -> tuple[Reading, ...
     relations = [m for m in mentions if any(d for _, d in m.targets)]
     concept_iris = tuple(dict.fromkeys(_concept(m) for m in concepts))
 
-    readings = []
+    found = False
     # Strong phrases before copulas, longer (more specific) before shorter, then left to right.
     flags = doc.to_array([IS_PUNCT, IS_SPACE]).tolist()  # arrays: no Token objects
     skippable = underscore.transparent | {i for i, (p, w) in enumerate(flags) if p or w}
@@ -102,10 +106,10 @@ def read(doc: Doc, variants: dict[str, str] | None = None) -> tuple[Reading, ...
                     if inverse:
                         pairs = [(b, a) for a, b in pairs]
                     also = tuple((_concept(a), _concept(b)) for a, b in pairs[1:])
-                    readings.append(replace(reading, also=also) if also else reading)
-    if not readings:
-        readings.append(Reading(None, None, None, _ops(cues, None, None, None), concept_iris))
-    return tuple(readings)
+                    found = True
+                    yield replace(reading, also=also) if also else reading
+    if not found:
+        yield Reading(None, None, None, _ops(cues, None, None, None), concept_iris)
 
 
 def _reading(
