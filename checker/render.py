@@ -39,7 +39,7 @@ def as_json(verdict: Verdict) -> str:
     claim, justification, explanation, sources = _decision_json(verdict)
     return (
         f'{{"text": {_encode(verdict.text)}, "verdict": "{verdict.verdict}", '
-        f'"claim": {claim}, "reading": {_encode(verdict.reading_dict())}, '
+        f'"claim": {claim}, "reading": {_reading_json(verdict)}, '
         f'"cues": {_encode(verdict.cue_dicts())}, '
         f'"justification": {justification}, "explanation": {explanation}, '
         f'"sources": {sources}}}'
@@ -48,6 +48,19 @@ def as_json(verdict: Verdict) -> str:
 
 # One encoder for every line: json.dumps with options builds a new one per call.
 _encode = json.JSONEncoder(ensure_ascii=False).encode
+
+# id(reading) -> (that reading, its JSON): a decision's reading is one shared object.
+_READINGS: dict[int, tuple[object, str]] = {}
+
+
+def _reading_json(verdict: Verdict) -> str:
+    cached = _READINGS.get(id(verdict.reading))
+    if cached is not None and cached[0] is verdict.reading:
+        return cached[1]
+    text = _encode(verdict.reading_dict())
+    if len(_READINGS) < 50_000:
+        _READINGS[id(verdict.reading)] = (verdict.reading, text)
+    return text
 
 
 # id(justification tuple) -> (that tuple, the explanation, the decision's JSON pieces). The
