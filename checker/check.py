@@ -7,6 +7,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from spacy.attrs import IS_PUNCT, IS_SPACE
+
 from checker.cues import Cue
 from checker.lookup import Match, find
 from checker.pipeline import MAX_CHARS, build_pipeline
@@ -16,6 +18,7 @@ from kg.compile import claim_edge
 from kg.knowledge import FALSE, PARTLY_TRUE, TRUE, Claim, Edge, KnowledgeBase, Source
 
 UNKNOWN = "unknown"
+_PUNCT_SPACE = [IS_PUNCT, IS_SPACE]
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _CUE_KINDS = ("negation", "quantifier", "hedge")
 _STATUS_WORDS = {"true": "true", "false": "false", "partly_true": "partly true"}
@@ -113,11 +116,13 @@ class Checker:
             doc = next(docs)
             underscore = doc._
             cues = underscore.cues
-            # The decision depends only on what was matched where; statements that differ in
-            # other words share it.
+            # The decision depends only on what was matched where, and on where punctuation
+            # stands (it separates list items and copulas from their objects); statements
+            # that differ in other words share it.
             key = (
                 tuple((m.start, m.end, m.targets) for m in underscore.mentions),
                 tuple((id(c.rule), c.start, c.end, c.scope_start, c.scope_end) for c in cues),
+                tuple(i for i, (p, w) in enumerate(doc.to_array(_PUNCT_SPACE).tolist()) if p or w),
             )
             decision = self._decisions.get(key)
             if decision is None:
@@ -262,7 +267,7 @@ def _explain(kb: KnowledgeBase, reading: Reading, match: Match, verdict: str, ru
             "holds": f"in the graph's taxonomy {s} is a kind of {o}",
             "inverted": f"it is the other way round: {o} is a kind of {s}",
             "excluded": f"the graph says {s} and {o} exclude each other",
-            "same": f'"{reading.relation_text}" links two names of one concept, {s}',
+            "same": f"the statement links two names of one concept, {s}",
             "distinct": f"{s} and {o} are different concepts, one a kind of the other",
         }[match.taxonomy]
         return f"{head}: {why} (rule: {rule})."

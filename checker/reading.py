@@ -30,7 +30,6 @@ class Reading:
     ops: tuple[str, ...]  # logical operators in reading order, outermost first
     concepts: tuple[str, ...]  # every concept mentioned, in order
     candidates: tuple[str, ...] = ()  # relation IRIs the phrase can mean
-    relation_text: str | None = None
     # Further (subject, object) pairs joined by "and": "X is used during training and
     # inference" asserts both, and is decided pair by pair.
     also: tuple[tuple[str, str], ...] = ()
@@ -66,7 +65,6 @@ def read(doc: Doc, variants: dict[str, str] | None = None) -> Iterator[Reading]:
     variants = variants or {}
     underscore = doc._
     cues = underscore.cues
-    texts: dict[int, str] = {}  # relation phrase texts, by start token
     mentions: tuple[Mention, ...] = underscore.mentions
     concepts = [m for m in mentions if any(not d for _, d in m.targets)]
     relations = [m for m in mentions if any(d for _, d in m.targets)]
@@ -90,10 +88,7 @@ def read(doc: Doc, variants: dict[str, str] | None = None) -> Iterator[Reading]:
                 lefts = _conjuncts(left, concepts, joins, skippable, backward=True)
                 rights = _conjuncts(right, concepts, joins, skippable, backward=False)
                 for inverse in directions:
-                    if relation.start not in texts:
-                        texts[relation.start] = doc[relation.start : relation.end].text
                     reading = _reading(
-                        texts[relation.start],
                         cues,
                         relation,
                         left,
@@ -113,7 +108,6 @@ def read(doc: Doc, variants: dict[str, str] | None = None) -> Iterator[Reading]:
 
 
 def _reading(
-    relation_text: str,
     cues: tuple[Cue, ...],
     relation: Mention,
     left: Mention,
@@ -152,7 +146,6 @@ def _reading(
         ops=_ops(cues, left, relation, right),
         concepts=concept_iris,
         candidates=candidates,
-        relation_text=relation_text,
         restrictive=exclusive,
     )
 
