@@ -103,6 +103,15 @@ def read(doc: Doc, variants: dict[str, str] | None = None) -> Iterator[Reading]:
                     also = tuple((_concept(a), _concept(b)) for a, b in pairs[1:])
                     found = True
                     yield replace(reading, also=also) if also else reading
+        if not before and len(after) >= 2 and not _is_weak(relation):
+            # No subject before the verb ("You need GPUs to do deep learning"): the purpose
+            # after the object is what makes the demand, so it is read as the subject.
+            for inverse in directions:
+                if not inverse:
+                    found = True
+                    yield _reading(
+                        cues, relation, after[1], after[0], False, concept_iris, variants
+                    )
     if not found:
         yield Reading(None, None, None, _ops(cues, None, None, None), concept_iris)
 

@@ -50,6 +50,9 @@ DLC = "https://w3id.org/dlcheck/ontology#"
             "false",
             "contradicted",
         ),
+        # No subject before the verb: the purpose after the object makes the demand.
+        ("You need graphics cards to do deep learning", "false", "contradicted"),
+        ("You don't need GPUs to train deep learning models", "true", "entailed"),
         # A backward cue denies what comes before it.
         ("That deep learning requires specialized hardware is a myth", "true", "entailed"),
         # Pseudo-negation does not negate.
