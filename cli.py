@@ -65,7 +65,8 @@ def graph_option(func):
         metavar="URL",
         envvar="DLCHECK_ENDPOINT",
         help="Read the graph from this SPARQL 1.1 query endpoint instead of the bundled data "
-        "(default: $DLCHECK_ENDPOINT). See docs/curators.md.",
+        "(default: $DLCHECK_ENDPOINT, else `endpoint` in ~/.config/dlcheck/config.ini). "
+        "See docs/curators.md.",
     )
     @functools.wraps(func)
     def wrapper(*args, endpoint: str | None = None, **kwargs):
@@ -74,6 +75,10 @@ def graph_option(func):
             if source != ParameterSource.ENVIRONMENT:
                 raise UsageError("give --graph or --endpoint, not both")
             endpoint = None  # an explicit --graph beats $DLCHECK_ENDPOINT
+        if endpoint is None and not kwargs.get("graph_files"):
+            from kg.config import configured_endpoint
+
+            endpoint = configured_endpoint()
         if endpoint:
             from kg.remote import snapshot
 

@@ -22,13 +22,26 @@ def _isolated_cache(tmp_path_factory):
     # The compiled-graph cache is shared per session (building it once keeps the suite fast)
     # but never touches the user's own cache directory. Session scope, so that it is in place
     # before the session's checker is built.
-    previous = os.environ.get("DLCHECK_CACHE_DIR")
-    os.environ["DLCHECK_CACHE_DIR"] = str(tmp_path_factory.getbasetemp() / "dlcheck-cache")
+    # A developer's own settings (a team endpoint) must not reach the tests either.
+    base = tmp_path_factory.getbasetemp()
+    wanted = {
+        "DLCHECK_CACHE_DIR": str(base / "dlcheck-cache"),
+        "XDG_CONFIG_HOME": str(base / "config-home"),
+        "DLCHECK_CONFIG": None,
+        "DLCHECK_ENDPOINT": None,
+    }
+    previous = {name: os.environ.get(name) for name in wanted}
+    for name, value in wanted.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
     yield
-    if previous is None:
-        os.environ.pop("DLCHECK_CACHE_DIR", None)
-    else:
-        os.environ["DLCHECK_CACHE_DIR"] = previous
+    for name, value in previous.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 @pytest.fixture
