@@ -143,6 +143,13 @@ _SKIP_REASONS = {
 }
 
 
+def skipped_for(kind: str) -> str | None:
+    """None for a kind the checker decides, else why it cannot."""
+    from .model import DECIDABLE_KINDS
+
+    return None if kind in DECIDABLE_KINDS else skip_reason(kind)
+
+
 def skip_reason(kind: str, type_name: str | None = None) -> str:
     """Why the checker cannot decide a question of this kind."""
     if kind in _SKIP_REASONS:

@@ -24,7 +24,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from ._text import collapse, guarded, html_to_text, option_letter, prepare, skip_reason
+from ._text import (
+    collapse,
+    guarded,
+    html_to_text,
+    option_letter,
+    prepare,
+    skip_reason,
+    skipped_for,
+)
 from .model import Bank, BankError, Option, Question
 
 BLANK = "_____"
@@ -297,7 +305,7 @@ def _parse_question(
             line=line,
             source=source,
             category=category,
-            skipped=None if kind in ("multichoice", "truefalse") else skip_reason(kind),
+            skipped=skipped_for(kind),
         )
 
     if kind == "multichoice":

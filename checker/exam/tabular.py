@@ -40,7 +40,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 
-from ._text import collapse, guarded, prepare, skip_reason
+from ._text import collapse, guarded, prepare, skipped_for
 from .model import SKIPPED_KINDS, Bank, BankError, ExamFormatError, Option, Question
 
 OPTION_LETTERS = ("A", "B", "C", "D", "E", "F")
@@ -106,7 +106,7 @@ def _record(fields: dict[str, str], line: int, number: int, source: str) -> Ques
             key=key,
             line=line,
             source=source,
-            skipped=None if kind in ("multichoice", "truefalse") else skip_reason(kind),
+            skipped=skipped_for(kind),
         )
 
     if kind == "truefalse":

@@ -9,16 +9,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from checker.exam import Bank, ExamFormatError, aiken, gift, moodle_xml, read_bank, tabular
-
-PARSERS = {
-    "gift": gift.parse,
-    "aiken": aiken.parse,
-    "moodlexml": moodle_xml.parse,
-    "csv": tabular.parse_csv,
-    "json": tabular.parse_json,
-    "jsonl": tabular.parse_jsonl,
-}
+from checker.exam import FORMATS, Bank, ExamFormatError, parse_text, read_bank
 
 # Characters that mean something to at least one format, so random text reaches deep paths.
 SYNTAX = [
@@ -68,7 +59,7 @@ texts = st.one_of(
 
 def check(fmt: str, text: str) -> None:
     try:
-        bank = PARSERS[fmt](text, "prop")
+        bank = parse_text(text, fmt, "prop")
     except ExamFormatError as exc:
         assert "internal" not in exc.message, exc.message
         str(exc)
@@ -84,7 +75,7 @@ def check(fmt: str, text: str) -> None:
         assert error.line >= 1 and error.message
 
 
-@pytest.mark.parametrize("fmt", sorted(PARSERS))
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
 @settings(max_examples=200, deadline=None)
 @given(text=texts)
 @example(text="")
