@@ -4,21 +4,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
-
-from spacy.attrs import IS_PUNCT, IS_SPACE
 
 from checker.cues import Cue
 from checker.lookup import Match, find
 from checker.pipeline import MAX_CHARS, build_pipeline
 from checker.reading import QUANTIFIER_NAMES, Reading, read
 from checker.rules import IMPLICIT, claim_states, decide, statement_states
+from checker.scan import Scanner
 from kg.compile import claim_edge
 from kg.knowledge import FALSE, PARTLY_TRUE, TRUE, Claim, Edge, KnowledgeBase, Source
 
 UNKNOWN = "unknown"
-_PUNCT_SPACE = [IS_PUNCT, IS_SPACE]
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _CUE_KINDS = ("negation", "quantifier", "hedge")
 _STATUS_WORDS = {"true": "true", "false": "false", "partly_true": "partly true"}
@@ -87,6 +85,7 @@ class Checker:
     def __init__(self, graph_files: Sequence[Path] | None = None):
         self.nlp = build_pipeline(graph_files)
         self.kb: KnowledgeBase = self.nlp.get_pipe("dlcheck_mentions").kb
+        self._scan = Scanner(self.nlp)
         self._decisions: dict[tuple, tuple] = {}
         self._variants = {
             r.iri: r.exclusive_variant for r in self.kb.relations.values() if r.exclusive_variant
@@ -108,30 +107,33 @@ class Checker:
 
     def _run(self, items: list[tuple[str, str, str | None]]) -> Iterator[Verdict]:
         good = [clean for _, clean, error in items if error is None]
-        docs = iter(self.nlp.pipe(good))
+        # The tokenizer, then the three components' matchers over one array (checker/scan.py).
+        scans = map(self._scan, self.nlp.tokenizer.pipe(good))
+        decisions = self._decisions
         for original, _, error in items:
             if error is not None:
                 yield _invalid(original, error)
                 continue
-            doc = next(docs)
-            underscore = doc._
-            cues = underscore.cues
+            scan = next(scans)
             # The decision depends only on what was matched where, and on where punctuation
             # stands (it separates list items and copulas from their objects); statements
-            # that differ in other words share it.
+            # that differ in other words share it. Phrases and rules live as long as the
+            # pipeline, so their ids name them.
             key = (
-                tuple((m.start, m.end, m.targets) for m in underscore.mentions),
-                tuple((id(c.rule), c.start, c.end, c.scope_start, c.scope_end) for c in cues),
-                tuple(i for i, (p, w) in enumerate(doc.to_array(_PUNCT_SPACE).tolist()) if p or w),
+                tuple([(m.start, m.end, id(m.phrase)) for m in scan.mentions]),
+                tuple(
+                    [(id(c.rule), c.start, c.end, c.scope_start, c.scope_end) for c in scan.cues]
+                ),
+                scan.breaks,
             )
-            decision = self._decisions.get(key)
+            decision = decisions.get(key)
             if decision is None:
-                decision = self._decide(read(doc, self._variants))
-                if len(self._decisions) < _MEMO_LIMIT:
-                    self._decisions[key] = decision
+                decision = self._decide(read(scan, self._variants))
+                if len(decisions) < _MEMO_LIMIT:
+                    decisions[key] = decision
             reading, verdict, rule, claim, edges, explanation, sources = decision
             yield Verdict(
-                original, verdict, rule, claim, reading, cues, edges, explanation, sources
+                original, verdict, rule, claim, reading, scan.cues, edges, explanation, sources
             )
 
     def _decide(self, readings: Iterable[Reading]) -> tuple:
@@ -175,7 +177,7 @@ class Checker:
         """A statement joined by "and" holds when every pair holds, fails when one fails."""
         decisions = [first]
         for subject, obj in reading.also:
-            part = replace(reading, subject=subject, object=obj, also=())
+            part = reading._replace(subject=subject, object=obj, also=())
             match = find(self.kb, part)
             if match is None:
                 rule, why = _why_unknown(self.kb, part)

@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import NamedTuple
 
 from spacy.attrs import IDX, LENGTH, NORM
 from spacy.language import Language
@@ -108,8 +109,7 @@ class CueRule:
         return data
 
 
-@dataclass(frozen=True)
-class Cue:
+class Cue(NamedTuple):
     """A cue found in a statement: its tokens, the tokens it scopes over, its characters
     (the cue's words are text[start_char:end_char] of the statement)."""
 
@@ -169,46 +169,56 @@ class CueFinder:
                 )
 
     def __call__(self, doc: Doc) -> Doc:
-        norms = doc.to_array(NORM).tolist()  # hashes: no Token objects on the hot path
+        rows = doc.to_array([NORM, IDX, LENGTH]).tolist()
+        doc._.cues, doc._.transparent = self.find(doc, [row[0] for row in rows], rows, 1)
+        return doc
+
+    def find(
+        self, doc: Doc, norms: list[int], offsets: list[list[int]], at: int
+    ) -> tuple[tuple[Cue, ...], frozenset[int]]:
+        """The cues of `doc`, whose tokens have the NORM hashes `norms`, and the tokens the
+        mention matcher reads past; `offsets[i][at]` and `[at + 1]` are token i's character
+        offset and length."""
         found = []
-        present = set(norms)
-        if any(words <= present for words in self.pattern_words):
-            strings = doc.vocab.strings
-            found = [(s, e, int(strings[k])) for k, s, e in self.patterns(doc)]
-        covered = {i for s, e, _ in found for i in range(s, e)}
-        found += [m for m in self.literals.find(norms) if m[0] not in covered]
-        underscore = doc._
+        if self.pattern_words:
+            present = set(norms)
+            if any(words <= present for words in self.pattern_words):
+                strings = doc.vocab.strings
+                found = [(s, e, int(strings[k])) for k, s, e in self.patterns(doc)]
+        if found:
+            covered = {i for s, e, _ in found for i in range(s, e)}
+            found += [m for m in self.literals.find(norms) if m[0] not in covered]
+            found.sort()
+        else:
+            found = self.literals.find(norms)
         if not found:
-            underscore.cues, underscore.transparent = (), frozenset()
-            return doc
-        found.sort()
+            return (), _NOTHING
         rules = self.rules
-        bounds = {0, len(doc)}
+        bounds = {0, len(norms)}
         for s, e, index in found:
             if rules[index].category == "terminator":
                 bounds.update((s, e))
-        bounds.update(i for i, norm in enumerate(norms) if norm in self.sentence_ends)
+        ends = self.sentence_ends
+        bounds.update(i for i, norm in enumerate(norms) if norm in ends)
         ordered = sorted(bounds)
-        offsets = doc.to_array([IDX, LENGTH]).tolist()
-        doc.to_array([IDX, LENGTH]).tolist()
         pseudo = [(s, e) for s, e, index in found if rules[index].category == "pseudo"]
         cues, transparent = [], set()
         for s, e, index in found:
             rule = rules[index]
-            if rule.category != "pseudo" and any(ps <= s < pe for ps, pe in pseudo):
+            if pseudo and rule.category != "pseudo" and any(ps <= s < pe for ps, pe in pseudo):
                 continue
             if rule.direction == "forward":
-                scope = (e, min(b for b in ordered if b >= e))
+                scope = (e, next(b for b in ordered if b >= e))
             else:
                 scope = (max(b for b in ordered if b <= s), s)
-            start_char = offsets[s][0]
-            end_char = offsets[e - 1][0] + offsets[e - 1][1]
-            cues.append(Cue(rule, s, e, *scope, start_char, end_char))
+            last = offsets[e - 1]
+            cues.append(Cue(rule, s, e, *scope, offsets[s][at], last[at] + last[at + 1]))
             if rule.transparent:
                 transparent.update(range(s, e))
-        underscore.cues = tuple(cues)
-        underscore.transparent = frozenset(transparent)
-        return doc
+        return tuple(cues), frozenset(transparent)
+
+
+_NOTHING: frozenset[int] = frozenset()
 
 
 @Language.factory("dlcheck_cues", default_config={"rules_file": None})

@@ -47,11 +47,14 @@ class LookupLemmatizer:
                 table[plural] = add(word)
         self._by_hash = table
 
+    def lemmatize(self, norms: list[int]) -> list[int]:
+        """The lemma hashes of tokens with the NORM hashes `norms`."""
+        get = self._by_hash.get
+        return [get(h, h) for h in norms]
+
     def __call__(self, doc: Doc) -> Doc:
         if len(doc):
-            table = self._by_hash
-            norms = doc.to_array(NORM).tolist()
-            lemmas = numpy.array([table.get(h, h) for h in norms], dtype="uint64")
+            lemmas = numpy.array(self.lemmatize(doc.to_array(NORM).tolist()), dtype="uint64")
             doc.from_array([LEMMA], lemmas.reshape(-1, 1))
         return doc
 

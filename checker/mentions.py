@@ -4,9 +4,9 @@ ontology's relation phrases, matched on lemmas and read past transparent cue wor
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import NamedTuple
 
 from spacy.attrs import IDX, IS_SPACE, LEMMA, LENGTH
 from spacy.language import Language
@@ -17,23 +17,62 @@ from kg.cache import cached, load_knowledge
 from kg.knowledge import KnowledgeBase
 
 FORWARD, INVERSE, NEGATIVE = "forward", "inverse", "negative"
+# Relations of plain "X is (a) Y" sentences: weaker evidence of intent than any other verb.
+WEAK_RELATION_NAMES = ("hasProperty",)
 MATCHER_VERSION = "1"  # bump when the way phrases are read changes
 
 if not Doc.has_extension("mentions"):
     Doc.set_extension("mentions", default=())
 
 
-@dataclass(frozen=True)
-class Mention:
+class Phrase(NamedTuple):
+    """What one phrase of the matcher's table names, worked out once when it is built."""
+
+    # ((concept IRI, ""),) for a concept; ((relation IRI, FORWARD|INVERSE|NEGATIVE), ...)
+    targets: tuple[tuple[str, str], ...]
+    concept: str | None  # the concept it names, if it names one
+    forward: tuple[str, ...]  # relations read subject first ("requires", "without")
+    inverse: tuple[str, ...]  # relations read object first ("is required for")
+    weak: bool  # a copula ("is", "are a"), whatever else it may also name
+    directions: tuple[bool, ...]  # is it read object first? Each way once, in table order
+
+    @classmethod
+    def of(cls, targets: tuple[tuple[str, str], ...]) -> Phrase:
+        return cls(
+            targets,
+            next((iri for iri, d in targets if not d), None),
+            tuple(dict.fromkeys(iri for iri, d in targets if d and d != INVERSE)),
+            tuple(dict.fromkeys(iri for iri, d in targets if d == INVERSE)),
+            any(iri.endswith(WEAK_RELATION_NAMES) for iri, d in targets if d),
+            tuple(dict.fromkeys(d == INVERSE for _, d in targets if d)),
+        )
+
+    @property
+    def is_relation(self) -> bool:
+        return bool(self.forward or self.inverse)
+
+
+class Mention(NamedTuple):
     """A concept or relation phrase found in the statement (token offsets in the doc)."""
 
-    kind: str  # "concept" | "relation"
     start: int
     end: int
     start_char: int
     end_char: int
-    # concept: ((concept IRI, ""),); relation: ((relation IRI, FORWARD|INVERSE|NEGATIVE), ...)
-    targets: tuple[tuple[str, str], ...]
+    phrase: Phrase
+
+    @property
+    def kind(self) -> str:
+        """ "relation" when the phrase names a relation (it may name a concept too)."""
+        return "relation" if self.phrase.is_relation else "concept"
+
+    @property
+    def targets(self) -> tuple[tuple[str, str], ...]:
+        return self.phrase.targets
+
+    @property
+    def concept(self) -> str | None:
+        return self.phrase.concept
 
 
 class MentionMatcher:
@@ -63,27 +102,35 @@ class MentionMatcher:
         build = partial(_read_phrases, nlp, phrases)
         table = cached("phrases", fingerprint, build, dict) if kb.content_hash else build()
         add = nlp.vocab.strings.add
+        shared: dict[tuple, Phrase] = {}  # "requires" and "needs" name the same: one Phrase
         for lemmas, targets in table.items():
-            self.trie.add([add(lemma) for lemma in lemmas], targets)
+            phrase = shared.setdefault(targets, Phrase.of(targets))
+            self.trie.add([add(lemma) for lemma in lemmas], phrase)
         self.patterns = table
 
     def __call__(self, doc: Doc) -> Doc:
-        underscore = doc._
-        lemmas, kept = lemmas_read(doc, underscore.transparent)
+        rows = doc.to_array([LEMMA, IS_SPACE, IDX, LENGTH]).tolist()
+        skip = doc._.transparent
+        kept = [i for i, row in enumerate(rows) if not row[1] and i not in skip]
+        doc._.mentions = self.find([rows[i][0] for i in kept], kept, rows, 2)
+        return doc
+
+    def find(
+        self, lemmas: list[int], kept: list[int], offsets: list[list[int]], at: int
+    ) -> tuple[Mention, ...]:
+        """The mentions among `lemmas`, the lemma hashes of the tokens `kept` (whitespace and
+        transparent cue words left out, so a phrase reads across them); `offsets[i][at]` and
+        `[at + 1]` are token i's character offset and length."""
         found = self.trie.find(lemmas)
         if not found:
-            underscore.mentions = ()
-            return doc
-        offsets = doc.to_array([IDX, LENGTH]).tolist()
+            return ()
         mentions = []
-        for start, end, targets in found:
+        for start, end, phrase in found:
             first, last = kept[start], kept[end - 1]
-            start_char = offsets[first][0]
-            end_char = offsets[last][0] + offsets[last][1]
-            kind = "relation" if any(d for _, d in targets) else "concept"
-            mentions.append(Mention(kind, first, last + 1, start_char, end_char, targets))
-        underscore.mentions = tuple(mentions)
-        return doc
+            tail = offsets[last]
+            mention = Mention(first, last + 1, offsets[first][at], tail[at] + tail[at + 1], phrase)
+            mentions.append(mention)
+        return tuple(mentions)
 
 
 def _read_phrases(
@@ -97,23 +144,18 @@ def _read_phrases(
         doc = nlp.make_doc(phrase)
         for proc in preceding:
             doc = proc(doc)
-        key = tuple(strings[h] for h in lemmas_read(doc)[0])
+        key = tuple(strings[h] for h in lemmas_read(doc))
         if key and (iri, direction) not in table.get(key, ()):
             table[key] = (*table.get(key, ()), (iri, direction))  # empty: only cue words
     return table
 
 
-def lemmas_read(doc: Doc, skip: frozenset[int] | None = None) -> tuple[list[int], list[int]]:
-    """The lemma hashes the matcher reads (transparent cue words left out) and, for each, the
-    index of its token in `doc`. Arrays, not Token objects: this runs for every statement."""
-    if skip is None:
-        skip = doc._.transparent
+def lemmas_read(doc: Doc) -> list[int]:
+    """The lemma hashes the matcher reads in `doc`: whitespace and transparent cue words
+    left out."""
+    skip = doc._.transparent
     rows = doc.to_array([LEMMA, IS_SPACE]).tolist()
-    # Runs of spaces become whitespace tokens; a phrase reads across them.
-    kept = [i for i, (_, space) in enumerate(rows) if not space and i not in skip]
-    if len(kept) == len(rows):
-        return [lemma for lemma, _ in rows], kept
-    return [rows[i][0] for i in kept], kept
+    return [lemma for i, (lemma, space) in enumerate(rows) if not space and i not in skip]
 
 
 @Language.factory("dlcheck_mentions", default_config={"graph_files": []})

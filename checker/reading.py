@@ -7,23 +7,20 @@ The logic of the statement is kept as an operator list in reading order ("not", 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
-
-from spacy.attrs import IS_PUNCT, IS_SPACE
-from spacy.tokens import Doc
+from typing import NamedTuple
 
 from checker.cues import Cue
-from checker.mentions import INVERSE, Mention
+from checker.mentions import Mention
+from checker.scan import Scan
 
 QUANTIFIERS = ("all", "often", "some")
 # How the JSON output names the statement's effective quantifier.
 QUANTIFIER_NAMES = {"all": "all", "often": "most", "some": "some"}
-# Relations of plain "X is (a) Y" sentences: weaker evidence of intent than any other verb.
-WEAK_RELATION_NAMES = ("hasProperty",)
 
 
-@dataclass(frozen=True)
-class Reading:
+class Reading(NamedTuple):
+    """One way to read a statement: which claim it makes, and the logic around it."""
+
     subject: str | None
     relation: str | None  # the first candidate; lookup also tries `candidates`
     object: str | None
@@ -49,8 +46,8 @@ class Reading:
         return None
 
 
-def read(doc: Doc, variants: dict[str, str] | None = None) -> Iterator[Reading]:
-    """The readings of one processed statement, most plausible first (at least one).
+def read(scan: Scan, variants: dict[str, str] | None = None) -> Iterator[Reading]:
+    """The readings of one scanned statement, most plausible first (at least one).
 
     A generator: the lookup usually stops at the first or second reading, so the others are
     never built.
@@ -63,55 +60,43 @@ def read(doc: Doc, variants: dict[str, str] | None = None) -> Iterator[Reading]:
     restrictedTo), for statements with a restrictive "only".
     """
     variants = variants or {}
-    underscore = doc._
-    cues = underscore.cues
-    mentions: tuple[Mention, ...] = underscore.mentions
-    concepts = [m for m in mentions if any(not d for _, d in m.targets)]
-    relations = [m for m in mentions if any(d for _, d in m.targets)]
-    concept_iris = tuple(dict.fromkeys(_concept(m) for m in concepts))
+    cues = scan.cues
+    concepts = [m for m in scan.mentions if m.phrase.concept]
+    relations = [m for m in scan.mentions if m.phrase.forward or m.phrase.inverse]
+    concept_iris = tuple(dict.fromkeys(m.phrase.concept for m in concepts))
 
     found = False
-    # Strong phrases before copulas, longer (more specific) before shorter, then left to right.
-    flags = doc.to_array([IS_PUNCT, IS_SPACE]).tolist()  # arrays: no Token objects
-    skippable = underscore.transparent | {i for i, (p, w) in enumerate(flags) if p or w}
+    skippable = scan.transparent.union(scan.breaks)
     joins = {i for c in cues if c.rule.category == "conjunction" for i in range(c.start, c.end)}
-    for relation in sorted(relations, key=lambda m: (_is_weak(m), m.start - m.end, m.start)):
+    # Strong phrases before copulas, longer (more specific) before shorter, then left to right.
+    for relation in sorted(relations, key=lambda m: (m.phrase.weak, m.start - m.end, m.start)):
+        phrase = relation.phrase
         before = [c for c in concepts if c.end <= relation.start]
         after = [c for c in concepts if c.start >= relation.end]
-        if _is_weak(relation):
+        if phrase.weak:
             # A copula reads "X is Y" only when Y follows it (an article aside): in
             # "ELU is computationally cheaper than ReLU" the copula does not link the two.
             after = [c for c in after[:1] if _gap(relation.end, c.start, skippable) <= 1]
-        directions = dict.fromkeys(d == INVERSE for _, d in relation.targets if d)
         for left in reversed(before):
             for right in after:
                 lefts = _conjuncts(left, concepts, joins, skippable, backward=True)
                 rights = _conjuncts(right, concepts, joins, skippable, backward=False)
-                for inverse in directions:
-                    reading = _reading(
-                        cues,
-                        relation,
-                        left,
-                        right,
-                        inverse,
-                        concept_iris,
-                        variants,
-                    )
+                for inverse in phrase.directions:
+                    reading = _reading(cues, relation, left, right, inverse, concept_iris, variants)
+                    found = True
+                    if len(lefts) == 1 and len(rights) == 1:
+                        yield reading
+                        continue
                     pairs = [(a, b) for a in lefts for b in rights]
                     if inverse:
                         pairs = [(b, a) for a, b in pairs]
-                    also = tuple((_concept(a), _concept(b)) for a, b in pairs[1:])
-                    found = True
-                    yield replace(reading, also=also) if also else reading
-        if not before and len(after) >= 2 and not _is_weak(relation):
+                    also = tuple((a.phrase.concept, b.phrase.concept) for a, b in pairs[1:])
+                    yield reading._replace(also=also)
+        if not before and len(after) >= 2 and not phrase.weak and phrase.forward:
             # No subject before the verb ("You need GPUs to do deep learning"): the purpose
             # after the object is what makes the demand, so it is read as the subject.
-            for inverse in directions:
-                if not inverse:
-                    found = True
-                    yield _reading(
-                        cues, relation, after[1], after[0], False, concept_iris, variants
-                    )
+            found = True
+            yield _reading(cues, relation, after[1], after[0], False, concept_iris, variants)
     if not found:
         yield Reading(None, None, None, _ops(cues, None, None, None), concept_iris)
 
@@ -127,9 +112,7 @@ def _reading(
 ) -> Reading:
     """One reading; `inverse` phrases ("is required for") put the object first."""
     subject, obj = (right, left) if inverse else (left, right)
-    candidates = tuple(
-        dict.fromkeys(iri for iri, d in relation.targets if d and (d == INVERSE) == inverse)
-    )
+    candidates = relation.phrase.inverse if inverse else relation.phrase.forward
     # "Only experts can use deep learning", "can only be trained on GPUs": an "only" between
     # the two concepts restricts the relation to its exclusive variant, which already says
     # "only"; the possibility modals around it ("can") are part of that restriction.
@@ -149,9 +132,9 @@ def _reading(
             exclusive = True
             cues = tuple(c for c in cues if c not in restrictive)
     return Reading(
-        subject=_concept(subject),
+        subject=subject.phrase.concept,
         relation=candidates[0],
-        object=_concept(obj),
+        object=obj.phrase.concept,
         ops=_ops(cues, left, relation, right),
         concepts=concept_iris,
         candidates=candidates,
@@ -183,15 +166,6 @@ def _gap(start: int, end: int, skippable: frozenset[int] | set[int]) -> int:
     return sum(1 for i in range(start, end) if i not in skippable)
 
 
-def _concept(mention: Mention) -> str:
-    return next(iri for iri, d in mention.targets if not d)
-
-
-def _is_weak(mention: Mention) -> bool:
-    """A copula phrase ("is", "are a"), whatever else it may also name."""
-    return any(iri.endswith(WEAK_RELATION_NAMES) for iri, d in mention.targets if d)
-
-
 def _ops(cues: tuple[Cue, ...], left, relation, right) -> tuple[str, ...]:
     """Operators of the cues that bear on the relation, in reading order.
 
@@ -201,7 +175,7 @@ def _ops(cues: tuple[Cue, ...], left, relation, right) -> tuple[str, ...]:
     negation came between: "can solve any problem" is about every problem.
     """
     ops: list[str] = []
-    for cue in sorted(cues, key=lambda c: c.start):
+    for cue in cues:  # in text order
         if cue.rule.category in ("pseudo", "terminator", "filler") or not cue.rule.ops:
             continue
         if relation is not None and not _bears_on(cue, left, relation, right):

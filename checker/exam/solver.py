@@ -25,7 +25,7 @@ from itertools import islice
 from typing import TYPE_CHECKING
 
 from checker.check import Checker, Verdict
-from checker.reading import WEAK_RELATION_NAMES
+from checker.mentions import WEAK_RELATION_NAMES
 from kg.knowledge import Edge
 
 from .model import Option, Question
