@@ -195,7 +195,7 @@ def check(text: str, fmt: str, graph_files: tuple[Path, ...]) -> None:
 
     from checker.check import Checker
 
-    checker = Checker(list(graph_files) or None)
+    checker = _long_lived(Checker(list(graph_files) or None))
     if text != "-":
         verdict = checker.check(text)
         if verdict.error:
@@ -203,41 +203,62 @@ def check(text: str, fmt: str, graph_files: tuple[Path, ...]) -> None:
         click.echo(_render(verdict, fmt, checker), nl=False)
         return
     failed = False
-    lines = _stdin_lines()
+    lines = _StdinLines()
+    render = _renderer(fmt, checker)
     texts = (line if error is None else "" for line, error in lines.items())
-    out = sys.stdout  # one flush at the end, not one per line as click.echo does
+    write = sys.stdout.write  # one flush at the end, not one per line as click.echo does
     for number, verdict in enumerate(checker.check_many(texts), start=1):
         error = lines.errors.get(number) or verdict.error
         if error:
             failed = True
-            record = {"line": number, "text": lines.raw.get(number, ""), "error": error}
+            text = lines.raw.get(number, verdict.text)
             if fmt in ("json", "jsonl"):
-                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+                record = {"line": number, "text": text, "error": error}
+                write(json.dumps(record, ensure_ascii=False) + "\n")
             click.echo(f"dlcheck: error: line {number}: {error}", err=True)
             continue
-        out.write(_render(verdict, fmt, checker))
-    out.flush()
+        write(render(verdict))
+    sys.stdout.flush()
     if failed:
         sys.exit(EXIT_FAILURE)
 
 
+def _long_lived(checker):
+    """The checker's graph, pipeline and tables live as long as the process: take them out of
+    the cyclic garbage collector's way, which otherwise walks them again and again while a
+    batch allocates (a third of the time of a 10,000-line `check -`)."""
+    import gc
+
+    gc.freeze()
+    return checker
+
+
 def _render(verdict, fmt: str, checker) -> str:
+    return _renderer(fmt, checker)(verdict)
+
+
+def _renderer(fmt: str, checker):
+    """The function that turns a verdict into its output in `fmt`, newline included."""
     import json
 
     from checker import render
 
     if fmt in ("json", "jsonl"):
-        return render.as_json(verdict) + "\n"
+        as_json = render.as_json
+        return lambda verdict: as_json(verdict) + "\n"
     if fmt == "jsonld":
-        return json.dumps(render.as_claim_review(verdict, checker.kb), ensure_ascii=False) + "\n"
-    return render.as_text(verdict, checker.kb, colour=sys.stdout.isatty())
+        return lambda verdict: (
+            json.dumps(render.as_claim_review(verdict, checker.kb), ensure_ascii=False) + "\n"
+        )
+    colour = sys.stdout.isatty()
+    return lambda verdict: render.as_text(verdict, checker.kb, colour=colour)
 
 
 class _StdinLines:
     """Lines of stdin, decoded one by one so that one bad line does not sink the rest."""
 
     def __init__(self) -> None:
-        self.raw: dict[int, str] = {}
+        self.raw: dict[int, str] = {}  # what could be read of the lines that are not UTF-8
         self.errors: dict[int, str] = {}
 
     def items(self):
@@ -250,12 +271,7 @@ class _StdinLines:
                 self.raw[number] = data.decode("utf-8", "replace").rstrip("\r\n")
                 yield self.raw[number], self.errors[number]
                 continue
-            self.raw[number] = line
             yield line, None
-
-
-def _stdin_lines() -> _StdinLines:
-    return _StdinLines()
 
 
 @cli.command()
@@ -341,7 +357,7 @@ def exam(
     results = []
     if questions:
         # One checker and one stream of statements for every file: the pipeline is built once.
-        solver = ExamSolver(Checker(list(graph_files) or None))
+        solver = ExamSolver(_long_lived(Checker(list(graph_files) or None)))
         if sys.stderr.isatty() and len(questions) > 50:
             with click.progressbar(length=len(questions), label="Checking", file=sys.stderr) as bar:
                 results = list(solver.solve(questions, progress=bar.update))

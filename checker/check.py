@@ -18,9 +18,11 @@ from kg.knowledge import FALSE, PARTLY_TRUE, TRUE, Claim, Edge, KnowledgeBase, S
 
 UNKNOWN = "unknown"
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_CUE_KINDS = ("negation", "quantifier", "hedge")
+# The cue kinds the output contract lists; the others (fillers, terminators...) stay inside.
+CUE_KINDS = ("negation", "quantifier", "hedge")
 _STATUS_WORDS = {"true": "true", "false": "false", "partly_true": "partly true"}
 _MEMO_LIMIT = 50_000
+_UNSEEN = object()
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,7 @@ class Verdict:
                 "end": c.end_char,
             }
             for c in self.cues
-            if c.kind in _CUE_KINDS
+            if c.kind in CUE_KINDS
         ]
 
     def as_dict(self) -> dict:
@@ -86,7 +88,11 @@ class Checker:
         self.nlp = build_pipeline(graph_files)
         self.kb: KnowledgeBase = self.nlp.get_pipe("dlcheck_mentions").kb
         self._scan = Scanner(self.nlp)
+        # Memos: what was matched where -> decision; reading -> decision, or None when the
+        # graph cannot decide that reading; first reading -> its "unknown" decision.
         self._decisions: dict[tuple, tuple] = {}
+        self._outcomes: dict[Reading, tuple | None] = {}
+        self._unknowns: dict[Reading, tuple] = {}
         self._variants = {
             r.iri: r.exclusive_variant for r in self.kb.relations.values() if r.exclusive_variant
         }
@@ -137,21 +143,32 @@ class Checker:
             )
 
     def _decide(self, readings: Iterable[Reading]) -> tuple:
-        kb = self.kb
+        """The decision of the first reading the graph can decide, else "unknown" for the
+        first reading. Both are memoised by reading: statements worded differently ("DL
+        needs GPUs", "Deep learning requires GPUs") share one decision object, and with it
+        its rendered JSON."""
+        outcomes = self._outcomes
         first = None
         for reading in readings:
-            first = first or reading
-            match = find(kb, reading)
-            if match is not None:
-                break
-        else:
-            reading = first
-            rule, why = _why_unknown(kb, reading)
-            return (reading, UNKNOWN, rule, None, (), why, ())
-        decision = self._judge(reading, match)
-        if reading.also:
-            decision = self._conjunction(reading, decision)
-        return decision
+            if first is None:
+                first = reading
+            decision = outcomes.get(reading, _UNSEEN)
+            if decision is _UNSEEN:
+                match = find(self.kb, reading)
+                decision = None if match is None else self._judge(reading, match)
+                if decision is not None and reading.also:
+                    decision = self._conjunction(reading, decision)
+                if len(outcomes) < _MEMO_LIMIT:
+                    outcomes[reading] = decision
+            if decision is not None:
+                return decision
+        unknown = self._unknowns.get(first)
+        if unknown is None:
+            rule, why = _why_unknown(self.kb, first)
+            unknown = (first, UNKNOWN, rule, None, (), why, ())
+            if len(self._unknowns) < _MEMO_LIMIT:
+                self._unknowns[first] = unknown
+        return unknown
 
     def _judge(self, reading: Reading, match: Match) -> tuple:
         """The decision for one reading and the claim (or taxonomy fact) that matched it."""

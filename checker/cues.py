@@ -169,16 +169,15 @@ class CueFinder:
                 )
 
     def __call__(self, doc: Doc) -> Doc:
-        rows = doc.to_array([NORM, IDX, LENGTH]).tolist()
-        doc._.cues, doc._.transparent = self.find(doc, [row[0] for row in rows], rows, 1)
+        norms, starts, lengths = doc.to_array([NORM, IDX, LENGTH]).T.tolist()
+        doc._.cues, doc._.transparent = self.find(doc, norms, (starts, lengths))
         return doc
 
     def find(
-        self, doc: Doc, norms: list[int], offsets: list[list[int]], at: int
+        self, doc: Doc, norms: list[int], offsets: tuple[list[int], list[int]]
     ) -> tuple[tuple[Cue, ...], frozenset[int]]:
         """The cues of `doc`, whose tokens have the NORM hashes `norms`, and the tokens the
-        mention matcher reads past; `offsets[i][at]` and `[at + 1]` are token i's character
-        offset and length."""
+        mention matcher reads past; `offsets` are the tokens' character offsets and lengths."""
         found = []
         if self.pattern_words:
             present = set(norms)
@@ -202,6 +201,7 @@ class CueFinder:
         bounds.update(i for i, norm in enumerate(norms) if norm in ends)
         ordered = sorted(bounds)
         pseudo = [(s, e) for s, e, index in found if rules[index].category == "pseudo"]
+        starts, lengths = offsets
         cues, transparent = [], set()
         for s, e, index in found:
             rule = rules[index]
@@ -211,8 +211,8 @@ class CueFinder:
                 scope = (e, next(b for b in ordered if b >= e))
             else:
                 scope = (max(b for b in ordered if b <= s), s)
-            last = offsets[e - 1]
-            cues.append(Cue(rule, s, e, *scope, offsets[s][at], last[at] + last[at + 1]))
+            end_char = starts[e - 1] + lengths[e - 1]
+            cues.append(Cue(rule, s, e, *scope, starts[s], end_char))
             if rule.transparent:
                 transparent.update(range(s, e))
         return tuple(cues), frozenset(transparent)

@@ -4,6 +4,7 @@ ontology's relation phrases, matched on lemmas and read past transparent cue wor
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
 from typing import NamedTuple
@@ -109,27 +110,27 @@ class MentionMatcher:
         self.patterns = table
 
     def __call__(self, doc: Doc) -> Doc:
-        rows = doc.to_array([LEMMA, IS_SPACE, IDX, LENGTH]).tolist()
+        lemmas, space, starts, lengths = doc.to_array([LEMMA, IS_SPACE, IDX, LENGTH]).T.tolist()
         skip = doc._.transparent
-        kept = [i for i, row in enumerate(rows) if not row[1] and i not in skip]
-        doc._.mentions = self.find([rows[i][0] for i in kept], kept, rows, 2)
+        kept = [i for i, w in enumerate(space) if not w and i not in skip]
+        doc._.mentions = self.find([lemmas[i] for i in kept], kept, (starts, lengths))
         return doc
 
     def find(
-        self, lemmas: list[int], kept: list[int], offsets: list[list[int]], at: int
+        self, lemmas: list[int], kept: Sequence[int], offsets: tuple[list[int], list[int]]
     ) -> tuple[Mention, ...]:
         """The mentions among `lemmas`, the lemma hashes of the tokens `kept` (whitespace and
-        transparent cue words left out, so a phrase reads across them); `offsets[i][at]` and
-        `[at + 1]` are token i's character offset and length."""
+        transparent cue words left out, so a phrase reads across them); `offsets` are the
+        tokens' character offsets and lengths."""
         found = self.trie.find(lemmas)
         if not found:
             return ()
+        starts, lengths = offsets
         mentions = []
         for start, end, phrase in found:
             first, last = kept[start], kept[end - 1]
-            tail = offsets[last]
-            mention = Mention(first, last + 1, offsets[first][at], tail[at] + tail[at + 1], phrase)
-            mentions.append(mention)
+            end_char = starts[last] + lengths[last]
+            mentions.append(Mention(first, last + 1, starts[first], end_char, phrase))
         return tuple(mentions)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from checker.check import Verdict
+from checker.check import CUE_KINDS, Verdict
 from kg.knowledge import KnowledgeBase
 
 _COLOURS = {"true": "green", "false": "red", "partly_true": "yellow", "unknown": "blue"}
@@ -32,69 +32,53 @@ def as_text(verdict: Verdict, kb: KnowledgeBase, colour: bool = False) -> str:
 def as_json(verdict: Verdict) -> str:
     """One JSON object per verdict, keys in the contract's order.
 
-    The claim, path, explanation and sources are the same for every statement that reached
-    the same decision, so their JSON is made once per decision and reused: it is most of the
+    Everything but the text and the cues is the same for every statement that reached the
+    same decision, so that JSON is made once per decision and reused: it is most of the
     bytes of a line.
     """
-    claim, justification, explanation, sources = _decision_json(verdict)
-    return (
-        f'{{"text": {_encode(verdict.text)}, "verdict": "{verdict.verdict}", '
-        f'"claim": {claim}, "reading": {_reading_json(verdict)}, '
-        f'"cues": {_encode(verdict.cue_dicts())}, '
-        f'"justification": {justification}, "explanation": {explanation}, '
-        f'"sources": {sources}}}'
-    )
+    head, tail = _decision_json(verdict)
+    return f'{{"text": {_string(verdict.text)}, {head}, "cues": {_cues_json(verdict)}, {tail}}}'
 
 
-# One encoder for every line: json.dumps with options builds a new one per call.
+# json.dumps(s, ensure_ascii=False) for a str, without building an encoder per call.
+_string = json.encoder.encode_basestring
 _encode = json.JSONEncoder(ensure_ascii=False).encode
 
-# id(reading) -> (that reading, its JSON): a decision's reading is one shared object.
-_READINGS: dict[int, tuple[object, str]] = {}
+
+def _cues_json(verdict: Verdict) -> str:
+    text = verdict.text
+    return (
+        "["
+        + ", ".join(
+            f'{{"text": {_string(text[c.start_char : c.end_char])}, "kind": "{c.rule.category}", '
+            f'"start": {c.start_char}, "end": {c.end_char}}}'
+            for c in verdict.cues
+            if c.rule.category in CUE_KINDS
+        )
+        + "]"
+    )
 
 
-def _reading_json(verdict: Verdict) -> str:
-    cached = _READINGS.get(id(verdict.reading))
-    if cached is not None and cached[0] is verdict.reading:
-        return cached[1]
-    text = _encode(verdict.reading_dict())
-    if len(_READINGS) < 50_000:
-        _READINGS[id(verdict.reading)] = (verdict.reading, text)
-    return text
+# (ids of a decision's parts) -> (those parts, its JSON before and after the cues). The parts
+# are kept so that none of the ids can be reused by another object while it is cached.
+_DECISIONS: dict[tuple, tuple[tuple, str, str]] = {}
 
 
-# id(justification tuple) -> (that tuple, the explanation, the decision's JSON pieces). The
-# tuple is kept so an id reused after garbage collection is never mistaken for the old one;
-# the explanation tells apart decisions that share the empty path.
-_DECISIONS: dict[int, tuple[tuple, str, tuple[str, str, str, str]]] = {}
-
-
-def _decision_json(verdict: Verdict) -> tuple[str, str, str, str]:
-    from checker.check import _source_dict
-
-    key = id(verdict.justification)
+def _decision_json(verdict: Verdict) -> tuple[str, str]:
+    parts = (verdict.verdict, verdict.claim, verdict.reading, verdict.justification)
+    parts += (verdict.explanation, verdict.sources)
+    key = tuple(map(id, parts))
     cached = _DECISIONS.get(key)
-    if (
-        cached is not None
-        and cached[0] is verdict.justification
-        and cached[1] == verdict.explanation
-    ):
-        return cached[2]
-    claim = verdict.claim
-    pieces = (
-        json.dumps(
-            None
-            if claim is None
-            else {"id": claim.iri, "label": claim.label, "status": claim.status},
-            ensure_ascii=False,
-        ),
-        json.dumps([e.as_dict() for e in verdict.justification], ensure_ascii=False),
-        json.dumps(verdict.explanation, ensure_ascii=False),
-        json.dumps([_source_dict(s) for s in verdict.sources], ensure_ascii=False),
+    if cached is not None:
+        return cached[1], cached[2]
+    data = verdict.as_dict()
+    head = ", ".join(f'"{k}": {_encode(data[k])}' for k in ("verdict", "claim", "reading"))
+    tail = ", ".join(
+        f'"{k}": {_encode(data[k])}' for k in ("justification", "explanation", "sources")
     )
     if len(_DECISIONS) < 50_000:
-        _DECISIONS[key] = (verdict.justification, verdict.explanation, pieces)
-    return pieces
+        _DECISIONS[key] = (parts, head, tail)
+    return head, tail
 
 
 def as_claim_review(verdict: Verdict, kb: KnowledgeBase) -> dict:

@@ -40,15 +40,16 @@ class Scanner:
         self.mentions: MentionMatcher = nlp.get_pipe("dlcheck_mentions")
 
     def __call__(self, doc: Doc) -> Scan:
-        rows = doc.to_array(_ATTRS).tolist()
-        norms = [row[0] for row in rows]
-        cues, transparent = self.cues.find(doc, norms, rows, 1)
-        breaks = tuple(i for i, row in enumerate(rows) if row[3] or row[4])
+        # Columns, not rows: five lists instead of one per token.
+        norms, starts, lengths, punct, space = doc.to_array(_ATTRS).T.tolist()
+        offsets = (starts, lengths)
+        cues, transparent = self.cues.find(doc, norms, offsets)
+        breaks = tuple(i for i, (p, w) in enumerate(zip(punct, space, strict=True)) if p or w)
         # Whitespace tokens and transparent cue words are read past: a phrase spans them.
-        kept = [i for i, row in enumerate(rows) if not row[4] and i not in transparent]
-        if len(kept) == len(rows):
-            lemmas = self.lemmatizer.lemmatize(norms)
-        else:
+        if transparent or 1 in space:
+            kept = [i for i, w in enumerate(space) if not w and i not in transparent]
             lemmas = self.lemmatizer.lemmatize([norms[i] for i in kept])
-        mentions = self.mentions.find(lemmas, kept, rows, 1)
-        return Scan(cues, mentions, transparent, breaks)
+        else:
+            kept = range(len(norms))
+            lemmas = self.lemmatizer.lemmatize(norms)
+        return Scan(cues, self.mentions.find(lemmas, kept, offsets), transparent, breaks)
