@@ -138,8 +138,15 @@ def main() -> None:
 
     from checker.check import Checker
 
-    checker = Checker()
-    lib_rate = rate(lambda: checker.check_many(texts), len(texts), args.runs)
+    # In-process: a new Checker's one pass, as the CLI makes it (its memos start empty).
+    passes = []
+    for _ in range(max(args.runs, 1)):
+        checker = Checker()
+        start = time.perf_counter()
+        for _ in checker.check_many(texts):
+            pass
+        passes.append(time.perf_counter() - start)
+    lib_rate = len(texts) / statistics.median(passes)
 
     print(f"throughput   nlp.pipe floor {floor_rate:,.0f}/s")
     print(
@@ -151,7 +158,7 @@ def main() -> None:
         f"ratio {floor_rate / cli_rate_warm:.2f}x   (goal >= 5,000/s and <= 3x)"
     )
     print(
-        f"             Checker.check_many in-process (median of passes) {lib_rate:,.0f}/s   "
+        f"             Checker.check_many in-process (a new checker, one pass) {lib_rate:,.0f}/s   "
         f"ratio {floor_rate / lib_rate:.2f}x"
     )
 

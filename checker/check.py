@@ -12,7 +12,7 @@ from checker.lookup import Match, find
 from checker.pipeline import MAX_CHARS, build_pipeline
 from checker.reading import QUANTIFIER_NAMES, Reading, read
 from checker.rules import IMPLICIT, claim_states, decide, statement_states
-from checker.scan import Scanner
+from checker.scan import Scan, Scanner
 from kg.compile import claim_edge
 from kg.knowledge import FALSE, PARTLY_TRUE, TRUE, Claim, Edge, KnowledgeBase, Source
 
@@ -88,8 +88,10 @@ class Checker:
         self.nlp = build_pipeline(graph_files)
         self.kb: KnowledgeBase = self.nlp.get_pipe("dlcheck_mentions").kb
         self._scan = Scanner(self.nlp)
-        # Memos: what was matched where -> decision; reading -> decision, or None when the
-        # graph cannot decide that reading; first reading -> its "unknown" decision.
+        # Memos: a cleaned text -> its cues and decision; what was matched where -> decision;
+        # reading -> decision, or None when the graph cannot decide that reading; first
+        # reading -> its "unknown" decision.
+        self._seen: dict[str, tuple] = {}
         self._decisions: dict[tuple, tuple] = {}
         self._outcomes: dict[Reading, tuple | None] = {}
         self._unknowns: dict[Reading, tuple] = {}
@@ -112,35 +114,40 @@ class Checker:
             yield from self._run(cleaned)
 
     def _run(self, items: list[tuple[str, str, str | None]]) -> Iterator[Verdict]:
-        good = [clean for _, clean, error in items if error is None]
+        seen = self._seen
+        new = dict.fromkeys(clean for _, clean, error in items if not error and clean not in seen)
         # The tokenizer, then the three components' matchers over one array (checker/scan.py).
-        scans = map(self._scan, self.nlp.tokenizer.pipe(good))
-        decisions = self._decisions
-        for original, _, error in items:
+        for clean, doc in zip(new, self.nlp.tokenizer.pipe(new), strict=True):
+            scan = self._scan(doc)
+            new[clean] = (scan.cues, self._decision(scan))
+        if len(seen) < _MEMO_LIMIT:
+            seen.update(new)
+        for original, clean, error in items:
             if error is not None:
                 yield _invalid(original, error)
                 continue
-            scan = next(scans)
-            # The decision depends only on what was matched where, and on where punctuation
-            # stands (it separates list items and copulas from their objects); statements
-            # that differ in other words share it. Phrases and rules live as long as the
-            # pipeline, so their ids name them.
-            key = (
-                tuple([(m.start, m.end, id(m.phrase)) for m in scan.mentions]),
-                tuple(
-                    [(id(c.rule), c.start, c.end, c.scope_start, c.scope_end) for c in scan.cues]
-                ),
-                scan.breaks,
-            )
-            decision = decisions.get(key)
-            if decision is None:
-                decision = self._decide(read(scan, self._variants))
-                if len(decisions) < _MEMO_LIMIT:
-                    decisions[key] = decision
-            reading, verdict, rule, claim, edges, explanation, sources = decision
+            known = seen.get(clean) or new[clean]
+            cues, (reading, verdict, rule, claim, edges, explanation, sources) = known
             yield Verdict(
-                original, verdict, rule, claim, reading, scan.cues, edges, explanation, sources
+                original, verdict, rule, claim, reading, cues, edges, explanation, sources
             )
+
+    def _decision(self, scan: Scan) -> tuple:
+        # The decision depends only on what was matched where, and on where punctuation
+        # stands (it separates list items and copulas from their objects); statements that
+        # differ in other words share it. Phrases and rules live as long as the pipeline, so
+        # their ids name them.
+        key = (
+            tuple([(m.start, m.end, id(m.phrase)) for m in scan.mentions]),
+            tuple([(id(c.rule), c.start, c.end, c.scope_start, c.scope_end) for c in scan.cues]),
+            scan.breaks,
+        )
+        decision = self._decisions.get(key)
+        if decision is None:
+            decision = self._decide(read(scan, self._variants))
+            if len(self._decisions) < _MEMO_LIMIT:
+                self._decisions[key] = decision
+        return decision
 
     def _decide(self, readings: Iterable[Reading]) -> tuple:
         """The decision of the first reading the graph can decide, else "unknown" for the

@@ -28,21 +28,25 @@ class PhraseTrie:
     def find(self, tokens: Sequence[str]) -> list[tuple[int, int, object]]:
         """Non-overlapping (start, end, value) matches: at each position the longest phrase,
         positions covered by a match skipped."""
-        found = []
-        i, n, root = 0, len(tokens), self.root
-        while i < n:
-            node, end, value = root.get(tokens[i]), 0, None
+        root = self.root
+        found: list[tuple[int, int, object]] = []
+        n, covered = len(tokens), 0
+        # Most tokens start no phrase: find the ones that can in one pass, walk only those.
+        for i in [i for i, token in enumerate(tokens) if token in root]:
+            if i < covered:
+                continue
+            node, end, value = root[tokens[i]], 0, None
             j = i + 1
-            while node is not None:
+            while True:
                 if _END in node:
                     end, value = j, node[_END]
                 if j >= n:
                     break
                 node = node.get(tokens[j])
+                if node is None:
+                    break
                 j += 1
             if end:
                 found.append((i, end, value))
-                i = end
-            else:
-                i += 1
+                covered = end
         return found
