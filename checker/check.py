@@ -87,7 +87,7 @@ class Checker:
     def __init__(self, graph_files: Sequence[Path] | None = None):
         self.nlp = build_pipeline(graph_files)
         self.kb: KnowledgeBase = self.nlp.get_pipe("dlcheck_mentions").kb
-        self._scan = Scanner(self.nlp)
+        self.scanner = Scanner(self.nlp)  # the components in one pass (checker/scan.py)
         # Memos: a cleaned text -> its cues and decision; what was matched where -> decision;
         # reading -> decision, or None when the graph cannot decide that reading; first
         # reading -> its "unknown" decision.
@@ -118,7 +118,7 @@ class Checker:
         new = dict.fromkeys(clean for _, clean, error in items if not error and clean not in seen)
         # The tokenizer, then the three components' matchers over one array (checker/scan.py).
         for clean, doc in zip(new, self.nlp.tokenizer.pipe(new), strict=True):
-            scan = self._scan(doc)
+            scan = self.scanner(doc)
             new[clean] = (scan.cues, self._decision(scan))
         if len(seen) < _MEMO_LIMIT:
             seen.update(new)

@@ -4,12 +4,13 @@ that finds them in a statement and records each cue's span and the span it scope
 from __future__ import annotations
 
 import json
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import NamedTuple
 
-from spacy.attrs import IDX, LENGTH, NORM
+from spacy.attrs import NORM
 from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc
@@ -169,50 +170,46 @@ class CueFinder:
                 )
 
     def __call__(self, doc: Doc) -> Doc:
-        norms, starts, lengths = doc.to_array([NORM, IDX, LENGTH]).T.tolist()
-        doc._.cues, doc._.transparent = self.find(doc, norms, (starts, lengths))
+        doc._.cues, doc._.transparent = self.find(doc, doc.to_array(NORM).tolist())
         return doc
 
-    def find(
-        self, doc: Doc, norms: list[int], offsets: tuple[list[int], list[int]]
-    ) -> tuple[tuple[Cue, ...], frozenset[int]]:
+    def find(self, doc: Doc, norms: list[int]) -> tuple[tuple[Cue, ...], frozenset[int]]:
         """The cues of `doc`, whose tokens have the NORM hashes `norms`, and the tokens the
-        mention matcher reads past; `offsets` are the tokens' character offsets and lengths."""
-        found = []
-        if self.pattern_words:
-            present = set(norms)
-            if any(words <= present for words in self.pattern_words):
-                strings = doc.vocab.strings
-                found = [(s, e, int(strings[k])) for k, s, e in self.patterns(doc)]
-        if found:
-            covered = {i for s, e, _ in found for i in range(s, e)}
-            found += [m for m in self.literals.find(norms) if m[0] not in covered]
-            found.sort()
-        else:
-            found = self.literals.find(norms)
+        mention matcher reads past."""
+        found = self.literals.find(norms)
+        if self.pattern_words and any(words.issubset(norms) for words in self.pattern_words):
+            strings = doc.vocab.strings
+            matched = [(s, e, int(strings[k])) for k, s, e in self.patterns(doc)]
+            if matched:
+                covered = {i for s, e, _ in matched for i in range(s, e)}
+                found = sorted(matched + [m for m in found if m[0] not in covered])
         if not found:
             return (), _NOTHING
         rules = self.rules
-        bounds = {0, len(norms)}
-        for s, e, index in found:
-            if rules[index].category == "terminator":
-                bounds.update((s, e))
+        # Scopes end at the statement's ends, at sentence ends and at terminators ("but").
         ends = self.sentence_ends
+        bounds = {0, len(norms)}
         bounds.update(i for i, norm in enumerate(norms) if norm in ends)
+        pseudo = []
+        for s, e, index in found:
+            category = rules[index].category
+            if category == "terminator":
+                bounds.update((s, e))
+            elif category == "pseudo":
+                pseudo.append((s, e))
         ordered = sorted(bounds)
-        pseudo = [(s, e) for s, e, index in found if rules[index].category == "pseudo"]
-        starts, lengths = offsets
         cues, transparent = [], set()
         for s, e, index in found:
             rule = rules[index]
             if pseudo and rule.category != "pseudo" and any(ps <= s < pe for ps, pe in pseudo):
                 continue
             if rule.direction == "forward":
-                scope = (e, next(b for b in ordered if b >= e))
+                scope_start, scope_end = e, ordered[bisect_left(ordered, e)]
             else:
-                scope = (max(b for b in ordered if b <= s), s)
-            end_char = starts[e - 1] + lengths[e - 1]
-            cues.append(Cue(rule, s, e, *scope, starts[s], end_char))
+                scope_start, scope_end = ordered[bisect_right(ordered, s) - 1], s
+            last = doc[e - 1]
+            cue = Cue(rule, s, e, scope_start, scope_end, doc[s].idx, last.idx + len(last))
+            cues.append(cue)
             if rule.transparent:
                 transparent.update(range(s, e))
         return tuple(cues), frozenset(transparent)

@@ -47,6 +47,10 @@ class LookupLemmatizer:
                 table[plural] = add(word)
         self._by_hash = table
 
+    def lemma_hash(self, norm: int) -> int:
+        """The lemma of a token with the NORM hash `norm`, as a hash."""
+        return self._by_hash.get(norm, norm)
+
     def lemmatize(self, norms: list[int]) -> list[int]:
         """The lemma hashes of tokens with the NORM hashes `norms`."""
         get = self._by_hash.get

@@ -9,7 +9,7 @@ from functools import partial
 from pathlib import Path
 from typing import NamedTuple
 
-from spacy.attrs import IDX, IS_SPACE, LEMMA, LENGTH
+from spacy.attrs import IS_SPACE, LEMMA
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -110,27 +110,23 @@ class MentionMatcher:
         self.patterns = table
 
     def __call__(self, doc: Doc) -> Doc:
-        lemmas, space, starts, lengths = doc.to_array([LEMMA, IS_SPACE, IDX, LENGTH]).T.tolist()
+        lemmas, space = doc.to_array([LEMMA, IS_SPACE]).T.tolist()
         skip = doc._.transparent
         kept = [i for i, w in enumerate(space) if not w and i not in skip]
-        doc._.mentions = self.find([lemmas[i] for i in kept], kept, (starts, lengths))
+        doc._.mentions = self.find(doc, [lemmas[i] for i in kept], kept)
         return doc
 
-    def find(
-        self, lemmas: list[int], kept: Sequence[int], offsets: tuple[list[int], list[int]]
-    ) -> tuple[Mention, ...]:
-        """The mentions among `lemmas`, the lemma hashes of the tokens `kept` (whitespace and
-        transparent cue words left out, so a phrase reads across them); `offsets` are the
-        tokens' character offsets and lengths."""
+    def find(self, doc: Doc, lemmas: list[int], kept: Sequence[int]) -> tuple[Mention, ...]:
+        """The mentions among `lemmas`, the lemma hashes of the tokens of `doc` at `kept`
+        (whitespace and transparent cue words left out, so a phrase reads across them)."""
         found = self.trie.find(lemmas)
         if not found:
             return ()
-        starts, lengths = offsets
         mentions = []
         for start, end, phrase in found:
-            first, last = kept[start], kept[end - 1]
-            end_char = starts[last] + lengths[last]
-            mentions.append(Mention(first, last + 1, starts[first], end_char, phrase))
+            first, last = doc[kept[start]], doc[kept[end - 1]]
+            end_char = last.idx + len(last)
+            mentions.append(Mention(first.i, last.i + 1, first.idx, end_char, phrase))
         return tuple(mentions)
 
 

@@ -1,16 +1,16 @@
-"""One pass over a tokenised statement: lemmas, cues and mentions from a single array read.
+"""One pass over a tokenised statement: lemmas, cues and mentions, read token by token.
 
 The pipeline's components (dlcheck_lemmatizer, dlcheck_cues, dlcheck_mentions) each read
 the Doc and leave what they found in Doc extensions, which is what other spaCy pipelines
-want. The checker runs the same three matchers on one shared array of token attributes
-instead: it sees every statement, and the extension round trips cost more than the matching.
+want. The checker runs the same three matchers in one pass instead: it sees every
+statement, and the extension round trips and attribute arrays cost more than the matching.
 """
 
 from __future__ import annotations
 
 from typing import NamedTuple
 
-from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH, NORM
+from spacy.attrs import IS_PUNCT, IS_SPACE
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -18,8 +18,8 @@ from checker.cues import Cue, CueFinder
 from checker.lemmatizer import LookupLemmatizer
 from checker.mentions import Mention, MentionMatcher
 
-# Columns of the one array read per statement; IDX and LENGTH give character offsets.
-_ATTRS = [NORM, IDX, LENGTH, IS_PUNCT, IS_SPACE]
+WORD, PUNCT, SPACE = 0, 1, 2
+_WORDS_LIMIT = 500_000  # distinct NORMs remembered; more are worked out each time
 
 
 class Scan(NamedTuple):
@@ -38,18 +38,33 @@ class Scanner:
         self.lemmatizer: LookupLemmatizer = nlp.get_pipe("dlcheck_lemmatizer")
         self.cues: CueFinder = nlp.get_pipe("dlcheck_cues")
         self.mentions: MentionMatcher = nlp.get_pipe("dlcheck_mentions")
+        self._strings = nlp.vocab.strings
+        getters = nlp.vocab.lex_attr_getters
+        self._is_punct, self._is_space = getters[IS_PUNCT], getters[IS_SPACE]
+        self._words: dict[int, tuple[int, int]] = {}  # NORM -> (lemma, WORD|PUNCT|SPACE)
 
     def __call__(self, doc: Doc) -> Scan:
-        # Columns, not rows: five lists instead of one per token.
-        norms, starts, lengths, punct, space = doc.to_array(_ATTRS).T.tolist()
-        offsets = (starts, lengths)
-        cues, transparent = self.cues.find(doc, norms, offsets)
-        breaks = tuple(i for i, (p, w) in enumerate(zip(punct, space, strict=True)) if p or w)
+        norms = [token.norm for token in doc]  # cheaper than Doc.to_array for a short Doc
+        words = self._words
+        rows = [words.get(norm) or self._word(norm) for norm in norms]
+        cues, transparent = self.cues.find(doc, norms)
+        breaks = tuple([i for i, (_, kind) in enumerate(rows) if kind])
         # Whitespace tokens and transparent cue words are read past: a phrase spans them.
-        if transparent or 1 in space:
-            kept = [i for i, w in enumerate(space) if not w and i not in transparent]
-            lemmas = self.lemmatizer.lemmatize([norms[i] for i in kept])
+        if transparent or breaks:
+            kept = [i for i, (_, kind) in enumerate(rows) if kind != SPACE and i not in transparent]
+            lemmas = [rows[i][0] for i in kept]
         else:
-            kept = range(len(norms))
-            lemmas = self.lemmatizer.lemmatize(norms)
-        return Scan(cues, self.mentions.find(lemmas, kept, offsets), transparent, breaks)
+            kept = range(len(rows))
+            lemmas = [lemma for lemma, _ in rows]
+        return Scan(cues, self.mentions.find(doc, lemmas, kept), transparent, breaks)
+
+    def _word(self, norm: int) -> tuple[int, int]:
+        """A NORM's lemma and kind. Punctuation and whitespace are properties of the word
+        itself, and a token's NORM differs from its text only in case or in spelling out a
+        contraction ("n't" -> "not"), so the NORM's own flags are the token's."""
+        text = self._strings[norm]
+        kind = SPACE if self._is_space(text) else PUNCT if self._is_punct(text) else WORD
+        row = (self.lemmatizer.lemma_hash(norm), kind)
+        if len(self._words) < _WORDS_LIMIT:
+            self._words[norm] = row
+        return row

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -192,3 +193,32 @@ def test_check_path_reads_the_cache_without_rdflib_or_networkx(checker):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["false", "False", "False"]
+
+
+_FIXTURE_WORDS = sorted(
+    {
+        word
+        for line in (Path(__file__).parent / "fixtures" / "statements.tsv").read_text().splitlines()
+        for word in line.split("\t")[0].split()
+    }
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.one_of(
+        st.text(max_size=200),
+        st.lists(st.sampled_from([*_FIXTURE_WORDS, ",", ".", "  ", "\n"]), max_size=25).map(
+            " ".join
+        ),
+    )
+)
+def test_one_pass_scan_agrees_with_the_pipeline_components(checker, text):
+    """The checker runs the three components' matchers in one pass; a spaCy pipeline that
+    adds the components one by one must see the same cues, mentions and breaks."""
+    doc = checker.nlp(text)
+    scan = checker.scanner(checker.nlp.make_doc(text))
+    assert scan.cues == doc._.cues
+    assert scan.mentions == doc._.mentions
+    assert scan.transparent == doc._.transparent
+    assert scan.breaks == tuple(t.i for t in doc if t.is_punct or t.is_space)
