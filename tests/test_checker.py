@@ -173,6 +173,25 @@ def test_check_many_keeps_order_and_isolates_bad_input(checker):
     assert "limit is 10000" in results[2].error
 
 
+def test_repeated_statements_get_the_verdict_they_get_alone():
+    """A batch memoises decisions (by text, by matches, by reading); repeats within one batch
+    and across batches must not shift answers or cue offsets."""
+    from checker.check import Checker
+
+    texts = [
+        "Deep learning requires GPUs",
+        "DL needs GPUs today",
+        "Deep learning requires GPUs",
+        "Deep learning doesn't always need massive datasets",
+        "",
+        "Deep learning requires GPUs",
+    ] * 60  # more than one batch of 256
+    single = Checker()
+    alone = {t: single.check(t).as_dict() for t in sorted(set(texts))}
+    batch = [v.as_dict() for v in Checker().check_many(texts)]
+    assert batch == [alone[t] for t in texts]
+
+
 @settings(max_examples=150, deadline=None)
 @given(st.text(max_size=300))
 def test_any_string_gets_a_verdict(checker, text):
