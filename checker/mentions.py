@@ -20,7 +20,7 @@ from kg.knowledge import KnowledgeBase
 FORWARD, INVERSE, NEGATIVE = "forward", "inverse", "negative"
 # Relations of plain "X is (a) Y" sentences: weaker evidence of intent than any other verb.
 WEAK_RELATION_NAMES = ("hasProperty",)
-MATCHER_VERSION = "1"  # bump when the way phrases are read changes
+MATCHER_VERSION = "2"  # bump when the way phrases are read changes
 
 if not Doc.has_extension("mentions"):
     Doc.set_extension("mentions", default=())

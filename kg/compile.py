@@ -272,6 +272,20 @@ def _lemma_table(kb: KnowledgeBase) -> dict[str, str]:
     lower = {}
     for form, lemma in table.items():
         lower.setdefault(form.lower(), lemma.lower())
+    # spaCy's English norms spell British forms the American way ("generalised" ->
+    # "generalized"); read through them, both spellings reach one lemma.
+    american = {}
+    for form, norm in srsly.read_gzip_json(
+        str(spacy_lookups_data.en["lexeme_norm"]) + ".gz"
+    ).items():
+        form, norm = form.strip().lower(), norm.strip().lower()
+        if form != norm and form.isalpha() and norm.isalpha():
+            american[form] = norm
+    for form, lemma in list(lower.items()):
+        if lemma in american:
+            lower[form] = lower.get(american[lemma], american[lemma])
+    for form, norm in american.items():
+        lower[form] = lower.get(norm, norm)
 
     phrases = [label for c in kb.concepts.values() for label in c.labels]
     for relation in kb.relations.values():
