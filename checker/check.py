@@ -10,7 +10,7 @@ from pathlib import Path
 from checker.cues import Cue
 from checker.lookup import Match, find
 from checker.pipeline import MAX_CHARS, build_pipeline
-from checker.reading import QUANTIFIER_NAMES, Reading, read
+from checker.reading import QUANTIFIER_NAMES, Grammar, Reading, read
 from checker.rules import IMPLICIT, claim_states, decide, statement_states
 from checker.scan import Scan, Scanner
 from kg.compile import claim_edge
@@ -95,9 +95,7 @@ class Checker:
         self._decisions: dict[tuple, tuple] = {}
         self._outcomes: dict[Reading, tuple | None] = {}
         self._unknowns: dict[Reading, tuple] = {}
-        self._variants = {
-            r.iri: r.exclusive_variant for r in self.kb.relations.values() if r.exclusive_variant
-        }
+        self._grammar = Grammar.of(self.kb)
 
     def check(self, text: str) -> Verdict:
         return next(self.check_many([text]))
@@ -144,7 +142,7 @@ class Checker:
         )
         decision = self._decisions.get(key)
         if decision is None:
-            decision = self._decide(read(scan, self._variants))
+            decision = self._decide(read(scan, self._grammar))
             if len(self._decisions) < _MEMO_LIMIT:
                 self._decisions[key] = decision
         return decision

@@ -49,9 +49,14 @@ def _candidates(kb: KnowledgeBase, reading: Reading) -> Iterator[Match]:
     if s is None or o is None:
         return
     for relation in reading.candidates:
-        for iri in kb.claim_index.get((s, relation, o), ()):
-            claim = kb.claims[iri]
-            yield Match(claim, claim.status, claim.modality, None, (), ())
+        pairs = [(s, o)]
+        rel = kb.relations.get(relation)
+        if rel is not None and rel.symmetric:
+            pairs.append((o, s))  # "A equals B" is decided by the claim that B equals A
+        for subject, obj in pairs:
+            for iri in kb.claim_index.get((subject, relation, obj), ()):
+                claim = kb.claims[iri]
+                yield Match(claim, claim.status, claim.modality, None, (), ())
     if s == o and any(r in COPULAS for r in reading.candidates):
         yield Match(None, TRUE, "always", None, (), (), taxonomy="same")
     elif IS_A in reading.candidates:

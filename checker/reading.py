@@ -12,10 +12,33 @@ from typing import NamedTuple
 from checker.cues import Cue
 from checker.mentions import Mention
 from checker.scan import Scan
+from kg.knowledge import KnowledgeBase
 
 QUANTIFIERS = ("all", "often", "some")
 # How the JSON output names the statement's effective quantifier.
 QUANTIFIER_NAMES = {"all": "all", "often": "most", "some": "some"}
+
+
+class Grammar(NamedTuple):
+    """What reading needs to know of the ontology's relations."""
+
+    variants: dict[str, str]  # relation -> its exclusive variant (usableBy -> restrictedTo)
+    symmetric: frozenset[str]  # "A and B are the same" reads either way round
+    implied: tuple[str, ...]  # relations a statement may leave unsaid ("LLMs hallucinate")
+    close: dict[str, tuple[str, ...]]  # relation -> relations whose claims also decide it
+
+    @classmethod
+    def of(cls, kb: KnowledgeBase) -> Grammar:
+        relations = sorted(kb.relations.values(), key=lambda r: r.iri)
+        return cls(
+            {r.iri: r.exclusive_variant for r in relations if r.exclusive_variant},
+            frozenset(r.iri for r in relations if r.symmetric),
+            tuple(r.iri for r in relations if r.implied),
+            {r.iri: r.close for r in relations if r.close},
+        )
+
+
+_NO_GRAMMAR = Grammar({}, frozenset(), (), {})
 
 
 class Reading(NamedTuple):
@@ -46,7 +69,7 @@ class Reading(NamedTuple):
         return None
 
 
-def read(scan: Scan, variants: dict[str, str] | None = None) -> Iterator[Reading]:
+def read(scan: Scan, grammar: Grammar = _NO_GRAMMAR) -> Iterator[Reading]:
     """The readings of one scanned statement, most plausible first (at least one).
 
     A generator: the lookup usually stops at the first or second reading, so the others are
@@ -56,17 +79,18 @@ def read(scan: Scan, variants: dict[str, str] | None = None) -> Iterator[Reading
     and the first after it; the others try the farther concepts, so that "Deep learning
     models can be trained without GPUs" is still read with deep learning as its subject when
     "trained" also names the concept training. The claim lookup takes the first reading the
-    graph can decide. `variants` maps a relation to its exclusive variant (usableBy ->
-    restrictedTo), for statements with a restrictive "only".
+    graph can decide. `grammar` says which relations have an exclusive variant (for a
+    restrictive "only"), which are symmetric ("A and B are the same thing") and which a
+    statement may leave unsaid ("LLMs never hallucinate").
     """
-    variants = variants or {}
     cues = scan.cues
     concepts = [m for m in scan.mentions if m.phrase.concept]
     relations = [m for m in scan.mentions if m.phrase.forward or m.phrase.inverse]
     concept_iris = tuple(dict.fromkeys(m.phrase.concept for m in concepts))
 
     found = False
-    skippable = scan.transparent.union(scan.breaks)
+    breaks = scan.breaks
+    skippable = scan.transparent.union(breaks)
     joins = {i for c in cues if c.rule.category == "conjunction" for i in range(c.start, c.end)}
     # Strong phrases before copulas, longer (more specific) before shorter, then left to right.
     for relation in sorted(relations, key=lambda m: (m.phrase.weak, m.start - m.end, m.start)):
@@ -82,7 +106,7 @@ def read(scan: Scan, variants: dict[str, str] | None = None) -> Iterator[Reading
                 lefts = _conjuncts(left, concepts, joins, skippable, backward=True)
                 rights = _conjuncts(right, concepts, joins, skippable, backward=False)
                 for inverse in phrase.directions:
-                    reading = _reading(cues, relation, left, right, inverse, concept_iris, variants)
+                    reading = _reading(cues, relation, left, right, inverse, concept_iris, grammar)
                     found = True
                     if len(lefts) == 1 and len(rights) == 1:
                         yield reading
@@ -92,11 +116,34 @@ def read(scan: Scan, variants: dict[str, str] | None = None) -> Iterator[Reading
                         pairs = [(b, a) for a, b in pairs]
                     also = tuple((a.phrase.concept, b.phrase.concept) for a, b in pairs[1:])
                     yield reading._replace(also=also)
+        symmetric = [r for r in phrase.forward if r in grammar.symmetric]
+        if symmetric and not after and before:
+            # "Softmax and sigmoid are the same function": both sides come before the verb.
+            pair = _conjuncts(before[-1], concepts, joins, skippable, backward=True)
+            if len(pair) >= 2:
+                found = True
+                reading = _reading(cues, relation, pair[1], pair[0], False, concept_iris, grammar)
+                yield reading._replace(relation=symmetric[0], candidates=tuple(symmetric))
         if not before and len(after) >= 2 and not phrase.weak and phrase.forward:
             # No subject before the verb ("You need GPUs to do deep learning"): the purpose
             # after the object is what makes the demand, so it is read as the subject.
             found = True
-            yield _reading(cues, relation, after[1], after[0], False, concept_iris, variants)
+            yield _reading(cues, relation, after[1], after[0], False, concept_iris, grammar)
+    if not relations and grammar.implied and len(concepts) >= 2:
+        # No relation phrase, and the statement ends with an object that itself says what
+        # the subject right before it is or does: "LLMs never hallucinate", "GPT predicts
+        # the next token". Only cue words may stand between them or after the object, so
+        # that a compound ("deep learning data augmentation can ...") is not read this way.
+        left, right = concepts[-2], concepts[-1]
+        between = range(left.end, right.start)
+        after = range(right.end, scan.length)
+        skip = scan.transparent
+        subject, obj = left.phrase.concept, right.phrase.concept
+        clear = all(i in skip for i in between) and all(i in skip or i in breaks for i in after)
+        if clear and subject != obj:
+            found = True
+            ops = _ops(cues, left, right, right)
+            yield Reading(subject, grammar.implied[0], obj, ops, concept_iris, grammar.implied)
     if not found:
         yield Reading(None, None, None, _ops(cues, None, None, None), concept_iris)
 
@@ -108,7 +155,7 @@ def _reading(
     right: Mention,
     inverse: bool,
     concept_iris: tuple[str, ...],
-    kb_variants: dict[str, str],
+    grammar: Grammar,
 ) -> Reading:
     """One reading; `inverse` phrases ("is required for") put the object first."""
     subject, obj = (right, left) if inverse else (left, right)
@@ -124,13 +171,17 @@ def _reading(
     ]
     exclusive = False
     if restrictive:
-        variants = tuple(kb_variants[c] for c in candidates if c in kb_variants)
+        variants = tuple(grammar.variants[c] for c in candidates if c in grammar.variants)
         if variants:
             candidates = variants
             cues = tuple(c for c in cues if c not in restrictive and c.rule.ops != ("some",))
         else:
             exclusive = True
             cues = tuple(c for c in cues if c not in restrictive)
+    if grammar.close and not relation.phrase.weak:  # then relations whose claims also decide
+        # these; a copula is too vague to stand for more than its own relations.
+        extra = [r for c in candidates for r in grammar.close.get(c, ())]
+        candidates = tuple(dict.fromkeys([*candidates, *extra]))
     return Reading(
         subject=subject.phrase.concept,
         relation=candidates[0],
@@ -195,8 +246,8 @@ def _ops(cues: tuple[Cue, ...], left, relation, right) -> tuple[str, ...]:
 
 
 def _bears_on(cue: Cue, left, relation, right) -> bool:
-    if left.start <= cue.start < right.end:
-        return True  # inside the core of the statement
+    if left.start <= cue.start < right.end or relation.start <= cue.start < relation.end:
+        return True  # inside the core of the statement, or inside the relation phrase
     return cue.scope_start <= relation.start < cue.scope_end or (
         cue.scope_start <= right.start < cue.scope_end
     )

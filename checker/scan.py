@@ -19,7 +19,7 @@ from checker.lemmatizer import LookupLemmatizer
 from checker.mentions import Mention, MentionMatcher
 
 WORD, PUNCT, SPACE = 0, 1, 2
-_WORDS_LIMIT = 500_000  # distinct NORMs remembered; more are worked out each time
+_WORDS_LIMIT = 500_000  # distinct words remembered; more are worked out each time
 
 
 class Scan(NamedTuple):
@@ -29,6 +29,7 @@ class Scan(NamedTuple):
     mentions: tuple[Mention, ...]
     transparent: frozenset[int]  # cue words the mention matcher read past
     breaks: tuple[int, ...]  # punctuation and whitespace tokens
+    length: int  # tokens in the statement
 
 
 class Scanner:
@@ -41,12 +42,15 @@ class Scanner:
         self._strings = nlp.vocab.strings
         getters = nlp.vocab.lex_attr_getters
         self._is_punct, self._is_space = getters[IS_PUNCT], getters[IS_SPACE]
-        self._words: dict[int, tuple[int, int]] = {}  # NORM -> (lemma, WORD|PUNCT|SPACE)
+        # (NORM, ORTH) -> (lemma, WORD|PUNCT|SPACE)
+        self._words: dict[tuple[int, int], tuple[int, int]] = {}
 
     def __call__(self, doc: Doc) -> Scan:
-        norms = [token.norm for token in doc]  # cheaper than Doc.to_array for a short Doc
+        # Token attributes one by one: cheaper than Doc.to_array for a short Doc.
+        pairs = [(token.norm, token.orth) for token in doc]
         words = self._words
-        rows = [words.get(norm) or self._word(norm) for norm in norms]
+        rows = [words.get(pair) or self._word(pair) for pair in pairs]
+        norms = [norm for norm, _ in pairs]
         cues, transparent = self.cues.find(doc, norms)
         breaks = tuple([i for i, (_, kind) in enumerate(rows) if kind])
         # Whitespace tokens and transparent cue words are read past: a phrase spans them.
@@ -56,15 +60,16 @@ class Scanner:
         else:
             kept = range(len(rows))
             lemmas = [lemma for lemma, _ in rows]
-        return Scan(cues, self.mentions.find(doc, lemmas, kept), transparent, breaks)
+        mentions = self.mentions.find(doc, lemmas, kept)
+        return Scan(cues, mentions, transparent, breaks, len(rows))
 
-    def _word(self, norm: int) -> tuple[int, int]:
-        """A NORM's lemma and kind. Punctuation and whitespace are properties of the word
-        itself, and a token's NORM differs from its text only in case or in spelling out a
-        contraction ("n't" -> "not"), so the NORM's own flags are the token's."""
-        text = self._strings[norm]
+    def _word(self, pair: tuple[int, int]) -> tuple[int, int]:
+        """The lemma of a token's NORM, and whether its text is a word, punctuation or
+        whitespace (a lexical property of the text, not of the NORM: "`" has the NORM "'")."""
+        norm, orth = pair
+        text = self._strings[orth]
         kind = SPACE if self._is_space(text) else PUNCT if self._is_punct(text) else WORD
         row = (self.lemmatizer.lemma_hash(norm), kind)
         if len(self._words) < _WORDS_LIMIT:
-            self._words[norm] = row
+            self._words[pair] = row
         return row

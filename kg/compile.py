@@ -39,7 +39,7 @@ MAX_PATHS = 3
 
 def compile_knowledge(graph) -> KnowledgeBase:
     """Build the knowledge base from an rdflib Graph holding the ontology and the data."""
-    from rdflib import URIRef
+    from rdflib import Literal, URIRef
     from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS
 
     from kg.network import broader_digraph, project
@@ -87,6 +87,14 @@ def compile_knowledge(graph) -> KnowledgeBase:
             upward=(node, DLC.objectMonotonicity, DLC.Upward) in graph,
             asymmetric=(node, RDF.type, OWL.AsymmetricProperty) in graph,
             exclusive_variant=text(node, DLC.exclusiveVariant),
+            symmetric=(node, RDF.type, OWL.SymmetricProperty) in graph,
+            implied=(node, DLC.impliedByAdjacency, Literal(True)) in graph,
+            close=tuple(
+                sorted(
+                    {str(x) for x in graph.objects(node, DLC.closeTo)}
+                    | {str(x) for x in graph.subjects(DLC.closeTo, node)}
+                )
+            ),
         )
 
     sources: dict[str, Source] = {}

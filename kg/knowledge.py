@@ -37,6 +37,9 @@ class Relation:
     upward: bool  # truth carries from a narrower object to a broader one
     asymmetric: bool = False  # "A outperforms B" excludes "B outperforms A"
     exclusive_variant: str | None = None  # "only B can use A": usableBy becomes restrictedTo
+    symmetric: bool = False  # "A and B are the same": either way round
+    implied: bool = False  # may go unsaid: "LLMs hallucinate" (dlc:impliedByAdjacency)
+    close: tuple[str, ...] = ()  # relations whose claims also decide it (dlc:closeTo)
 
 
 @dataclass(frozen=True)

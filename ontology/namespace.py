@@ -57,7 +57,9 @@ class DLC(DefinedNamespace):
     # Annotations of relations
     inverseLabel: URIRef
     negativeLabel: URIRef
+    closeTo: URIRef
     exclusiveVariant: URIRef
+    impliedByAdjacency: URIRef
     objectMonotonicity: URIRef
 
     # Relations claims use
