@@ -62,6 +62,17 @@ DLC = "https://w3id.org/dlcheck/ontology#"
             "true",
             "entailed",
         ),
+        # A symmetric relation with both ends before it, either way round.
+        ("L2 regularization and weight decay are the same thing", "partly_true", "restates"),
+        ("Weight decay and L2 regularisation are always equivalent", "false", "contradicted"),
+        # No relation phrase: the object says what the subject does (dlc:impliedByAdjacency).
+        ("Large language models never hallucinate", "false", "contradicted"),
+        ("LLMs can hallucinate", "true", "entailed"),
+        # Struggles-with read against a has-limitation claim (dlc:closeTo).
+        ("Gradient descent can get stuck in local minima", "true", "entailed"),
+        # British spellings reach the American labels' lemmas.
+        ("Computer vision has been revolutionised by deep learning", "true", "entailed"),
+        ("Data augmentation counts as regularisation", "true", "entailed"),
     ],
 )
 def test_verdict_and_rule(checker, text, verdict, rule):
@@ -103,6 +114,21 @@ def test_unknown_says_why(checker, text, reason):
     result = checker.check(text)
     assert result.verdict == "unknown"
     assert reason in result.explanation
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Two concepts side by side are a compound, not a claim, when more words follow.
+        "Deep learning data augmentation can stretch a small dataset further",
+        # A copula is too vague to stand for a close relation's claim.
+        "Deep learning is not always symbolic reasoning",
+        # A concept is not a property of itself.
+        "Deep learning doesn't deep learning",
+    ],
+)
+def test_no_verdict_from_a_loose_reading(checker, text):
+    assert checker.check(text).verdict == "unknown"
 
 
 def test_claim_about_a_class_decides_its_subclasses_with_the_path(checker):
