@@ -15,12 +15,16 @@ from spacy.tokens import Doc
 
 from checker.phrases import PhraseTrie
 from kg.cache import cached, load_knowledge
-from kg.knowledge import KnowledgeBase
+from kg.knowledge import KnowledgeBase, frame_parts
 
 FORWARD, INVERSE, NEGATIVE = "forward", "inverse", "negative"
+# A frame label's parts ("makes {object} possible"): the words before the gap are a head
+# "head:<n>:<subject|object>", those after it a tail "tail:<n>", n numbering the relation's
+# frames.
+HEAD, TAIL = "head:", "tail:"
 # Relations of plain "X is (a) Y" sentences: weaker evidence of intent than any other verb.
 WEAK_RELATION_NAMES = ("hasProperty",)
-MATCHER_VERSION = "2"  # bump when the way phrases are read changes
+MATCHER_VERSION = "3"  # bump when the way phrases are read changes
 
 if not Doc.has_extension("mentions"):
     Doc.set_extension("mentions", default=())
@@ -36,16 +40,19 @@ class Phrase(NamedTuple):
     inverse: tuple[str, ...]  # relations read object first ("is required for")
     weak: bool  # a copula ("is", "are a"), whatever else it may also name
     directions: tuple[bool, ...]  # is it read object first? Each way once, in table order
+    frames: tuple[tuple[str, str], ...] = ()  # (relation IRI, HEAD... | TAIL...) frame parts
 
     @classmethod
     def of(cls, targets: tuple[tuple[str, str], ...]) -> Phrase:
+        plain = [(iri, d) for iri, d in targets if d in (FORWARD, INVERSE, NEGATIVE)]
         return cls(
             targets,
             next((iri for iri, d in targets if not d), None),
-            tuple(dict.fromkeys(iri for iri, d in targets if d and d != INVERSE)),
-            tuple(dict.fromkeys(iri for iri, d in targets if d == INVERSE)),
-            any(iri.endswith(WEAK_RELATION_NAMES) for iri, d in targets if d),
-            tuple(dict.fromkeys(d == INVERSE for _, d in targets if d)),
+            tuple(dict.fromkeys(iri for iri, d in plain if d != INVERSE)),
+            tuple(dict.fromkeys(iri for iri, d in plain if d == INVERSE)),
+            any(iri.endswith(WEAK_RELATION_NAMES) for iri, _ in plain),
+            tuple(dict.fromkeys(d == INVERSE for _, d in plain)),
+            tuple((iri, d) for iri, d in targets if d.startswith((HEAD, TAIL))),
         )
 
     @property
@@ -64,8 +71,11 @@ class Mention(NamedTuple):
 
     @property
     def kind(self) -> str:
-        """ "relation" when the phrase names a relation (it may name a concept too)."""
-        return "relation" if self.phrase.is_relation else "concept"
+        """ "relation" when the phrase names a relation (it may name a concept too), else
+        "concept", else "frame" (a part of a frame label only)."""
+        if self.phrase.is_relation:
+            return "relation"
+        return "concept" if self.phrase.concept else "frame"
 
     @property
     def targets(self) -> tuple[tuple[str, str], ...]:
@@ -91,6 +101,12 @@ class MentionMatcher:
             phrases += [(p, relation.iri, FORWARD) for p in relation.labels]
             phrases += [(p, relation.iri, INVERSE) for p in relation.inverse_labels]
             phrases += [(p, relation.iri, NEGATIVE) for p in relation.negative_labels]
+            for n, frame in enumerate(relation.frames):
+                head, slot, tail = frame_parts(frame)
+                phrases += [
+                    (head, relation.iri, f"{HEAD}{n}:{slot}"),
+                    (tail, relation.iri, f"{TAIL}{n}"),
+                ]
         if "dlcheck_lemmatizer" in nlp.pipe_names:
             lemmatizer = nlp.get_pipe("dlcheck_lemmatizer")
             lemmatizer.add_known(w.lower() for p, *_ in phrases for w in p.split())

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 from checker.cues import Cue
-from checker.mentions import Mention
+from checker.mentions import HEAD, TAIL, Mention
 from checker.scan import Scan
 from kg.knowledge import KnowledgeBase
 
@@ -129,6 +129,10 @@ def read(scan: Scan, grammar: Grammar = _NO_GRAMMAR) -> Iterator[Reading]:
             # after the object is what makes the demand, so it is read as the subject.
             found = True
             yield _reading(cues, relation, after[1], after[0], False, concept_iris, grammar)
+    for head in [m for m in scan.mentions if m.phrase.frames]:
+        for reading in _framed(head, scan.mentions, concepts, cues, skippable, concept_iris):
+            found = True
+            yield reading
     if not relations and grammar.implied and len(concepts) >= 2:
         # No relation phrase, and the statement ends with an object that itself says what
         # the subject right before it is or does: "LLMs never hallucinate", "GPT predicts
@@ -191,6 +195,44 @@ def _reading(
         candidates=candidates,
         restrictive=exclusive,
     )
+
+
+def _framed(
+    head: Mention,
+    mentions: tuple[Mention, ...],
+    concepts: list[Mention],
+    cues: tuple[Cue, ...],
+    skippable: frozenset[int],
+    concept_iris: tuple[str, ...],
+) -> Iterator[Reading]:
+    """Readings of the frame labels `head` begins: "dropout makes training go faster" is
+    "makes {object} go faster" with training in the gap and dropout before it; "train DL
+    models on a laptop" is "train {subject} on {object}". An article may precede an end."""
+    for iri, part in head.phrase.frames:
+        if not part.startswith(HEAD):
+            continue
+        number, slot = part[len(HEAD) :].split(":")
+        inside = next((c for c in concepts if c.start >= head.end), None)
+        if inside is None or _gap(head.end, inside.start, skippable) > 1:
+            continue
+        tail = next((m for m in mentions if m.start >= inside.end), None)
+        if tail is None or (iri, TAIL + number) not in tail.phrase.frames:
+            continue
+        if _gap(inside.end, tail.start, skippable):
+            continue
+        if slot == "object":
+            outside = [c for c in concepts if c.end <= head.start]
+            if not outside:
+                continue
+            left, right = outside[-1], inside
+        else:
+            outside = [c for c in concepts if c.start >= tail.end]
+            if not outside or _gap(tail.end, outside[0].start, skippable) > 1:
+                continue
+            left, right = inside, outside[0]
+        ops = _ops(cues, left, head, right)
+        subject, obj = left.phrase.concept, right.phrase.concept
+        yield Reading(subject, iri, obj, ops, concept_iris, (iri,))
 
 
 def _conjuncts(

@@ -25,6 +25,7 @@ from kg.knowledge import (
     KnowledgeBase,
     Relation,
     Source,
+    frame_parts,
 )
 
 _STATUS = {"StatusTrue": TRUE, "StatusFalse": FALSE, "StatusPartlyTrue": PARTLY_TRUE}
@@ -84,6 +85,7 @@ def compile_knowledge(graph) -> KnowledgeBase:
             labels=labels_of(node, SKOS.prefLabel, SKOS.altLabel),
             inverse_labels=labels_of(node, DLC.inverseLabel),
             negative_labels=labels_of(node, DLC.negativeLabel),
+            frames=_frames(node, labels_of(node, DLC.frameLabel)),
             upward=(node, DLC.objectMonotonicity, DLC.Upward) in graph,
             asymmetric=(node, RDF.type, OWL.AsymmetricProperty) in graph,
             exclusive_variant=text(node, DLC.exclusiveVariant),
@@ -298,6 +300,7 @@ def _lemma_table(kb: KnowledgeBase) -> dict[str, str]:
     phrases = [label for c in kb.concepts.values() for label in c.labels]
     for relation in kb.relations.values():
         phrases += [*relation.labels, *relation.inverse_labels, *relation.negative_labels]
+        phrases += [part for frame in relation.frames for part in frame_parts(frame)[::2]]
     words = {w for phrase in phrases for w in _words(phrase)}
     # An acronym of the graph is a name, not an inflected word: the table maps "ai" to "have".
     acronyms = {w.lower() for phrase in phrases for w in phrase.split() if w.isupper()}
@@ -307,6 +310,17 @@ def _lemma_table(kb: KnowledgeBase) -> dict[str, str]:
         for form, lemma in lower.items()
         if lemma in wanted and form != lemma and form not in acronyms
     }
+
+
+def _frames(node, frames: tuple[str, ...]) -> tuple[str, ...]:
+    from kg.errors import GraphLoadError
+
+    for frame in frames:
+        try:
+            frame_parts(frame)
+        except ValueError as exc:
+            raise GraphLoadError(f"{node}: {exc}") from None
+    return frames
 
 
 def _words(phrase: str) -> list[str]:

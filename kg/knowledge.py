@@ -6,6 +6,7 @@ imports neither rdflib nor networkx, so the check path starts fast.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 # Truth statuses and modalities, by their local names in the ontology.
@@ -40,6 +41,7 @@ class Relation:
     symmetric: bool = False  # "A and B are the same": either way round
     implied: bool = False  # may go unsaid: "LLMs hallucinate" (dlc:impliedByAdjacency)
     close: tuple[str, ...] = ()  # relations whose claims also decide it (dlc:closeTo)
+    frames: tuple[str, ...] = ()  # phrases with a gap: "makes {object} possible"
 
 
 @dataclass(frozen=True)
@@ -126,3 +128,19 @@ class KnowledgeBase:
                 if y in right:
                     return (x, y)
         return None
+
+
+def frame_parts(frame: str) -> tuple[str, str, str]:
+    """("makes", "object", "possible") for "makes {object} possible", ("train", "subject",
+    "on") for "train {subject} on {object}": the words before the gap, which end of the claim
+    fills it, and the words after it."""
+    match = re.fullmatch(r"\s*([^{}]+?)\s*\{object\}\s*([^{}]+?)\s*", frame) or re.fullmatch(
+        r"\s*([^{}]+?)\s*\{subject\}\s*([^{}]+?)\s*\{object\}\s*", frame
+    )
+    if match is None:
+        raise ValueError(
+            f"a frame label is 'words {{object}} words' or 'words {{subject}} words {{object}}',"
+            f" not {frame!r}"
+        )
+    head, tail = match.groups()
+    return head, "object" if frame.count("{") == 1 else "subject", tail

@@ -55,6 +55,7 @@ class DLC(DefinedNamespace):
     excludes: URIRef
 
     # Annotations of relations
+    frameLabel: URIRef
     inverseLabel: URIRef
     negativeLabel: URIRef
     closeTo: URIRef

@@ -70,6 +70,10 @@ DLC = "https://w3id.org/dlcheck/ontology#"
         ("LLMs can hallucinate", "true", "entailed"),
         # Struggles-with read against a has-limitation claim (dlc:closeTo).
         ("Gradient descent can get stuck in local minima", "true", "entailed"),
+        # Frame labels: a relation phrase with a gap for one end (dlc:frameLabel).
+        ("Meta-learning makes few-shot learning possible", "true", "entailed"),
+        ("Dropout makes training go faster", "false", "contradicted"),
+        ("You can train deep learning models on a laptop", "true", "entailed"),
         # British spellings reach the American labels' lemmas.
         ("Computer vision has been revolutionised by deep learning", "true", "entailed"),
         ("Data augmentation counts as regularisation", "true", "entailed"),
@@ -267,3 +271,17 @@ def test_one_pass_scan_agrees_with_the_pipeline_components(checker, text):
     assert scan.mentions == doc._.mentions
     assert scan.transparent == doc._.transparent
     assert scan.breaks == tuple(t.i for t in doc if t.is_punct or t.is_space)
+
+
+def test_a_frame_label_without_its_gap_is_a_clear_graph_error(tmp_path):
+    from kg.errors import GraphLoadError
+    from kg.knowledge import frame_parts
+
+    assert frame_parts("train {subject} on {object}") == ("train", "subject", "on")
+    assert frame_parts("makes {object} possible") == ("makes", "object", "possible")
+    with pytest.raises(ValueError, match="words {object} words"):
+        frame_parts("makes possible")
+    from kg.compile import _frames
+
+    with pytest.raises(GraphLoadError, match="enables"):
+        _frames("dlc:enables", ("makes possible",))
