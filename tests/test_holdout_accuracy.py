@@ -1,9 +1,11 @@
-"""Accuracy on statements written by someone who had not seen the checker (holdout_c.tsv).
+"""Accuracy on statements written by people who had not seen the checker or its tests.
 
-The set was written from the seed article and the graph's claims only, as people type:
-paraphrases, contractions, British spellings, hedges. Its first run (71%, every miss an
-unknown) showed which phrasings the ontology lacked; it now guards those gains. The bar: at
-least 80% right, and never a true/false verdict where the graph has nothing to say.
+Each set was written from the seed article and the graph's claims only, as people type:
+paraphrases, contractions, British spellings, hedges, split verbs. On first sight the checker
+scored 71% on each (every miss an unknown); the misses showed which phrasings the ontology
+and the reading lacked, and the sets now guard those gains. Held-out figures come from sets
+the checker has not been tuned on: see docs/performance.md. The bar here: at least 80%
+right on each set, and never a true/false verdict where the graph has nothing to say.
 """
 
 from __future__ import annotations
@@ -14,9 +16,9 @@ import pytest
 from conftest import FIXTURES
 
 
-@pytest.fixture(scope="module")
-def results(checker):
-    with (FIXTURES / "holdout_c.tsv").open(encoding="utf-8", newline="") as handle:
+@pytest.fixture(scope="module", params=["holdout_c.tsv", "holdout_d.tsv"])
+def results(request, checker):
+    with (FIXTURES / request.param).open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle, delimiter="\t"))
     verdicts = list(checker.check_many([row["text"] for row in rows]))
     return list(zip(rows, verdicts, strict=True))
