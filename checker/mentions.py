@@ -21,7 +21,7 @@ FORWARD, INVERSE, NEGATIVE = "forward", "inverse", "negative"
 # A frame label's parts ("makes {object} possible"): the words before the gap are a head
 # "head:<n>:<subject|object>", those after it a tail "tail:<n>", n numbering the relation's
 # frames.
-HEAD, TAIL = "head:", "tail:"
+HEAD, TAIL = "head:", "tail:"  # five characters each
 # Relations of plain "X is (a) Y" sentences: weaker evidence of intent than any other verb.
 WEAK_RELATION_NAMES = ("hasProperty",)
 MATCHER_VERSION = "3"  # bump when the way phrases are read changes
@@ -58,6 +58,11 @@ class Phrase(NamedTuple):
     @property
     def is_relation(self) -> bool:
         return bool(self.forward or self.inverse)
+
+    @property
+    def tail_only(self) -> bool:
+        """Only the words after a frame's gap ("on" of "train {subject} on {object}")."""
+        return not (self.concept or self.is_relation) and all(d[:5] == TAIL for _, d in self.frames)
 
 
 class Mention(NamedTuple):
@@ -139,7 +144,12 @@ class MentionMatcher:
         if not found:
             return ()
         mentions = []
+        heads: set[tuple[str, str]] = set()  # (relation, frame number) of frame heads so far
         for start, end, phrase in found:
+            if phrase.frames:
+                if phrase.tail_only and not any((i, d[5:]) in heads for i, d in phrase.frames):
+                    continue  # "in", "on": a frame's tail only counts after its head
+                heads.update((i, d[5:].split(":")[0]) for i, d in phrase.frames if d[:5] == HEAD)
             first, last = doc[kept[start]], doc[kept[end - 1]]
             end_char = last.idx + len(last)
             mentions.append(Mention(first.i, last.i + 1, first.idx, end_char, phrase))

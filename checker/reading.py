@@ -89,6 +89,7 @@ def read(scan: Scan, grammar: Grammar = _NO_GRAMMAR) -> Iterator[Reading]:
     concept_iris = tuple(dict.fromkeys(m.phrase.concept for m in concepts))
 
     found = False
+    purposes: list[Reading] = []
     breaks = scan.breaks
     skippable = scan.transparent.union(breaks)
     joins = {i for c in cues if c.rule.category == "conjunction" for i in range(c.start, c.end)}
@@ -126,13 +127,17 @@ def read(scan: Scan, grammar: Grammar = _NO_GRAMMAR) -> Iterator[Reading]:
                 yield reading._replace(relation=symmetric[0], candidates=tuple(symmetric))
         if not before and len(after) >= 2 and not phrase.weak and phrase.forward:
             # No subject before the verb ("You need GPUs to do deep learning"): the purpose
-            # after the object is what makes the demand, so it is read as the subject.
-            found = True
-            yield _reading(cues, relation, after[1], after[0], False, concept_iris, grammar)
+            # after the object is what makes the demand, so it is read as the subject. A
+            # guess, so it waits until every other reading has been tried.
+            purposes.append(
+                _reading(cues, relation, after[1], after[0], False, concept_iris, grammar)
+            )
     for head in [m for m in scan.mentions if m.phrase.frames]:
         for reading in _framed(head, scan.mentions, concepts, cues, skippable, concept_iris):
             found = True
             yield reading
+    found = found or bool(purposes)
+    yield from purposes
     if not relations and grammar.implied and len(concepts) >= 2:
         # No relation phrase, and the statement ends with an object that itself says what
         # the subject right before it is or does: "LLMs never hallucinate", "GPT predicts

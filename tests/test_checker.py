@@ -70,6 +70,8 @@ DLC = "https://w3id.org/dlcheck/ontology#"
         ("LLMs can hallucinate", "true", "entailed"),
         # Struggles-with read against a has-limitation claim (dlc:closeTo).
         ("Gradient descent can get stuck in local minima", "true", "entailed"),
+        # "Given ..." is a condition, not the verb "give"; the purpose reading comes last.
+        ("Given a centre word, skip-gram predicts its context words.", "true", "entailed"),
         # Frame labels: a relation phrase with a gap for one end (dlc:frameLabel).
         ("Meta-learning makes few-shot learning possible", "true", "entailed"),
         ("Dropout makes training go faster", "false", "contradicted"),

@@ -16,7 +16,7 @@ import pytest
 from conftest import FIXTURES
 
 
-@pytest.fixture(scope="module", params=["holdout_c.tsv", "holdout_d.tsv"])
+@pytest.fixture(scope="module", params=["holdout_c.tsv", "holdout_d.tsv", "holdout_e.tsv"])
 def results(request, checker):
     with (FIXTURES / request.param).open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle, delimiter="\t"))
@@ -32,7 +32,7 @@ def _report(pairs) -> str:
 
 
 def test_the_set_covers_every_kind_of_statement(results):
-    assert len(results) >= 200
+    assert len(results) >= 180
     assert {row["group"] for row, _ in results} == {"seed", "curriculum", "taxonomy", "undecidable"}
 
 
