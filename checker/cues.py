@@ -156,6 +156,7 @@ class CueFinder:
         self.patterns = Matcher(nlp.vocab)
         self.pattern_words: list[set[int]] = []  # words a pattern cannot match without
         self.sentence_ends = {nlp.vocab.strings.add(mark) for mark in (".", "!", "?")}
+        self._pattern_vocabulary: set[int] = set()  # every word some pattern needs
         for index, rule in enumerate(rules):
             if rule.literal is not None:
                 self.literals.add([t.norm for t in nlp.make_doc(rule.literal)], index)
@@ -168,6 +169,9 @@ class CueFinder:
                         if "NORM" in t and "OP" not in t
                     }
                 )
+                self._pattern_vocabulary |= self.pattern_words[-1]
+        # A pattern that names no word could match anywhere.
+        self._pattern_always = any(not words for words in self.pattern_words)
 
     def __call__(self, doc: Doc) -> Doc:
         doc._.cues, doc._.transparent = self.find(doc, doc.to_array(NORM).tolist())
@@ -177,7 +181,8 @@ class CueFinder:
         """The cues of `doc`, whose tokens have the NORM hashes `norms`, and the tokens the
         mention matcher reads past."""
         found = self.literals.find(norms)
-        if self.pattern_words and any(words.issubset(norms) for words in self.pattern_words):
+        may_match = self._pattern_always or not self._pattern_vocabulary.isdisjoint(norms)
+        if may_match and any(words.issubset(norms) for words in self.pattern_words):
             strings = doc.vocab.strings
             matched = [(s, e, int(strings[k])) for k, s, e in self.patterns(doc)]
             if matched:

@@ -42,34 +42,32 @@ class Scanner:
         self._strings = nlp.vocab.strings
         getters = nlp.vocab.lex_attr_getters
         self._is_punct, self._is_space = getters[IS_PUNCT], getters[IS_SPACE]
-        # (NORM, ORTH) -> (lemma, WORD|PUNCT|SPACE)
-        self._words: dict[tuple[int, int], tuple[int, int]] = {}
+        # (NORM, ORTH) -> (NORM, lemma, WORD|PUNCT|SPACE)
+        self._words: dict[tuple[int, int], tuple[int, int, int]] = {}
 
     def __call__(self, doc: Doc) -> Scan:
         # Token attributes one by one: cheaper than Doc.to_array for a short Doc.
-        pairs = [(token.norm, token.orth) for token in doc]
         words = self._words
-        rows = [words.get(pair) or self._word(pair) for pair in pairs]
-        norms = [norm for norm, _ in pairs]
-        cues, transparent = self.cues.find(doc, norms)
-        breaks = tuple([i for i, (_, kind) in enumerate(rows) if kind])
+        rows = [words.get((t.norm, t.orth)) or self._word(t.norm, t.orth) for t in doc]
+        cues, transparent = self.cues.find(doc, [row[0] for row in rows])
+        breaks = tuple([i for i, row in enumerate(rows) if row[2]])
         # Whitespace tokens and transparent cue words are read past: a phrase spans them.
         if transparent or breaks:
-            kept = [i for i, (_, kind) in enumerate(rows) if kind != SPACE and i not in transparent]
-            lemmas = [rows[i][0] for i in kept]
+            kept = [i for i, row in enumerate(rows) if row[2] != SPACE and i not in transparent]
+            lemmas = [rows[i][1] for i in kept]
         else:
             kept = range(len(rows))
-            lemmas = [lemma for lemma, _ in rows]
+            lemmas = [row[1] for row in rows]
         mentions = self.mentions.find(doc, lemmas, kept)
         return Scan(cues, mentions, transparent, breaks, len(rows))
 
-    def _word(self, pair: tuple[int, int]) -> tuple[int, int]:
-        """The lemma of a token's NORM, and whether its text is a word, punctuation or
-        whitespace (a lexical property of the text, not of the NORM: "`" has the NORM "'")."""
-        norm, orth = pair
+    def _word(self, norm: int, orth: int) -> tuple[int, int, int]:
+        """A token's NORM, the NORM's lemma, and whether the token's text is a word,
+        punctuation or whitespace (a property of the text, not of the NORM: "`" has the NORM
+        "'")."""
         text = self._strings[orth]
         kind = SPACE if self._is_space(text) else PUNCT if self._is_punct(text) else WORD
-        row = (self.lemmatizer.lemma_hash(norm), kind)
+        row = (norm, self.lemmatizer.lemma_hash(norm), kind)
         if len(self._words) < _WORDS_LIMIT:
-            self._words[pair] = row
+            self._words[norm, orth] = row
         return row
