@@ -10,25 +10,13 @@ right on each set, and never a true/false verdict where the graph has nothing to
 
 from __future__ import annotations
 
-import csv
-
 import pytest
-from conftest import FIXTURES
+from labelled import assert_accuracy, assert_unknown_where_the_graph_is_silent, labelled
 
 
 @pytest.fixture(scope="module", params=["holdout_c.tsv", "holdout_d.tsv", "holdout_e.tsv"])
 def results(request, checker):
-    with (FIXTURES / request.param).open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle, delimiter="\t"))
-    verdicts = list(checker.check_many([row["text"] for row in rows]))
-    return list(zip(rows, verdicts, strict=True))
-
-
-def _report(pairs) -> str:
-    return "\n".join(
-        f"  [{r['group']}] {r['text']!r}: expected {r['expected']}, got {v.verdict} ({v.rule})"
-        for r, v in pairs
-    )
+    return labelled(checker, request.param)
 
 
 def test_the_set_covers_every_kind_of_statement(results):
@@ -37,11 +25,8 @@ def test_the_set_covers_every_kind_of_statement(results):
 
 
 def test_accuracy_at_least_80_percent(results):
-    wrong = [(r, v) for r, v in results if v.verdict != r["expected"]]
-    accuracy = 1 - len(wrong) / len(results)
-    assert accuracy >= 0.80, f"accuracy {accuracy:.3f}; misclassified:\n{_report(wrong)}"
+    assert_accuracy(results, 0.80, "group")
 
 
 def test_no_verdict_where_the_graph_is_silent(results):
-    bad = [(r, v) for r, v in results if r["expected"] == "unknown" and v.verdict != "unknown"]
-    assert not bad, _report(bad)
+    assert_unknown_where_the_graph_is_silent(results, "group")
