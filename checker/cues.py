@@ -194,7 +194,8 @@ class CueFinder:
         # Scopes end at the statement's ends, at sentence ends and at terminators ("but").
         ends = self.sentence_ends
         bounds = {0, len(norms)}
-        bounds.update(i for i, norm in enumerate(norms) if norm in ends)
+        if not ends.isdisjoint(norms):
+            bounds.update(i for i, norm in enumerate(norms) if norm in ends)
         pseudo = []
         for s, e, index in found:
             category = rules[index].category

@@ -41,28 +41,28 @@ class Phrase(NamedTuple):
     weak: bool  # a copula ("is", "are a"), whatever else it may also name
     directions: tuple[bool, ...]  # is it read object first? Each way once, in table order
     frames: tuple[tuple[str, str], ...] = ()  # (relation IRI, HEAD... | TAIL...) frame parts
+    # Only the words after a frame's gap ("on" of "train {subject} on {object}").
+    tail_only: bool = False
 
     @classmethod
     def of(cls, targets: tuple[tuple[str, str], ...]) -> Phrase:
         plain = [(iri, d) for iri, d in targets if d in (FORWARD, INVERSE, NEGATIVE)]
+        frames = tuple((iri, d) for iri, d in targets if d.startswith((HEAD, TAIL)))
+        concept = next((iri for iri, d in targets if not d), None)
         return cls(
             targets,
-            next((iri for iri, d in targets if not d), None),
+            concept,
             tuple(dict.fromkeys(iri for iri, d in plain if d != INVERSE)),
             tuple(dict.fromkeys(iri for iri, d in plain if d == INVERSE)),
             any(iri.endswith(WEAK_RELATION_NAMES) for iri, _ in plain),
             tuple(dict.fromkeys(d == INVERSE for _, d in plain)),
-            tuple((iri, d) for iri, d in targets if d.startswith((HEAD, TAIL))),
+            frames,
+            bool(frames) and not plain and not concept and all(d[:5] == TAIL for _, d in frames),
         )
 
     @property
     def is_relation(self) -> bool:
         return bool(self.forward or self.inverse)
-
-    @property
-    def tail_only(self) -> bool:
-        """Only the words after a frame's gap ("on" of "train {subject} on {object}")."""
-        return not (self.concept or self.is_relation) and all(d[:5] == TAIL for _, d in self.frames)
 
 
 class Mention(NamedTuple):
