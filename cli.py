@@ -206,7 +206,9 @@ def check(text: str, fmt: str, graph_files: tuple[Path, ...]) -> None:
     lines = _StdinLines()
     render = _renderer(fmt, checker)
     texts = (line if error is None else "" for line, error in lines.items())
-    write = sys.stdout.write  # one flush at the end, not one per line as click.echo does
+    # Lines go out in blocks of a checking batch (256), not one write per line (nor, as
+    # click.echo does, one flush per line).
+    block: list[str] = []
     for number, verdict in enumerate(checker.check_many(texts), start=1):
         error = lines.errors.get(number) or verdict.error
         if error:
@@ -214,10 +216,14 @@ def check(text: str, fmt: str, graph_files: tuple[Path, ...]) -> None:
             text = lines.raw.get(number, verdict.text)
             if fmt in ("json", "jsonl"):
                 record = {"line": number, "text": text, "error": error}
-                write(json.dumps(record, ensure_ascii=False) + "\n")
+                block.append(json.dumps(record, ensure_ascii=False) + "\n")
             click.echo(f"dlcheck: error: line {number}: {error}", err=True)
-            continue
-        write(render(verdict))
+        else:
+            block.append(render(verdict))
+        if len(block) >= 256:
+            sys.stdout.write("".join(block))
+            block.clear()
+    sys.stdout.write("".join(block))
     sys.stdout.flush()
     if failed:
         sys.exit(EXIT_FAILURE)
