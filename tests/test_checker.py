@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 C = "https://w3id.org/dlcheck/kg/concept/"
@@ -226,10 +226,17 @@ def test_repeated_statements_get_the_verdict_they_get_alone():
 
 @settings(max_examples=150, deadline=None)
 @given(st.text(max_size=300))
+@example('Deep learning doesn\'t "always" need GPUs \u2014 na\u00efvely, never')
+@example('LLMs never hallucinate\\ and can\'t "not" be used')
 def test_any_string_gets_a_verdict(checker, text):
+    from checker import render
+
     result = checker.check(text)
     assert result.verdict in ("true", "false", "partly_true", "unknown")
-    json.dumps(result.as_dict())
+    # The jsonl fast path (JSON cached per decision, cues encoded by hand) says exactly what
+    # the contract's dict says, in the same key order.
+    line = render.as_json(result)
+    assert list(json.loads(line).items()) == list(result.as_dict().items())
 
 
 def test_check_path_reads_the_cache_without_rdflib_or_networkx(checker):
