@@ -24,7 +24,7 @@ from kg.store import content_hash, default_files, ontology_files
 T = TypeVar("T")
 
 # Bump when KnowledgeBase or the compile step changes shape, so old caches are ignored.
-FORMAT_VERSION = "10"
+FORMAT_VERSION = "11"
 
 _memo: dict[str, KnowledgeBase] = {}
 

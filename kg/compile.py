@@ -140,6 +140,7 @@ def compile_knowledge(graph) -> KnowledgeBase:
             "corrected_by": tuple(sorted(str(c) for c in graph.objects(node, DLC.correctedBy))),
             "refuted_by": tuple(sorted(str(c) for c in graph.objects(node, DLC.refutedBy))),
             "supported_by": tuple(sorted(str(c) for c in graph.objects(node, DLC.supportedBy))),
+            "paraphrases": tuple(sorted(str(p) for p in graph.objects(node, DLC.paraphrase))),
         }
 
     network = project(graph)

@@ -71,6 +71,7 @@ class Claim:
     refuted_by: tuple[str, ...]
     supported_by: tuple[str, ...]
     evidence: tuple[tuple[str, str], ...]  # (predicate IRI, claim IRI), best first (networkx)
+    paraphrases: tuple[str, ...] = ()  # the claim in everyday words (dlc:paraphrase)
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,7 @@ class DLC(DefinedNamespace):
     modality: URIRef
     truthStatus: URIRef
     condition: URIRef
+    paraphrase: URIRef
     correctedBy: URIRef
     supportedBy: URIRef
     refutedBy: URIRef
