@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from checker.align import (
+    EQUIVALENT,
+    INDEPENDENT,
+    Alignment,
+    ClaimIndex,
+    Unit,
+    claim_text,
+    cue_ops,
+    restrictive,
+    units_of,
+)
 from checker.cues import Cue
-from checker.lookup import Match, find
+from checker.lookup import EXCLUDES, Match, find
 from checker.pipeline import MAX_CHARS, build_pipeline
 from checker.reading import QUANTIFIER_NAMES, Grammar, Reading, read
-from checker.rules import IMPLICIT, claim_states, decide, statement_states
+from checker.rules import IMPLICIT, claim_states, decide, judge_alignment, statement_states
 from checker.scan import Scan, Scanner
 from kg.compile import claim_edge
 from kg.knowledge import FALSE, PARTLY_TRUE, TRUE, Claim, Edge, KnowledgeBase, Source
@@ -21,6 +33,15 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # The cue kinds the output contract lists; the others (fillers, terminators...) stay inside.
 CUE_KINDS = ("negation", "quantifier", "hedge")
 _STATUS_WORDS = {"true": "true", "false": "false", "partly_true": "partly true"}
+_VERDICT_WORDS = {**_STATUS_WORDS, UNKNOWN: "unknown"}
+# A sentence ends at . ! or ? before white space and a capital, a digit or a quote, unless
+# the period ends an abbreviation or an initial ("et al. (2015)", "G. Hinton"); a clause
+# after a colon or semicolon is a statement of its own too.
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'\u201c])|(?<=[;:])\s+(?=\w)")
+_ABBREVIATION = re.compile(
+    r"(?:\b(?:al|etc|vs|e\.g|i\.e|cf|fig|eq|approx|no|dr|prof)|\b[A-Z])\.$", re.I
+)
+_WORD = re.compile(r"[\w-]+")
 _MEMO_LIMIT = 50_000
 _UNSEEN = object()
 
@@ -39,6 +60,7 @@ class Verdict:
     explanation: str
     sources: tuple[Source, ...]
     error: str | None = None  # set when the input itself was unusable
+    sentences: tuple[Verdict, ...] = ()  # each sentence's verdict, for a text of several
 
     def reading_dict(self) -> dict:
         r = self.reading
@@ -78,7 +100,23 @@ class Verdict:
             "justification": [edge.as_dict() for edge in self.justification],
             "explanation": self.explanation,
             "sources": [_source_dict(s) for s in self.sources],
+            **({"sentences": [v.as_dict() for v in self.sentences]} if self.sentences else {}),
         }
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What the graph says about one reading of a statement: everything of a Verdict but
+    the text and its cues, so that statements read alike share it."""
+
+    reading: Reading
+    verdict: str
+    rule: str
+    claim: Claim | None
+    justification: tuple[Edge, ...]
+    explanation: str
+    sources: tuple[Source, ...]
+    correction: str | None = None  # the correction the explanation quotes, if any
 
 
 class Checker:
@@ -88,20 +126,56 @@ class Checker:
         self.nlp = build_pipeline(graph_files)
         self.kb: KnowledgeBase = self.nlp.get_pipe("dlcheck_mentions").kb
         self.scanner = Scanner(self.nlp)  # the components in one pass (checker/scan.py)
-        # Memos: a cleaned text -> its cues and decision; what was matched where -> decision;
-        # reading -> decision, or None when the graph cannot decide that reading; first
-        # reading -> its "unknown" decision.
-        self._seen: dict[str, tuple] = {}
-        self._decisions: dict[tuple, tuple] = {}
-        self._outcomes: dict[Reading, tuple | None] = {}
-        self._unknowns: dict[Reading, tuple] = {}
         self._grammar = Grammar.of(self.kb)
+        self.index = self._claim_index()
+        # relation -> the relations a reading may have swapped it for, and back
+        self._kin: dict[str, set[str]] = {}
+        for relation in self.kb.relations.values():
+            kin = {*relation.close}
+            if relation.exclusive_variant:
+                kin.add(relation.exclusive_variant)
+                self._kin.setdefault(relation.exclusive_variant, set()).add(relation.iri)
+            self._kin.setdefault(relation.iri, set()).update(kin)
+        # concept -> the lemmas of its labels' words: "each pooling window" may repeat the
+        # words of max pooling's own name
+        strings = self.nlp.vocab.strings
+        lemma = self.scanner.lemmatizer.lemma
+        self._label_words = {
+            c.iri: frozenset(
+                strings.add(lemma(w)) for label in c.labels for w in _WORD.findall(label.lower())
+            )
+            for c in self.kb.concepts.values()
+        }
+        # Memos: a cleaned text -> its cues and decision; what was read where -> decision;
+        # reading -> decision, or None when the graph cannot decide that reading.
+        self._seen: dict[str, tuple] = {}
+        self._decisions: dict[tuple, Decision] = {}
+        self._outcomes: dict[Reading, Decision | None] = {}
+
+    def _claim_index(self) -> ClaimIndex:
+        """Every claim's label and paraphrases, read by the same scanner as statements."""
+        strings = self.nlp.vocab.strings
+        conditions = frozenset(strings.add(w) for w in self.scanner.cues.words.condition)
+        pairs = [
+            (claim.iri, text)
+            for claim in sorted(self.kb.claims.values(), key=lambda c: c.iri)
+            for text in (claim.label, *claim.paraphrases)
+        ]
+        docs = self.nlp.tokenizer.pipe(text for _, text in pairs)
+        texts = [
+            claim_text(iri, text, self.scanner(doc), conditions)
+            for (iri, text), doc in zip(pairs, docs, strict=True)
+        ]
+        return ClaimIndex(self.kb, texts)
 
     def check(self, text: str) -> Verdict:
         return next(self.check_many([text]))
 
     def check_many(self, texts: Iterable[str], batch_size: int = 256) -> Iterator[Verdict]:
-        """Verdicts in input order; a bad text yields an `error` verdict, never an exception."""
+        """Verdicts in input order; a bad text yields an `error` verdict, never an exception.
+
+        A text of several sentences is checked sentence by sentence and the verdicts are
+        joined by `join_sentences`."""
         cleaned = []
         for text in texts:
             cleaned.append((text, *_clean(text)))
@@ -113,7 +187,13 @@ class Checker:
 
     def _run(self, items: list[tuple[str, str, str | None]]) -> Iterator[Verdict]:
         seen = self._seen
-        new = dict.fromkeys(clean for _, clean, error in items if not error and clean not in seen)
+        parts: dict[str, list[tuple[int, str]]] = {}
+        for _, clean, error in items:
+            if not error and clean not in parts:
+                parts[clean] = sentences(clean)
+        texts = [clean for clean in parts if clean not in seen]
+        texts += [s for found in parts.values() if len(found) > 1 for _, s in found]
+        new = dict.fromkeys(t for t in texts if t not in seen)
         # The tokenizer, then the three components' matchers over one array (checker/scan.py).
         for clean, doc in zip(new, self.nlp.tokenizer.pipe(new), strict=True):
             scan = self.scanner(doc)
@@ -124,58 +204,175 @@ class Checker:
             if error is not None:
                 yield _invalid(original, error)
                 continue
-            known = seen.get(clean) or new[clean]
-            cues, (reading, verdict, rule, claim, edges, explanation, sources) = known
-            yield Verdict(
-                original, verdict, rule, claim, reading, cues, edges, explanation, sources
-            )
+            cues, decision = seen.get(clean) or new[clean]
+            found = parts[clean]
+            if len(found) == 1 or decision.verdict != UNKNOWN:
+                # A text that one claim accounts for as a whole is read as a whole.
+                yield _verdict(original, cues, decision)
+                continue
+            verdicts = []
+            for _, sentence in found:
+                cues, decision = seen.get(sentence) or new[sentence]
+                verdicts.append(_verdict(sentence, cues, decision))
+            yield join_sentences(original, found, verdicts)
 
-    def _decision(self, scan: Scan) -> tuple:
-        # The decision depends only on what was matched where, and on where punctuation
-        # stands (it separates list items and copulas from their objects); statements that
-        # differ in other words share it. Phrases and rules live as long as the pipeline, so
-        # their ids name them.
+    def _decision(self, scan: Scan) -> Decision:
+        # The decision depends only on what was matched where, on where punctuation stands
+        # (it separates list items and copulas from their objects) and on the content words
+        # left over; statements that differ in other words share it. Phrases and rules live
+        # as long as the pipeline, so their ids name them.
         key = (
             tuple([(m.start, m.end, id(m.phrase)) for m in scan.mentions]),
             tuple([(id(c.rule), c.start, c.end, c.scope_start, c.scope_end) for c in scan.cues]),
             scan.breaks,
+            scan.words,
         )
         decision = self._decisions.get(key)
         if decision is None:
-            decision = self._decide(read(scan, self._grammar))
+            decision = self._decide(scan)
             if len(self._decisions) < _MEMO_LIMIT:
                 self._decisions[key] = decision
         return decision
 
-    def _decide(self, readings: Iterable[Reading]) -> tuple:
-        """The decision of the first reading the graph can decide, else "unknown" for the
-        first reading. Both are memoised by reading: statements worded differently ("DL
-        needs GPUs", "Deep learning requires GPUs") share one decision object, and with it
-        its rendered JSON."""
-        outcomes = self._outcomes
-        first = None
-        for reading in readings:
-            if first is None:
-                first = reading
-            decision = outcomes.get(reading, _UNSEEN)
+    def _decide(self, scan: Scan) -> Decision:
+        """The claim text the whole statement aligns with, else the first reading of its
+        subject, relation and object that the graph decides and that accounts for every
+        word, else "unknown" saying what the graph does not cover."""
+        units = units_of(scan)
+        ops = cue_ops(scan.cues)
+        readings = read(scan, self._grammar)
+        first = next(readings)
+        aligned = self._aligned(units, ops, restrictive(scan), first)
+        if aligned is not None:
+            return aligned
+        partial: tuple[Decision, list[str]] | None = None
+        for reading in itertools.chain([first], readings):
+            decision = self._outcomes.get(reading, _UNSEEN)
             if decision is _UNSEEN:
                 match = find(self.kb, reading)
                 decision = None if match is None else self._judge(reading, match)
                 if decision is not None and reading.also:
                     decision = self._conjunction(reading, decision)
-                if len(outcomes) < _MEMO_LIMIT:
-                    outcomes[reading] = decision
-            if decision is not None:
+                if len(self._outcomes) < _MEMO_LIMIT:
+                    self._outcomes[reading] = decision
+            if decision is None:
+                continue
+            missing = self._unaccounted(scan, reading, decision)
+            if not missing:
                 return decision
-        unknown = self._unknowns.get(first)
-        if unknown is None:
-            rule, why = _why_unknown(self.kb, first)
-            unknown = (first, UNKNOWN, rule, None, (), why, ())
-            if len(self._unknowns) < _MEMO_LIMIT:
-                self._unknowns[first] = unknown
-        return unknown
+            if partial is None:
+                partial = (decision, missing)
+        if partial is not None:
+            return _partial(self.kb, *partial)
+        rule, why = _why_unknown(self.kb, first)
+        return Decision(first, UNKNOWN, rule, None, (), why, ())
 
-    def _judge(self, reading: Reading, match: Match) -> tuple:
+    def _aligned(
+        self, units: tuple[Unit, ...], ops: tuple[str, ...], restricts: int, first: Reading
+    ) -> Decision | None:
+        """The decision of the claim texts the statement aligns with best (fewest
+        deletions, then the plainest relation); None when none aligns, or when the best
+        ones disagree."""
+        if not units:
+            return None
+        index = self.index
+        best: list[tuple[tuple[int, bool, bool], Alignment, str, str]] = []
+        for n in index.candidates(units):
+            if index.texts[n].restrictive != restricts:
+                continue
+            alignment = index.align(units, n)
+            if alignment is None or alignment.relation == INDEPENDENT:
+                continue
+            claim = self.kb.claims[alignment.text.claim]
+            verdict, rule = judge_alignment(
+                claim.status, claim.modality, alignment.text.ops, alignment.relation, ops
+            )
+            if verdict == UNKNOWN:
+                continue
+            # Fewest deletions, then the plainest relation, then the text that restates the
+            # statement's own operators ("completely solves" over "solves").
+            rank = (
+                alignment.deletions,
+                alignment.relation != EQUIVALENT,
+                alignment.text.ops != ops,
+            )
+            if best and rank > best[0][0]:
+                continue
+            if best and rank < best[0][0]:
+                best = []
+            best.append((rank, alignment, verdict, rule))
+        if not best or len({verdict for _, _, verdict, _ in best}) > 1:
+            return None
+        _, alignment, verdict, rule = best[0]
+        return self._aligned_decision(alignment, verdict, rule, ops, first)
+
+    def _aligned_decision(
+        self, alignment: Alignment, verdict: str, rule: str, ops: tuple[str, ...], first
+    ) -> Decision:
+        kb = self.kb
+        claim = kb.claims[alignment.text.claim]
+        # The statement's own subject and object: the concepts it put where the claim has
+        # its subject and object.
+        subject, obj = claim.subject, claim.object
+        steps: list[Edge] = []
+        for edit in alignment.edits:
+            said, held = edit.statement_unit, edit.claim_unit
+            if said is None or held is None or not (said.concept and held.concept):
+                continue
+            if held.concept == claim.subject:
+                subject = said.concept
+            elif held.concept == claim.object:
+                obj = said.concept
+            if said.concept != held.concept:
+                steps += _concept_step(kb, said.concept, held.concept)
+        reading = Reading(subject, claim.relation, obj, ops, first.concepts, (claim.relation,))
+        edges = [*steps, claim_edge(kb, claim, "subject"), claim_edge(kb, claim, "object")]
+        for chain in kb.evidence_paths.get(claim.iri, ()):
+            edges += chain
+        edges_t = tuple(dict.fromkeys(edges))
+        explanation = _explain_alignment(kb, claim, alignment, verdict, rule)
+        sources = _sources(kb, edges_t)
+        return Decision(
+            reading, verdict, rule, claim, edges_t, explanation, sources, _correction(kb, claim)
+        )
+
+    def _unaccounted(self, scan: Scan, reading: Reading, decision: Decision) -> list[str]:
+        """The statement's words the decided reading and its claim leave unexplained: a
+        verdict from such a partial reading could be about another statement."""
+        kb, index = self.kb, self.index
+        claim = decision.claim
+        concepts = {reading.subject, reading.object}
+        concepts.update(c for pair in reading.also for c in pair)
+        concepts.update(e.subject for e in decision.justification)
+        concepts.update(e.object for e in decision.justification)
+        words: set[int] = set()
+        if claim is not None:
+            concepts |= index.concepts.get(claim.iri, set())
+            words = set(index.words.get(claim.iri, ()))
+        relations = set(reading.candidates)
+        if claim is not None:
+            relations |= index.relations.get(claim.iri, set())
+        # The relation a phrase names may have been swapped for its exclusive variant ("only
+        # experts can use": usable-by read as restricted-to) or a close one.
+        for relation in list(relations):
+            relations.update(self._kin.get(relation, ()))
+        label_words = self._label_words
+        for concept in list(concepts):
+            words |= label_words.get(concept, frozenset())
+        missing = []
+        for mention in scan.mentions:
+            phrase = mention.phrase
+            if phrase.concept in concepts:
+                continue
+            named = {*phrase.forward, *phrase.inverse, *(iri for iri, _ in phrase.frames)}
+            if named & relations or (phrase.weak and not phrase.concept):
+                continue
+            missing.append(kb.label(phrase.concept or next(iter(sorted(named)))))
+        strings = self.nlp.vocab.strings
+        missing += [strings[lemma] for _, lemma in scan.words if lemma not in words]
+        return missing
+
+    def _judge(self, reading: Reading, match: Match) -> Decision:
         """The decision for one reading and the claim (or taxonomy fact) that matched it."""
         kb = self.kb
         implicit = IMPLICIT.get(match.modality, "all") if match.claim else "all"
@@ -193,9 +390,12 @@ class Checker:
         edges = _justification(kb, reading, match)
         sources = _sources(kb, edges)
         explanation = _explain(kb, reading, match, verdict, rule)
-        return (reading, verdict, rule, match.claim, edges, explanation, sources)
+        correction = _correction(kb, match.claim)
+        return Decision(
+            reading, verdict, rule, match.claim, edges, explanation, sources, correction
+        )
 
-    def _conjunction(self, reading: Reading, first: tuple) -> tuple:
+    def _conjunction(self, reading: Reading, first: Decision) -> Decision:
         """A statement joined by "and" holds when every pair holds, fails when one fails."""
         decisions = [first]
         for subject, obj in reading.also:
@@ -203,22 +403,73 @@ class Checker:
             match = find(self.kb, part)
             if match is None:
                 rule, why = _why_unknown(self.kb, part)
-                decisions.append((part, UNKNOWN, rule, None, (), why, ()))
+                decisions.append(Decision(part, UNKNOWN, rule, None, (), why, ()))
             else:
                 decisions.append(self._judge(part, match))
-        verdicts = [d[1] for d in decisions]
-        if FALSE in verdicts:
-            chosen = decisions[verdicts.index(FALSE)]
-        elif UNKNOWN in verdicts:
-            chosen = decisions[verdicts.index(UNKNOWN)]
-        elif PARTLY_TRUE in verdicts:
-            chosen = decisions[verdicts.index(PARTLY_TRUE)]
-        else:
-            chosen = decisions[0]
-        edges = tuple(dict.fromkeys(e for d in decisions for e in d[4]))
-        sources = tuple(dict.fromkeys(s for d in decisions for s in d[6]))
-        explanation = f"{chosen[5]} The statement joins {len(decisions)} parts with 'and'."
-        return (reading, chosen[1], chosen[2], chosen[3], edges, explanation, sources)
+        chosen = _weakest(decisions)
+        edges = tuple(dict.fromkeys(e for d in decisions for e in d.justification))
+        sources = tuple(dict.fromkeys(s for d in decisions for s in d.sources))
+        explanation = f"{chosen.explanation} The statement joins {len(decisions)} parts with 'and'."
+        return replace(
+            chosen, reading=reading, justification=edges, explanation=explanation, sources=sources
+        )
+
+
+def _weakest(decisions: Sequence) -> object:
+    """The part that decides a conjunction: a false part, else an unknown one, else a
+    partly true one, else the first (every part true)."""
+    for verdict in (FALSE, UNKNOWN, PARTLY_TRUE):
+        for decision in decisions:
+            if decision.verdict == verdict:
+                return decision
+    return decisions[0]
+
+
+def sentences(text: str) -> list[tuple[int, str]]:
+    """(offset, sentence) for each sentence of a text: split after . ! or ? followed by
+    white space and a capital, digit or quote, so "e.g. the" and "3.5" stay whole, and
+    after a colon or semicolon."""
+    found, start = [], 0
+    for match in _SENTENCE_END.finditer(text):
+        if _ABBREVIATION.search(text, 0, match.start()):
+            continue
+        piece = text[start : match.start()]
+        if piece.strip():
+            found.append((start, piece))
+        start = match.end()
+    if text[start:].strip():
+        found.append((start, text[start:]))
+    return found or [(0, text)]
+
+
+def join_sentences(text: str, parts: list[tuple[int, str]], verdicts: list[Verdict]) -> Verdict:
+    """The verdict of a text of several sentences: it says all of them, so it is false when
+    one is false, unknown when one is unknown, partly true when one is partly true, and true
+    when all are true. The deciding sentence gives the claim, reading and explanation."""
+    chosen = _weakest(verdicts)
+    number = verdicts.index(chosen) + 1
+    placed = zip(parts, verdicts, strict=True)
+    cues = tuple(c for (start, _), v in placed for c in _shifted(v.cues, start))
+    edges = tuple(dict.fromkeys(e for v in verdicts for e in v.justification))
+    sources = tuple(dict.fromkeys(s for v in verdicts for s in v.sources))
+    counts = {w: sum(v.verdict == w for v in verdicts) for w in (TRUE, FALSE, PARTLY_TRUE, UNKNOWN)}
+    tally = ", ".join(f"{n} {_VERDICT_WORDS[w]}" for w, n in counts.items() if n)
+    explanation = (
+        f"{len(verdicts)} sentences ({tally}); the text stands or falls with sentence "
+        f"{number}: {chosen.explanation}"
+    )
+    return Verdict(
+        text,
+        chosen.verdict,
+        chosen.rule,
+        chosen.claim,
+        chosen.reading,
+        cues,
+        edges,
+        explanation,
+        sources,
+        sentences=tuple(verdicts),
+    )
 
 
 def _rival(kb: KnowledgeBase, reading: Reading) -> Claim | None:
@@ -232,6 +483,100 @@ def _rival(kb: KnowledgeBase, reading: Reading) -> Claim | None:
                 return claim
     return None
 
+
+def _verdict(text: str, cues: tuple[Cue, ...], decision: Decision) -> Verdict:
+    d = decision
+    explanation = d.explanation
+    if d.correction is not None and _normal(d.correction) == _normal(text):
+        # Never offer the user's own statement as what is right instead.
+        explanation = explanation.replace(f' {_INSTEAD}"{d.correction}".', "")
+    return Verdict(
+        text, d.verdict, d.rule, d.claim, d.reading, cues, d.justification, explanation, d.sources
+    )
+
+
+_INSTEAD = "Instead: "
+
+
+def _correction(kb: KnowledgeBase, claim: Claim | None) -> str | None:
+    if claim is None or not claim.corrected_by:
+        return None
+    return kb.claims[claim.corrected_by[0]].label.rstrip(".")
+
+
+def _normal(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
+
+
+def _shifted(cues: tuple[Cue, ...], offset: int) -> tuple[Cue, ...]:
+    """Cues of a sentence, placed in the whole text."""
+    if not offset:
+        return cues
+    return tuple(
+        c._replace(start_char=c.start_char + offset, end_char=c.end_char + offset) for c in cues
+    )
+
+
+def _partial(kb: KnowledgeBase, decision: Decision, missing: list[str]) -> Decision:
+    """ "unknown" for a statement only part of which the graph decides."""
+    words = ", ".join(f"'{w}'" for w in dict.fromkeys(missing))
+    if decision.claim is not None:
+        closest = f'the closest claim of the graph, "{decision.claim.label.rstrip(".")}",'
+    else:
+        closest = "the graph's taxonomy"
+    why = f"{closest} says nothing about {words} (rule: unaccounted)."
+    return Decision(decision.reading, UNKNOWN, "unaccounted", None, (), f"Unknown: {why}", ())
+
+
+def _concept_step(kb: KnowledgeBase, said: str, held: str) -> list[Edge]:
+    """The taxonomy edges (or the exclusion) between a concept of the statement and the
+    claim's concept it was aligned with."""
+    if held in kb.ancestors.get(said, {}):
+        return list(kb.ancestors[said][held])
+    if said in kb.ancestors.get(held, {}):
+        return list(kb.ancestors[held][said])
+    pair = kb.excluded(said, held)
+    if pair is None:
+        return []
+    a, b = pair
+    source = kb.concepts[a].source if a in kb.concepts else None
+    exclusion = Edge(a, EXCLUDES, b, f"{kb.label(a)} and {kb.label(b)} exclude each other", source)
+    up = kb.ancestors.get(said, {}).get(a, ())
+    down = kb.ancestors.get(held, {}).get(b, ())
+    return [*up, exclusion, *reversed(down)]
+
+
+def _explain_alignment(
+    kb: KnowledgeBase, claim: Claim, alignment: Alignment, verdict: str, rule: str
+) -> str:
+    """The verdict of an aligned statement in words: the claim, how the statement differs
+    from it, and the correction or condition."""
+    head = _VERDICT_HEADS[verdict]
+    first = f'{head}: the graph holds "{claim.label.rstrip(".")}" as {_STATUS_WORDS[claim.status]}'
+    differences = []
+    for edit in alignment.edits:
+        said, held = edit.statement_unit, edit.claim_unit
+        if said is not None and held is not None and said.concept != held.concept:
+            if said.concept and held.concept:
+                if edit.relation == "|":
+                    how = "excludes"
+                elif held.concept in kb.ancestors.get(said.concept, {}):
+                    how = "is a kind of"
+                else:
+                    how = "is broader than"
+                differences.append(f"{kb.label(said.concept)} {how} {kb.label(held.concept)}")
+    if differences:
+        first += ", and " + "; ".join(differences)
+    sentences = [first + "."]
+    if verdict in (FALSE, PARTLY_TRUE) and claim.corrected_by and claim.status != TRUE:
+        correction = kb.claims[claim.corrected_by[0]].label.rstrip(".")
+        sentences.append(f'{_INSTEAD}"{correction}".')
+    elif claim.condition and claim.status == PARTLY_TRUE:
+        sentences.append(f"It holds when {claim.condition.rstrip('.')}.")
+    return " ".join(sentences) + f" (rule: {rule})"
+
+
+_VERDICT_HEADS = {TRUE: "True", FALSE: "False", PARTLY_TRUE: "Partly true", UNKNOWN: "Unknown"}
 
 _default: Checker | None = None
 
@@ -281,9 +626,7 @@ def _sources(kb: KnowledgeBase, edges: tuple[Edge, ...]) -> tuple[Source, ...]:
 
 
 def _explain(kb: KnowledgeBase, reading: Reading, match: Match, verdict: str, rule: str) -> str:
-    head = {"true": "True", "false": "False", "partly_true": "Partly true", UNKNOWN: "Unknown"}[
-        verdict
-    ]
+    head = _VERDICT_HEADS[verdict]
     claim = match.claim
     if claim is None:
         s, o = kb.label(reading.subject), kb.label(reading.object)
@@ -297,8 +640,6 @@ def _explain(kb: KnowledgeBase, reading: Reading, match: Match, verdict: str, ru
         return f"{head}: {why} (rule: {rule})."
     status = _STATUS_WORDS[claim.status]
     first = f'{head}: the graph holds "{claim.label.rstrip(".")}" as {status}'
-    if claim.modality != "always":
-        first += f" (stated with '{claim.modality}')"
     if match.shift == "reversed":
         first += ", which says the opposite of the statement's comparison"
     elif match.subject_path:
@@ -307,11 +648,10 @@ def _explain(kb: KnowledgeBase, reading: Reading, match: Match, verdict: str, ru
     if rule == "exclusive":
         sentences.append(f"So it is not limited to {kb.label(reading.object)}.")
     elif rule == "undetermined":
-        q = reading.quantifier or "plain"
-        sentences.append(f"That neither confirms nor refutes the statement's '{q}' form.")
+        sentences.append("That neither confirms nor refutes how often the statement says it holds.")
     elif claim.corrected_by and verdict in ("false", "partly_true"):
         correction = kb.claims[claim.corrected_by[0]].label.rstrip(".")
-        sentences.append(f'Instead: "{correction}".')
+        sentences.append(f'{_INSTEAD}"{correction}".')
     elif claim.condition:
         sentences.append(f"It holds when {claim.condition.rstrip('.')}.")
     return " ".join(sentences) + f" (rule: {rule})"
@@ -332,9 +672,8 @@ def _why_unknown(kb: KnowledgeBase, reading: Reading) -> tuple[str, str]:
     else:
         rule = "no-claim"
         why = (
-            f"the graph has no claim that {kb.label(reading.subject)} "
-            f"{kb.label(reading.relation)} {kb.label(reading.object)}, "
-            "nor one about their broader concepts"
+            f"the graph has no claim linking {kb.label(reading.subject)} and "
+            f"{kb.label(reading.object)} this way, nor one about their broader concepts"
         )
     return rule, f"Unknown: {why} (rule: {rule})."
 

@@ -129,15 +129,45 @@ class Cue(NamedTuple):
 
 def load_rules(path: str | Path | None = None) -> tuple[CueRule, ...]:
     """The rules of a cue rule file (default: the bundled checker/cue_rules.json)."""
+    source, data = _read(path)
+    rules = data.get("rules") if isinstance(data, dict) else data
+    if not isinstance(rules, list):
+        raise CueRuleError(f"{source}: expected a list of rules under 'rules'")
+    return tuple(CueRule.from_dict(rule) for rule in rules)
+
+
+class WordLists(NamedTuple):
+    """The cue file's word lists: lower-case words, as spaCy's NORM spells them."""
+
+    function: frozenset[str]  # light words no claim needs to account for ("the", "of")
+    condition: frozenset[str]  # words that open a condition ("if", "only")
+
+
+def load_word_lists(path: str | Path | None = None) -> WordLists:
+    """The function and condition words of a cue rule file (empty for a bare rule list)."""
+    source, data = _read(path)
+    if not isinstance(data, dict):
+        return WordLists(frozenset(), frozenset())
+    lists = []
+    for key in WordLists._fields:
+        words = data.get(f"{key}_words", [])
+        if not isinstance(words, list) or not all(isinstance(w, str) and w for w in words):
+            raise CueRuleError(f"{source}: '{key}_words' must be a list of words")
+        lists.append(frozenset(w.lower() for w in words))
+    return WordLists(*lists)
+
+
+def _read(path: str | Path | None) -> tuple[Path, object]:
     source = Path(path) if path else Path(str(resources.files("checker") / "cue_rules.json"))
     try:
         data = json.loads(source.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise CueRuleError(f"{source}: cannot read cue rules ({exc})") from None
-    rules = data.get("rules") if isinstance(data, dict) else data
-    if not isinstance(rules, list):
-        raise CueRuleError(f"{source}: expected a list of rules under 'rules'")
-    return tuple(CueRule.from_dict(rule) for rule in rules)
+    if isinstance(data, dict):
+        unknown = set(data) - {"about", "rules", "function_words", "condition_words"}
+        if unknown:
+            raise CueRuleError(f"{source}: unknown top-level key(s) {sorted(unknown)}")
+    return source, data
 
 
 if not Doc.has_extension("cues"):
@@ -150,8 +180,9 @@ class CueFinder:
     """Finds cues (longest first; pseudo-negations swallow what they cover) and sets
     doc._.cues and doc._.transparent (token indices the mention matcher reads past)."""
 
-    def __init__(self, nlp: Language, rules: tuple[CueRule, ...]):
+    def __init__(self, nlp: Language, rules: tuple[CueRule, ...], words: WordLists | None = None):
         self.rules = rules
+        self.words = words or WordLists(frozenset(), frozenset())
         self.literals = PhraseTrie()
         self.patterns = Matcher(nlp.vocab)
         self.pattern_words: list[set[int]] = []  # words a pattern cannot match without
@@ -226,4 +257,4 @@ _NOTHING: frozenset[int] = frozenset()
 
 @Language.factory("dlcheck_cues", default_config={"rules_file": None})
 def make_cue_finder(nlp: Language, name: str, rules_file: str | None) -> CueFinder:
-    return CueFinder(nlp, load_rules(rules_file))
+    return CueFinder(nlp, load_rules(rules_file), load_word_lists(rules_file))

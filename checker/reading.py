@@ -39,6 +39,8 @@ class Grammar(NamedTuple):
 
 
 _NO_GRAMMAR = Grammar({}, frozenset(), (), {})
+_MAX_RELATIONS = 12  # relation phrases of one statement tried as its verb
+_MAX_SIDE = 4  # concepts tried on each side of a relation phrase
 
 
 class Reading(NamedTuple):
@@ -94,10 +96,15 @@ def read(scan: Scan, grammar: Grammar = _NO_GRAMMAR) -> Iterator[Reading]:
     skippable = scan.transparent.union(breaks)
     joins = {i for c in cues if c.rule.category == "conjunction" for i in range(c.start, c.end)}
     # Strong phrases before copulas, longer (more specific) before shorter, then left to right.
-    for relation in sorted(relations, key=lambda m: (m.phrase.weak, m.start - m.end, m.start)):
+    ranked = sorted(relations, key=lambda m: (m.phrase.weak, m.start - m.end, m.start))
+    # Readings pair a relation with concepts near it. Bounding how many of each are tried
+    # keeps reading linear in the statement's length (a 10,000-character statement of
+    # repeated phrases would otherwise make millions of readings); the farther pairs are
+    # the least plausible readings anyway.
+    for relation in ranked[:_MAX_RELATIONS]:
         phrase = relation.phrase
-        before = [c for c in concepts if c.end <= relation.start]
-        after = [c for c in concepts if c.start >= relation.end]
+        before = [c for c in concepts if c.end <= relation.start][-_MAX_SIDE:]
+        after = [c for c in concepts if c.start >= relation.end][:_MAX_SIDE]
         if phrase.weak:
             # A copula reads "X is Y" only when Y follows it (an article aside): in
             # "ELU is computationally cheaper than ReLU" the copula does not link the two.
@@ -151,10 +158,10 @@ def read(scan: Scan, grammar: Grammar = _NO_GRAMMAR) -> Iterator[Reading]:
         clear = all(i in skip for i in between) and all(i in skip or i in breaks for i in after)
         if clear and subject != obj:
             found = True
-            ops = _ops(cues, left, right, right)
+            ops = operators(cues, left, right, right)
             yield Reading(subject, grammar.implied[0], obj, ops, concept_iris, grammar.implied)
     if not found:
-        yield Reading(None, None, None, _ops(cues, None, None, None), concept_iris)
+        yield Reading(None, None, None, operators(cues, None, None, None), concept_iris)
 
 
 def _reading(
@@ -195,7 +202,7 @@ def _reading(
         subject=subject.phrase.concept,
         relation=candidates[0],
         object=obj.phrase.concept,
-        ops=_ops(cues, left, relation, right),
+        ops=operators(cues, left, relation, right),
         concepts=concept_iris,
         candidates=candidates,
         restrictive=exclusive,
@@ -235,7 +242,7 @@ def _framed(
             if not outside or _gap(tail.end, outside[0].start, skippable) > 1:
                 continue
             left, right = inside, outside[0]
-        ops = _ops(cues, left, head, right)
+        ops = operators(cues, left, head, right)
         subject, obj = left.phrase.concept, right.phrase.concept
         yield Reading(subject, iri, obj, ops, concept_iris, (iri,))
 
@@ -264,7 +271,7 @@ def _gap(start: int, end: int, skippable: frozenset[int] | set[int]) -> int:
     return sum(1 for i in range(start, end) if i not in skippable)
 
 
-def _ops(cues: tuple[Cue, ...], left, relation, right) -> tuple[str, ...]:
+def operators(cues: tuple[Cue, ...], left, relation, right) -> tuple[str, ...]:
     """Operators of the cues that bear on the relation, in reading order.
 
     A cue counts when the relation lies in its scope or when the cue sits inside the

@@ -79,3 +79,46 @@ def decide(allowed: frozenset[int], true_in: frozenset[int], plain_partly: bool)
     if not allowed & true_in:
         return FALSE, "contradicted"
     return "unknown", "undetermined"
+
+
+def text_states(status: str, modality: str, ops: tuple[str, ...]) -> frozenset[int]:
+    """States of a claim text's atom, given the claim's status and the text's own operators
+    (a true "X does not need Y" allows the states in which "X needs Y" is false). With no
+    operators the curated table speaks; with some, the text's operators do, and a true
+    "generally" keeps its curated sense of most but not all."""
+    table = CLAIM_STATES[(status, modality)]
+    if not ops:
+        return table
+    said = statement_states(ops, IMPLICIT[modality])
+    if status != TRUE:
+        return STATES - said
+    return (said & table) or said if modality == GENERALLY else said
+
+
+def shifted(states: frozenset[int], relation: str) -> frozenset[int]:
+    """States of the statement's atom, from the claim's, across an alignment's relation:
+    forward (the claim entails the statement) holds at least as often, reverse at most as
+    often, alternation (they exclude each other) at most in the cases the claim leaves."""
+    if relation == "<":
+        return frozenset(s for s in STATES if s >= min(states))
+    if relation == ">":
+        return frozenset(s for s in STATES if s <= max(states))
+    if relation == "|":
+        return frozenset(s for s in STATES for a in states if s <= 3 - a)
+    return states
+
+
+def judge_alignment(
+    status: str, modality: str, text_ops: tuple[str, ...], relation: str, ops: tuple[str, ...]
+) -> tuple[str, str]:
+    """(verdict, rule) of a statement aligned with a claim text by `relation`.
+
+    A partly true claim decides only its own restatement (with the text's operators) and the
+    "always"/"can" forms the table gives; a condition the statement leaves out is what makes
+    it partly true."""
+    if status == PARTLY_TRUE and relation == "=" and ops == text_ops:
+        return PARTLY_TRUE, "restates"
+    if status == PARTLY_TRUE and (text_ops or relation != "="):
+        return "unknown", "undetermined"
+    allowed = shifted(text_states(status, modality, text_ops), relation)
+    return decide(allowed, statement_states(ops, IMPLICIT[modality]), False)

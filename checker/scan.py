@@ -30,6 +30,9 @@ class Scan(NamedTuple):
     transparent: frozenset[int]  # cue words the mention matcher read past
     breaks: tuple[int, ...]  # punctuation and whitespace tokens
     length: int  # tokens in the statement
+    # (token, lemma hash) of the content words no cue or mention covers, and that are not
+    # function words: what a verdict must account for besides the mentions.
+    words: tuple[tuple[int, int], ...] = ()
 
 
 class Scanner:
@@ -44,6 +47,8 @@ class Scanner:
         self._is_punct, self._is_space = getters[IS_PUNCT], getters[IS_SPACE]
         # (NORM, ORTH) -> (NORM, lemma, WORD|PUNCT|SPACE)
         self._words: dict[tuple[int, int], tuple[int, int, int]] = {}
+        add = nlp.vocab.strings.add
+        self._function = frozenset(add(w) for w in self.cues.words.function)
 
     def __call__(self, doc: Doc) -> Scan:
         # Token attributes one by one: cheaper than Doc.to_array for a short Doc.
@@ -59,7 +64,17 @@ class Scanner:
             kept = range(len(rows))
             lemmas = [row[1] for row in rows]
         mentions = self.mentions.find(doc, lemmas, kept)
-        return Scan(cues, mentions, transparent, breaks, len(rows))
+        covered = {i for c in cues for i in range(c.start, c.end)}
+        covered.update(i for m in mentions for i in range(m.start, m.end))
+        function = self._function
+        words = tuple(
+            [
+                (i, row[1])
+                for i, row in enumerate(rows)
+                if not row[2] and i not in covered and row[0] not in function
+            ]
+        )
+        return Scan(cues, mentions, transparent, breaks, len(rows), words)
 
     def _word(self, norm: int, orth: int) -> tuple[int, int, int]:
         """A token's NORM, the NORM's lemma, and whether the token's text is a word,

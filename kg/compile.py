@@ -91,6 +91,7 @@ def compile_knowledge(graph) -> KnowledgeBase:
             exclusive_variant=text(node, DLC.exclusiveVariant),
             symmetric=(node, RDF.type, OWL.SymmetricProperty) in graph,
             implied=(node, DLC.impliedByAdjacency, Literal(True)) in graph,
+            disjoint_objects=(node, DLC.disjointObjects, Literal(True)) in graph,
             close=tuple(
                 sorted(
                     {str(x) for x in graph.objects(node, DLC.closeTo)}
@@ -302,6 +303,8 @@ def _lemma_table(kb: KnowledgeBase) -> dict[str, str]:
     for relation in kb.relations.values():
         phrases += [*relation.labels, *relation.inverse_labels, *relation.negative_labels]
         phrases += [part for frame in relation.frames for part in frame_parts(frame)[::2]]
+    # Claim texts too: a statement is aligned with them word by word, on lemmas.
+    phrases += [text for c in kb.claims.values() for text in (c.label, *c.paraphrases)]
     words = {w for phrase in phrases for w in _words(phrase)}
     # An acronym of the graph is a name, not an inflected word: the table maps "ai" to "have".
     acronyms = {w.lower() for phrase in phrases for w in phrase.split() if w.isupper()}

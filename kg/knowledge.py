@@ -40,6 +40,7 @@ class Relation:
     exclusive_variant: str | None = None  # "only B can use A": usableBy becomes restrictedTo
     symmetric: bool = False  # "A and B are the same": either way round
     implied: bool = False  # may go unsaid: "LLMs hallucinate" (dlc:impliedByAdjacency)
+    disjoint_objects: bool = False  # excluded objects cannot both hold (dlc:disjointObjects)
     close: tuple[str, ...] = ()  # relations whose claims also decide it (dlc:closeTo)
     frames: tuple[str, ...] = ()  # phrases with a gap: "makes {object} possible"
 

@@ -62,6 +62,7 @@ class DLC(DefinedNamespace):
     closeTo: URIRef
     exclusiveVariant: URIRef
     impliedByAdjacency: URIRef
+    disjointObjects: URIRef
     objectMonotonicity: URIRef
 
     # Relations claims use

@@ -58,9 +58,15 @@ DLC = "https://w3id.org/dlcheck/ontology#"
         ("That deep learning requires specialized hardware is a myth", "true", "entailed"),
         # Pseudo-negation does not negate.
         (
-            "Saliency maps not only explain feature contribution but also look nice",
+            "Saliency maps not only explain feature contribution but also reveal the features",
             "true",
             "entailed",
+        ),
+        # ... but what the graph does not account for is never skipped.
+        (
+            "Saliency maps not only explain feature contribution but also look nice",
+            "unknown",
+            "unaccounted",
         ),
         # A symmetric relation with both ends before it, either way round.
         ("L2 regularization and weight decay are the same thing", "partly_true", "restates"),
@@ -113,7 +119,7 @@ def test_taxonomy_statements(checker, text, verdict, rule):
         ("Die Katze schläft auf dem Sofa", "no concept of the knowledge graph was recognised"),
         ("?!...", "no concept of the knowledge graph was recognised"),
         ("Deep learning", "recognised deep learning, but no relation"),
-        ("GPUs reduce data bias", "the graph has no claim that GPU reduces data bias"),
+        ("GPUs reduce data bias", "the graph has no claim linking GPU and data bias"),
     ],
 )
 def test_unknown_says_why(checker, text, reason):

@@ -55,10 +55,7 @@ RIGHT = {
     "hardware-tf": False,
     "limits-not-true": ["C"],
     "hardware-true": ["A"],
-    "explain-tf": True,
-    "less-data-multi": ["A", "B"],
     "experts-tf": False,
-    "frameworks-true": ["B"],
 }
 
 
@@ -78,6 +75,18 @@ def seed_gift(shared_checker):
         checker.check.Checker = original
     assert result.exit_code == 0, result.stderr
     return {item["id"]: item for item in json.loads(result.stdout)}
+
+
+# Read only in part since statements must be accounted for word by word (the reading issue):
+# "ways to explain the output", an option that needs its stem, examples named in passing.
+# They stay undecided, with an unsure key, until the exam layer reads stem and option
+# together (the exam issue).
+UNDECIDED = ["explain-tf", "less-data-multi", "frameworks-true"]
+
+
+@pytest.mark.parametrize("qid", UNDECIDED)
+def test_seed_gift_partly_read_questions_stay_undecided(seed_gift, qid):
+    assert (seed_gift[qid]["choice"], seed_gift[qid]["key_status"]) == (None, "unsure")
 
 
 @pytest.mark.parametrize("qid", list(RIGHT))
@@ -117,7 +126,7 @@ def test_every_example_format_gives_the_same_choices(run_cli):
             if not name.startswith("seed.aiken"):  # Aiken has no ids
                 by_id.setdefault(item["id"], {})[name] = item["choice"]
             by_text.setdefault(texts[item["id"]], {})[name] = item["choice"]
-    assert len(by_id) == len(RIGHT)
+    assert len(by_id) == len(RIGHT) + len(UNDECIDED)
     for qid, choices in by_id.items():
         assert len({json.dumps(c) for c in choices.values()}) == 1, (qid, choices)
     shared = [c for c in by_text.values() if "seed.aiken.txt" in c and len(c) > 1]

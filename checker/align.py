@@ -1,0 +1,260 @@
+"""Aligning a statement with the graph's claim texts (labels and paraphrases), natural-logic
+style (MacCartney & Manning's NatLog; Angeli & Manning's NaturalLI).
+
+A text is read into units: the concepts and relation phrases the matcher finds, and the
+content words left over; cues become the text's operators and function words are read past.
+Each unit of the statement must be aligned, in order, with a unit of the claim text; the
+claim's units the statement leaves out are deletions. Every aligned pair and every deletion
+is an edit with a lexical relation between what the claim says and what the statement says:
+
+  =   equivalent        the same concept, relation or word
+  <   forward           the claim entails the statement (a modifier dropped, a broader object)
+  >   reverse           the statement entails the claim (a narrower object)
+  |   alternation       concepts the graph says exclude each other, in the object
+  #   independent       nothing follows
+
+The edits compose into one relation (`compose`), which `checker/rules.py` turns into the
+"how often" states of the statement's atom. A statement word no claim text accounts for is
+never skipped: that text does not align, and the statement stays unknown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import NamedTuple
+
+from checker.cues import Cue
+from checker.mentions import Mention
+from checker.reading import operators
+from checker.scan import Scan
+from kg.knowledge import KnowledgeBase
+
+CONCEPT, RELATION, WORD = "concept", "relation", "word"
+EQUIVALENT, FORWARD, REVERSE, ALTERNATION, INDEPENDENT = "=", "<", ">", "|", "#"
+
+
+class Unit(NamedTuple):
+    """One meaningful part of a text: a concept, a relation phrase, or a content word."""
+
+    kind: str
+    concept: str | None = None
+    forward: frozenset[str] = frozenset()  # relations read subject first
+    inverse: frozenset[str] = frozenset()  # relations read object first
+    lemma: int = 0  # a content word's lemma hash
+    start: int = 0  # first token
+    weak: bool = False  # a copula ("is", "are"): light, like a function word
+
+
+class ClaimText(NamedTuple):
+    """A claim's label or one of its paraphrases, read into units once per graph."""
+
+    claim: str  # claim IRI
+    text: str
+    units: tuple[Unit, ...]
+    ops: tuple[str, ...]  # the text's own operators ("not", "often", ...)
+    subject_end: int  # units before this one are the subject's (a generic, read universally)
+    condition_from: int  # units from here on belong to a condition ("only if ..."), or len
+    restrictive: int  # how many restrictive cues ("only") the text has
+
+
+class Edit(NamedTuple):
+    """One step from the claim text to the statement, with its lexical relation."""
+
+    relation: str
+    claim_unit: Unit | None  # None for nothing (never, here: insertions do not align)
+    statement_unit: Unit | None  # None for a deletion
+
+
+class Alignment(NamedTuple):
+    text: ClaimText
+    relation: str  # the composed relation
+    edits: tuple[Edit, ...]
+    deletions: int
+
+
+def units_of(scan: Scan) -> tuple[Unit, ...]:
+    """The units of a scanned text, in order."""
+    units = [_mention_unit(m) for m in scan.mentions]
+    units += [Unit(WORD, lemma=lemma, start=i) for i, lemma in scan.words]
+    units.sort(key=lambda u: u.start)
+    return tuple(u for u in units if not u.weak)
+
+
+def _mention_unit(mention: Mention) -> Unit:
+    phrase = mention.phrase
+    forward = frozenset(phrase.forward)
+    inverse = frozenset(phrase.inverse)
+    if phrase.frames and not (forward or inverse):
+        forward = frozenset(iri for iri, _ in phrase.frames)
+    kind = CONCEPT if phrase.concept else RELATION
+    weak = phrase.weak and not phrase.concept
+    return Unit(kind, phrase.concept, forward, inverse, 0, mention.start, weak)
+
+
+def claim_text(claim: str, text: str, scan: Scan, condition_words: frozenset[int]) -> ClaimText:
+    """A claim text read into units; `condition_words` are the hashes of the words that open
+    a condition ("only", "if"), so that what follows one is never dropped."""
+    units = units_of(scan)
+    subject_end = next((i for i, u in enumerate(units) if u.kind == RELATION), -1)
+    if subject_end < 0:  # "ReLU is an activation function": the first concept is the subject
+        subject_end = next((i + 1 for i, u in enumerate(units) if u.kind == CONCEPT), 0)
+    conditions = [c.start for c in scan.cues if c.rule.restrictive]
+    conditions += [i for i, lemma in scan.words if lemma in condition_words]
+    condition_from = len(units)
+    if conditions:
+        first = min(conditions)
+        condition_from = next((i for i, u in enumerate(units) if u.start > first), len(units))
+    ops = operators(scan.cues, None, None, None)
+    return ClaimText(claim, text, units, ops, subject_end, condition_from, restrictive(scan))
+
+
+def restrictive(scan: Scan) -> int:
+    """How many restrictive cues ("only", "solely") a text has: such a text and a statement
+    align only when both restrict alike, since "only" is not a quantifier over cases."""
+    return sum(1 for c in scan.cues if c.rule.restrictive)
+
+
+class ClaimIndex:
+    """Claim texts and, for each unit key, the texts that hold it: the candidates of a
+    statement come from its rarest units, so a check looks at a handful of texts."""
+
+    def __init__(self, kb: KnowledgeBase, texts: Sequence[ClaimText]):
+        self.kb = kb
+        self.texts = tuple(texts)
+        self.postings: dict[object, list[int]] = {}
+        # Per claim, every concept and word its texts use: what a triple reading of a
+        # statement may lean on to account for the statement's other words.
+        self.concepts: dict[str, set[str]] = {}
+        self.words: dict[str, set[int]] = {}
+        self.relations: dict[str, set[str]] = {}
+        for n, text in enumerate(self.texts):
+            for key in {k for u in text.units for k in _keys(u)}:
+                self.postings.setdefault(key, []).append(n)
+            claim = kb.claims[text.claim]
+            concepts = self.concepts.setdefault(text.claim, {claim.subject, claim.object})
+            concepts.update(u.concept for u in text.units if u.concept)
+            self.words.setdefault(text.claim, set()).update(
+                u.lemma for u in text.units if u.kind == WORD
+            )
+            self.relations.setdefault(text.claim, {claim.relation}).update(
+                r for u in text.units for r in (*u.forward, *u.inverse)
+            )
+
+    def candidates(self, units: Sequence[Unit]) -> list[int]:
+        """Texts that hold the statement's two rarest units (one of them may be replaced by
+        an excluded concept, so either is enough)."""
+        postings = []
+        for unit in units:
+            keys = _keys(unit)
+            if unit.concept:  # a narrower concept in the statement: the text names a broader
+                keys += list(self.kb.ancestors.get(unit.concept, ()))
+            found = {n for key in keys for n in self.postings.get(key, ())}
+            postings.append(found)
+        postings.sort(key=len)
+        chosen = set().union(*postings[:2]) if postings else set()
+        return sorted(chosen)
+
+    def align(self, units: Sequence[Unit], n: int) -> Alignment | None:
+        """The statement's units against claim text `n`, or None when some unit of the
+        statement has no counterpart there."""
+        text = self.texts[n]
+        claim = self.kb.claims[text.claim]
+        relation = self.kb.relations.get(claim.relation)
+        upward = relation is not None and relation.upward
+        disjoint = relation is not None and relation.disjoint_objects
+        core = {claim.subject, claim.object}
+        edits: list[Edit] = []
+        j, last = 0, len(text.units)
+        for unit in units:
+            k = j
+            while k < last:
+                side = k < text.subject_end
+                edit = _edit(self.kb, unit, text.units[k], side, upward, disjoint)
+                if edit is not None:
+                    break
+                k += 1
+            else:
+                return None  # the statement says something this text does not
+            edits += [_deletion(text, d, core) for d in range(j, k)]
+            edits.append(Edit(edit, text.units[k], unit))
+            j = k + 1
+        edits += [_deletion(text, d, core, trailing=True) for d in range(j, last)]
+        deletions = sum(1 for e in edits if e.statement_unit is None)
+        return Alignment(text, compose(e.relation for e in edits), tuple(edits), deletions)
+
+
+def _keys(unit: Unit) -> list[object]:
+    if unit.kind == WORD:
+        return [unit.lemma]
+    keys: list[object] = [unit.concept] if unit.concept else []
+    keys += [("f", r) for r in unit.forward] + [("i", r) for r in unit.inverse]
+    return keys
+
+
+def _edit(
+    kb: KnowledgeBase, said: Unit, held: Unit, subject_side: bool, upward: bool, disjoint: bool
+):
+    """The lexical relation of the claim's unit `held` to the statement's unit `said`,
+    projected through the unit's position; None when they are not counterparts."""
+    if said.kind == WORD or held.kind == WORD:
+        return EQUIVALENT if said.lemma == held.lemma and said.kind == held.kind else None
+    if (said.forward & held.forward) or (said.inverse & held.inverse):
+        return EQUIVALENT
+    if not (said.concept and held.concept):
+        return None
+    if said.concept == held.concept:
+        return EQUIVALENT
+    if subject_side:
+        # What a claim says of its subject is not said of a broader or narrower one here:
+        # the triple reading decides that, through the taxonomy (checker/lookup.py).
+        return INDEPENDENT
+    if held.concept in kb.ancestors.get(said.concept, ()):  # the statement is narrower
+        return REVERSE if upward else INDEPENDENT  # an object is upward-monotone if marked
+    if said.concept in kb.ancestors.get(held.concept, ()):  # the statement is broader
+        return FORWARD if upward else INDEPENDENT
+    if not subject_side and disjoint and kb.excluded(said.concept, held.concept) is not None:
+        return ALTERNATION
+    return None
+
+
+def _deletion(text: ClaimText, index: int, core: set[str], trailing: bool = False) -> Edit:
+    """A claim unit the statement leaves out. A content word after the subject is a
+    modifier: dropping it makes the statement broader (forward). Other concepts can be
+    dropped only from the end of the claim; its relation
+    phrases, its subject and object (`core`) and its first concept never, nor anything
+    of a condition."""
+    unit = text.units[index]
+    first_concept = next((i for i, u in enumerate(text.units) if u.kind == CONCEPT), -1)
+    if (
+        index >= text.condition_from
+        or unit.kind == RELATION
+        or unit.concept in core
+        or index == first_concept
+    ):
+        return Edit(INDEPENDENT, unit, None)
+    if index < text.subject_end:  # the subject, made broader: a claim about another subject
+        return Edit(INDEPENDENT, unit, None)
+    if unit.kind == WORD or trailing:
+        return Edit(FORWARD, unit, None)
+    return Edit(INDEPENDENT, unit, None)
+
+
+def compose(relations: Iterable[str]) -> str:
+    """The join of a sequence of edits, in the order that keeps the most: forward edits
+    first, then at most one alternation, then reverse edits (MacCartney's join table:
+    < then | is |, | then > is |; < with > is #)."""
+    relations = list(relations)
+    seen = set(relations)
+    seen.discard(EQUIVALENT)
+    if INDEPENDENT in seen or relations.count(ALTERNATION) > 1:
+        return INDEPENDENT
+    if ALTERNATION in seen:
+        return ALTERNATION
+    if FORWARD in seen and REVERSE in seen:
+        return INDEPENDENT
+    return next(iter(seen), EQUIVALENT)
+
+
+def cue_ops(cues: tuple[Cue, ...]) -> tuple[str, ...]:
+    """The operators of a whole statement's cues, in reading order."""
+    return operators(cues, None, None, None)
