@@ -27,7 +27,7 @@ from checker.cues import Cue
 from checker.mentions import Mention
 from checker.reading import operators
 from checker.scan import Scan
-from kg.knowledge import KnowledgeBase
+from kg.knowledge import ALWAYS, SKOS_DEFINITION, TRUE, Claim, Edge, KnowledgeBase
 
 CONCEPT, RELATION, WORD = "concept", "relation", "word"
 EQUIVALENT, FORWARD, REVERSE, ALTERNATION, INDEPENDENT = "=", "<", ">", "|", "#"
@@ -114,12 +114,50 @@ def restrictive(scan: Scan) -> int:
     return sum(1 for c in scan.cues if c.rule.restrictive)
 
 
+def definitions(kb: KnowledgeBase) -> dict[str, Claim]:
+    """Every concept's definition as a true claim "X is <definition>", so that a statement
+    saying what X is can be aligned with it like with any claim text."""
+    found = {}
+    for concept in sorted(kb.concepts.values(), key=lambda c: c.iri):
+        if not concept.definition:
+            continue
+        said = concept.definition.strip()
+        label = f"{concept.label[:1].upper()}{concept.label[1:]} is {said[:1].lower()}{said[1:]}"
+        iri = concept.iri + "#definition"
+        sources = (concept.source,) if concept.source else ()
+        found[iri] = Claim(
+            iri,
+            label,
+            concept.iri,
+            SKOS_DEFINITION,
+            concept.iri,
+            ALWAYS,
+            TRUE,
+            None,
+            None,
+            sources,
+            (),
+            (),
+            (),
+            (),
+        )
+    return found
+
+
+def definition_edge(kb: KnowledgeBase, claim: Claim) -> Edge:
+    """The one step that justifies a definition: the concept and the words that define it."""
+    concept = kb.concepts[claim.subject]
+    said = f'{concept.label} is defined as "{(concept.definition or "").rstrip(".")}"'
+    return Edge(concept.iri, SKOS_DEFINITION, concept.iri, said, concept.source)
+
+
 class ClaimIndex:
     """Claim texts and, for each unit key, the texts that hold it: the candidates of a
     statement come from its rarest units, so a check looks at a handful of texts."""
 
-    def __init__(self, kb: KnowledgeBase, texts: Sequence[ClaimText]):
+    def __init__(self, kb: KnowledgeBase, texts: Sequence[ClaimText], claims: dict[str, Claim]):
         self.kb = kb
+        self.claims = claims  # the graph's claims and the concepts' definitions
         self.texts = tuple(texts)
         self.postings: dict[object, list[int]] = {}
         # Per claim, every concept and word its texts use: what a triple reading of a
@@ -130,7 +168,7 @@ class ClaimIndex:
         for n, text in enumerate(self.texts):
             for key in {k for u in text.units for k in _keys(u)}:
                 self.postings.setdefault(key, []).append(n)
-            claim = kb.claims[text.claim]
+            claim = claims[text.claim]
             concepts = self.concepts.setdefault(text.claim, {claim.subject, claim.object})
             concepts.update(u.concept for u in text.units if u.concept)
             self.words.setdefault(text.claim, set()).update(
@@ -158,7 +196,7 @@ class ClaimIndex:
         """The statement's units against claim text `n`, or None when some unit of the
         statement has no counterpart there."""
         text = self.texts[n]
-        claim = self.kb.claims[text.claim]
+        claim = self.claims[text.claim]
         relation = self.kb.relations.get(claim.relation)
         upward = relation is not None and relation.upward
         disjoint = relation is not None and relation.disjoint_objects

@@ -16,6 +16,8 @@ from checker.align import (
     Unit,
     claim_text,
     cue_ops,
+    definition_edge,
+    definitions,
     restrictive,
     units_of,
 )
@@ -26,7 +28,16 @@ from checker.reading import QUANTIFIER_NAMES, Grammar, Reading, read
 from checker.rules import IMPLICIT, claim_states, decide, judge_alignment, statement_states
 from checker.scan import Scan, Scanner
 from kg.compile import claim_edge
-from kg.knowledge import FALSE, PARTLY_TRUE, TRUE, Claim, Edge, KnowledgeBase, Source
+from kg.knowledge import (
+    FALSE,
+    PARTLY_TRUE,
+    SKOS_DEFINITION,
+    TRUE,
+    Claim,
+    Edge,
+    KnowledgeBase,
+    Source,
+)
 
 UNKNOWN = "unknown"
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -156,9 +167,10 @@ class Checker:
         """Every claim's label and paraphrases, read by the same scanner as statements."""
         strings = self.nlp.vocab.strings
         conditions = frozenset(strings.add(w) for w in self.scanner.cues.words.condition)
+        claims = {**self.kb.claims, **definitions(self.kb)}
         pairs = [
             (claim.iri, text)
-            for claim in sorted(self.kb.claims.values(), key=lambda c: c.iri)
+            for claim in sorted(claims.values(), key=lambda c: c.iri)
             for text in (claim.label, *claim.paraphrases)
         ]
         docs = self.nlp.tokenizer.pipe(text for _, text in pairs)
@@ -166,7 +178,7 @@ class Checker:
             claim_text(iri, text, self.scanner(doc), conditions)
             for (iri, text), doc in zip(pairs, docs, strict=True)
         ]
-        return ClaimIndex(self.kb, texts)
+        return ClaimIndex(self.kb, texts, claims)
 
     def check(self, text: str) -> Verdict:
         return next(self.check_many([text]))
@@ -283,7 +295,7 @@ class Checker:
             alignment = index.align(units, n)
             if alignment is None or alignment.relation == INDEPENDENT:
                 continue
-            claim = self.kb.claims[alignment.text.claim]
+            claim = index.claims[alignment.text.claim]
             verdict, rule = judge_alignment(
                 claim.status, claim.modality, alignment.text.ops, alignment.relation, ops
             )
@@ -310,7 +322,7 @@ class Checker:
         self, alignment: Alignment, verdict: str, rule: str, ops: tuple[str, ...], first
     ) -> Decision:
         kb = self.kb
-        claim = kb.claims[alignment.text.claim]
+        claim = self.index.claims[alignment.text.claim]
         # The statement's own subject and object: the concepts it put where the claim has
         # its subject and object.
         subject, obj = claim.subject, claim.object
@@ -326,7 +338,10 @@ class Checker:
             if said.concept != held.concept:
                 steps += _concept_step(kb, said.concept, held.concept)
         reading = Reading(subject, claim.relation, obj, ops, first.concepts, (claim.relation,))
-        edges = [*steps, claim_edge(kb, claim, "subject"), claim_edge(kb, claim, "object")]
+        if claim.relation == SKOS_DEFINITION:
+            edges = [*steps, definition_edge(kb, claim)]
+        else:
+            edges = [*steps, claim_edge(kb, claim, "subject"), claim_edge(kb, claim, "object")]
         for chain in kb.evidence_paths.get(claim.iri, ()):
             edges += chain
         edges_t = tuple(dict.fromkeys(edges))
@@ -359,6 +374,8 @@ class Checker:
         label_words = self._label_words
         for concept in list(concepts):
             words |= label_words.get(concept, frozenset())
+        for end in (reading.subject, reading.object):  # "max pooling ... each pooling window"
+            concepts.update(kb.ancestors.get(end, ()))
         missing = []
         for mention in scan.mentions:
             phrase = mention.phrase

@@ -75,6 +75,7 @@ def compile_knowledge(graph) -> KnowledgeBase:
                 broader=tuple(sorted(str(b) for b in graph.objects(node, SKOS.broader))),
                 excludes=tuple(sorted(str(x) for x in excludes)),
                 source=text(node, PROV.wasDerivedFrom),
+                definition=text(node, SKOS.definition),
             )
 
     relations: dict[str, Relation] = {}

@@ -16,6 +16,7 @@ ALWAYS, GENERALLY, CAN = "always", "generally", "can"
 # Predicates used in justification edges.
 DLC_NS = "https://w3id.org/dlcheck/ontology#"
 SKOS_BROADER = "http://www.w3.org/2004/02/skos/core#broader"
+SKOS_DEFINITION = "http://www.w3.org/2004/02/skos/core#definition"
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class Concept:
     broader: tuple[str, ...]
     excludes: tuple[str, ...]
     source: str | None  # where the concept and its place in the taxonomy come from
+    definition: str | None = None  # skos:definition, in one sentence
 
 
 @dataclass(frozen=True)
