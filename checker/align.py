@@ -216,6 +216,8 @@ class ClaimIndex:
             edits += [_deletion(text, d, core) for d in range(j, k)]
             edits.append(Edit(edit, text.units[k], unit))
             j = k + 1
+        if j <= text.subject_end and last > j:
+            return None  # the statement names the subject and says nothing of it
         edits += [_deletion(text, d, core, trailing=True) for d in range(j, last)]
         deletions = sum(1 for e in edits if e.statement_unit is None)
         return Alignment(text, compose(e.relation for e in edits), tuple(edits), deletions)
