@@ -1,0 +1,168 @@
+"""Reading statements as people write them: every claim text checks to its own status, a
+statement is aligned with a claim as a whole, and no verdict comes from a partial reading."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from checker.align import ALTERNATION, EQUIVALENT, FORWARD, INDEPENDENT, REVERSE, compose
+from checker.check import sentences
+from kg.knowledge import FALSE, PARTLY_TRUE, TRUE
+
+OPPOSITE = {TRUE: FALSE, FALSE: TRUE}
+
+
+def _claim_texts(checker):
+    claims = sorted(checker.kb.claims.values(), key=lambda c: c.iri)
+    return [(c, text) for c in claims for text in (c.label, *c.paraphrases)]
+
+
+def test_every_claim_text_checks_to_its_own_status(checker):
+    """The self-check: a claim's label and each paraphrase, typed back, get its status."""
+    pairs = _claim_texts(checker)
+    verdicts = checker.check_many([text for _, text in pairs])
+    misses = [
+        f"{claim.iri} {claim.status}: {text!r} -> {v.verdict} ({v.rule})"
+        for (claim, text), v in zip(pairs, verdicts, strict=True)
+        if v.verdict != claim.status
+    ]
+    assert not misses, f"{len(misses)} of {len(pairs)}:\n" + "\n".join(misses[:40])
+
+
+def test_a_claim_text_denied_checks_to_the_opposite(checker):
+    """'It is not true that <claim>' is never judged like the claim itself; a true or false
+    claim's denial gets the opposite verdict (a handful of texts whose own cues the
+    denial cannot reach stay unknown), a partly true claim's denial is not false."""
+    pairs = _claim_texts(checker)
+    denied = [f"It is not true that {text[:1].lower()}{text[1:]}" for _, text in pairs]
+    same, opposite, decided_pairs = [], 0, 0
+    for (claim, text), v in zip(pairs, checker.check_many(denied), strict=True):
+        if claim.status == PARTLY_TRUE:
+            if v.verdict == FALSE:
+                same.append((claim.status, text, v.verdict))
+            continue
+        decided_pairs += 1
+        if v.verdict == claim.status:
+            same.append((claim.status, text, v.verdict))
+        opposite += v.verdict == OPPOSITE[claim.status]
+    assert not same, same[:20]
+    assert opposite / decided_pairs >= 0.98
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A modifier the graph does not hold is never dropped.
+        "Every network has a single output layer",
+        "Backpropagation approximates gradients numerically",
+        # Two concepts in one sentence are not an is-a claim.
+        "When the activation is a step function, gradient descent cannot make progress",
+        "A perfect reconstruction does not make a good autoencoder",
+        # Naming is not taxonomy read backwards.
+        "The layer between the input and the output layer is called the hidden layer",
+        "One of the most common activation functions is ReLU",
+        # What the graph does not cover is said, not guessed.
+        "Self-attention without position encodings ignores token order",
+        "Saliency maps not only explain feature contribution but also look nice",
+    ],
+)
+def test_no_verdict_from_a_partial_reading(checker, text):
+    assert checker.check(text).verdict == "unknown"
+
+
+def test_unknown_names_the_words_the_graph_does_not_cover(checker):
+    verdict = checker.check("Backpropagation approximates gradients numerically")
+    assert verdict.rule == "unaccounted"
+    assert "'numerically'" in verdict.explanation
+    assert verdict.claim is None and verdict.justification == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # The claim's own words, and its paraphrases' words, decide.
+        ("Backpropagation estimates gradients with finite differences.", "false"),
+        ("Saturated units pass almost no gradient, a main cause of vanishing gradients.", "true"),
+        # A trailing modifier of a true claim left out: the statement is broader.
+        ("Transfer learning fine-tunes a pre-trained model on a smaller dataset", "true"),
+        # The statement's own cues meet the claim's status.
+        ("Backpropagation does not estimate gradients with finite differences.", "true"),
+        # A universal form of a partly true claim is false; its plain form partly true.
+        ("Adam always outperforms SGD.", "false"),
+        ("Adam outperforms SGD.", "partly_true"),
+    ],
+)
+def test_statement_aligned_with_a_claim_text(checker, text, expected):
+    assert checker.check(text).verdict == expected
+
+
+def test_a_definition_decides_what_a_concept_is(checker):
+    concept = checker.kb.concepts["https://w3id.org/dlcheck/kg/concept/hidden-layer"]
+    said = concept.definition.rstrip(".")
+    verdict = checker.check(f"A hidden layer is {said[:1].lower()}{said[1:]}")
+    assert verdict.verdict == "true"
+    assert verdict.justification[-1].label.startswith("hidden layer is defined as")
+    assert verdict.sources and verdict.sources[0].iri == concept.source
+
+
+def test_the_correction_never_restates_the_users_statement(checker):
+    verdict = checker.check("Dropout is used at inference time.")
+    assert verdict.verdict == "false"
+    correction = checker.kb.claims[verdict.claim.corrected_by[0]].label.rstrip(".")
+    assert f'Instead: "{correction}"' in verdict.explanation
+    again = checker.check(correction)
+    assert "Instead" not in again.explanation
+
+
+def test_several_sentences_are_checked_one_by_one(checker):
+    first, second = (
+        "Dropout is used at inference time.",
+        "Backpropagation computes gradients with the chain rule.",
+    )
+    verdict = checker.check(f"{first} {second}")
+    assert [v.text for v in verdict.sentences] == [first, second]
+    assert verdict.sentences[0].verdict == "false"
+    assert verdict.verdict == "false"  # one false sentence makes the text false
+    data = json.loads(json.dumps(verdict.as_dict()))
+    assert [s["text"] for s in data["sentences"]] == [first, second]
+    assert set(data) >= {"text", "verdict", "claim", "reading", "cues", "justification"}
+
+
+def test_cue_offsets_of_later_sentences_point_into_the_whole_text(checker):
+    text = "Dropout is used at inference time. Deep learning never requires GPUs."
+    verdict = checker.check(text)
+    cues = verdict.as_dict()["cues"]
+    assert cues and all(text[c["start"] : c["end"]] == c["text"] for c in cues)
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("Goodfellow et al. (2015) argue that it works. Then it fails.", 2),
+        ("A value such as 3.5 is small. Next one.", 2),
+        ("Use e.g. Adam for this.", 1),
+        ("Deep learning is only for experts: beginners cannot build models.", 2),
+        ("G. Hinton said so.", 1),
+    ],
+)
+def test_sentences_split_where_a_sentence_ends(text, count):
+    assert len(sentences(text)) == count
+
+
+@pytest.mark.parametrize(
+    ("edits", "expected"),
+    [
+        ([EQUIVALENT, EQUIVALENT], EQUIVALENT),
+        ([EQUIVALENT, FORWARD, FORWARD], FORWARD),
+        ([REVERSE], REVERSE),
+        ([FORWARD, REVERSE], INDEPENDENT),
+        ([FORWARD, ALTERNATION], ALTERNATION),
+        ([ALTERNATION, REVERSE], ALTERNATION),
+        ([ALTERNATION, ALTERNATION], INDEPENDENT),
+        ([INDEPENDENT, EQUIVALENT], INDEPENDENT),
+    ],
+)
+def test_edits_compose_by_the_join_table(edits, expected):
+    assert compose(edits) == expected
