@@ -55,6 +55,7 @@ class ClaimText(NamedTuple):
     subject_end: int  # units before this one are the subject's (a generic, read universally)
     condition_from: int  # units from here on belong to a condition ("only if ..."), or len
     restrictive: int  # how many restrictive cues ("only") the text has
+    first_concept: int  # index of the first concept unit (the subject), or -1
 
 
 class Edit(NamedTuple):
@@ -105,7 +106,10 @@ def claim_text(claim: str, text: str, scan: Scan, condition_words: frozenset[int
         first = min(conditions)
         condition_from = next((i for i, u in enumerate(units) if u.start > first), len(units))
     ops = operators(scan.cues, None, None, None)
-    return ClaimText(claim, text, units, ops, subject_end, condition_from, restrictive(scan))
+    first_concept = next((i for i, u in enumerate(units) if u.kind == CONCEPT), -1)
+    return ClaimText(
+        claim, text, units, ops, subject_end, condition_from, restrictive(scan), first_concept
+    )
 
 
 def restrictive(scan: Scan) -> int:
@@ -165,10 +169,15 @@ class ClaimIndex:
         self.concepts: dict[str, set[str]] = {}
         self.words: dict[str, set[int]] = {}
         self.relations: dict[str, set[str]] = {}
+        disjoint: set[int] = set()  # texts whose claim's relation has disjoint objects
+        self._memo: dict[tuple, frozenset[int]] = {}  # unit keys -> the texts holding them
         for n, text in enumerate(self.texts):
             for key in {k for u in text.units for k in _keys(u)}:
                 self.postings.setdefault(key, []).append(n)
             claim = claims[text.claim]
+            relation = kb.relations.get(claim.relation)
+            if relation is not None and relation.disjoint_objects:
+                disjoint.add(n)
             concepts = self.concepts.setdefault(text.claim, {claim.subject, claim.object})
             concepts.update(u.concept for u in text.units if u.concept)
             self.words.setdefault(text.claim, set()).update(
@@ -177,20 +186,37 @@ class ClaimIndex:
             self.relations.setdefault(text.claim, {claim.relation}).update(
                 r for u in text.units for r in (*u.forward, *u.inverse)
             )
+        self.disjoint = frozenset(disjoint)
 
     def candidates(self, units: Sequence[Unit]) -> list[int]:
-        """Texts that hold the statement's two rarest units (one of them may be replaced by
-        an excluded concept, so either is enough)."""
-        postings = []
-        for unit in units:
-            keys = _keys(unit)
-            if unit.concept:  # a narrower concept in the statement: the text names a broader
+        """Texts that hold every unit of the statement, or all but one where an excluded
+        concept may stand in for it (claims of a relation with disjoint objects), and at
+        least as many units: no other text can align with the statement.
+
+        Set intersections, rarest first, do the counting."""
+        if not units:
+            return []
+        holding = sorted((self._holding(unit) for unit in units), key=len)
+        found = set(holding[0].intersection(*holding[1:]))
+        for left_out in range(len(holding)):
+            others = holding[:left_out] + holding[left_out + 1 :]
+            found.update(self.disjoint.intersection(*others))
+        whole, texts = len(units), self.texts
+        return sorted(n for n in found if len(texts[n].units) >= whole)
+
+    def _holding(self, unit: Unit) -> frozenset[int]:
+        """The texts that hold a unit: its concept (or a broader one, which a narrower
+        concept of the statement can stand for), relation or word."""
+        keys = _keys(unit)
+        key = tuple(keys)
+        found = self._memo.get(key)
+        if found is None:
+            if unit.concept:
                 keys += list(self.kb.ancestors.get(unit.concept, ()))
-            found = {n for key in keys for n in self.postings.get(key, ())}
-            postings.append(found)
-        postings.sort(key=len)
-        chosen = set().union(*postings[:2]) if postings else set()
-        return sorted(chosen)
+            found = frozenset(n for k in keys for n in self.postings.get(k, ()))
+            if len(self._memo) < 100_000:
+                self._memo[key] = found
+        return found
 
     def align(self, units: Sequence[Unit], n: int) -> Alignment | None:
         """The statement's units against claim text `n`, or None when some unit of the
@@ -264,12 +290,11 @@ def _deletion(text: ClaimText, index: int, core: set[str], trailing: bool = Fals
     phrases, its subject and object (`core`) and its first concept never, nor anything
     of a condition."""
     unit = text.units[index]
-    first_concept = next((i for i, u in enumerate(text.units) if u.kind == CONCEPT), -1)
     if (
         index >= text.condition_from
         or unit.kind == RELATION
         or unit.concept in core
-        or index == first_concept
+        or index == text.first_concept
     ):
         return Edit(INDEPENDENT, unit, None)
     if index < text.subject_end:  # the subject, made broader: a claim about another subject
