@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from importlib.metadata import version
 from pathlib import Path
 
+from checker import spelling
 from checker.align import (
     EQUIVALENT,
     INDEPENDENT,
@@ -27,6 +30,8 @@ from checker.pipeline import MAX_CHARS, build_pipeline
 from checker.reading import QUANTIFIER_NAMES, Grammar, Reading, read
 from checker.rules import IMPLICIT, claim_states, decide, judge_alignment, statement_states
 from checker.scan import Scan, Scanner
+from checker.spelling import Speller, english_words, vocabulary_of
+from kg.cache import cached
 from kg.compile import claim_edge
 from kg.knowledge import (
     FALSE,
@@ -162,6 +167,7 @@ class Checker:
         self._seen: dict[str, tuple] = {}
         self._decisions: dict[tuple, Decision] = {}
         self._outcomes: dict[Reading, Decision | None] = {}
+        self._speller: Speller | None = None
 
     def _claim_index(self) -> ClaimIndex:
         """Every claim's label and paraphrases, read by the same scanner as statements."""
@@ -209,7 +215,10 @@ class Checker:
         # The tokenizer, then the three components' matchers over one array (checker/scan.py).
         for clean, doc in zip(new, self.nlp.tokenizer.pipe(new), strict=True):
             scan = self.scanner(doc)
-            new[clean] = (scan.cues, self._decision(scan))
+            decision = self._decision(scan)
+            if decision.verdict == UNKNOWN and scan.words:
+                decision = self._respelled(doc, scan, decision)
+            new[clean] = (scan.cues, decision)
         if len(seen) < _MEMO_LIMIT:
             seen.update(new)
         for original, clean, error in items:
@@ -227,6 +236,45 @@ class Checker:
                 cues, decision = seen.get(sentence) or new[sentence]
                 verdicts.append(_verdict(sentence, cues, decision))
             yield join_sentences(original, found, verdicts)
+
+    def _respelled(self, doc, scan: Scan, decision: Decision) -> Decision:
+        """The decision for the statement with its typos of label words corrected, when that
+        one is decided ("backpropogation" read as backpropagation); else `decision`."""
+        speller = self.speller
+        fixes = []
+        for i, _ in scan.words:
+            token = doc[i]
+            right = speller.correct(token.text)
+            if right is not None:
+                fixes.append((token.idx, token.idx + len(token.text), token.text, right))
+        if not fixes:
+            return decision
+        text = doc.text
+        for start, end, _, right in reversed(fixes):
+            text = text[:start] + right + text[end:]
+        fixed = self._decision(self.scanner(self.nlp.tokenizer(text)))
+        if fixed.verdict == UNKNOWN:
+            return decision
+        read_as = ", ".join(f"'{wrong}' as {right}" for _, _, wrong, right in fixes)
+        return replace(fixed, explanation=f"Read {read_as}. {fixed.explanation}")
+
+    @property
+    def speller(self) -> Speller:
+        """Built on first use: most statements have no typo, and a start should not wait."""
+        if self._speller is None:
+            kb = self.kb
+            labels = [label for c in kb.concepts.values() for label in c.labels]
+            for relation in kb.relations.values():
+                labels += [*relation.labels, *relation.inverse_labels, *relation.negative_labels]
+            vocabulary = vocabulary_of(labels)
+            code = Path(spelling.__file__).read_bytes()
+            key = hashlib.sha256(
+                code + "\n".join(sorted(vocabulary)).encode() + lookups_version().encode()
+            ).hexdigest()
+            self._speller = cached(
+                "speller", key, lambda: Speller(vocabulary, english_words()), Speller
+            )
+        return self._speller
 
     def _decision(self, scan: Scan) -> Decision:
         # The decision depends only on what was matched where, on where punctuation stands
@@ -430,6 +478,10 @@ class Checker:
         return replace(
             chosen, reading=reading, justification=edges, explanation=explanation, sources=sources
         )
+
+
+def lookups_version() -> str:
+    return version("spacy-lookups-data")
 
 
 def _weakest(decisions: Sequence) -> object:

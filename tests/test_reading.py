@@ -166,3 +166,27 @@ def test_sentences_split_where_a_sentence_ends(text, count):
 )
 def test_edits_compose_by_the_join_table(edits, expected):
     assert compose(edits) == expected
+
+
+@pytest.mark.parametrize(
+    ("typo", "meant"),
+    [
+        ("backpropogation", "backpropagation"),  # one edit, long word
+        ("convolutonal", "convolutional"),
+        ("dropuot", "dropout"),  # a transposition counts as one edit
+        ("overfiting", "overfitting"),
+    ],
+)
+def test_a_typo_of_a_label_word_is_read_as_the_word(checker, typo, meant):
+    assert checker.speller.correct(typo) == meant
+
+
+@pytest.mark.parametrize("word", ["later", "models", "generalisation", "layer", "relu"])
+def test_real_words_and_short_words_are_never_corrected(checker, word):
+    assert checker.speller.correct(word) is None
+
+
+def test_the_explanation_says_how_a_typo_was_read(checker):
+    verdict = checker.check("Dropuot is used at inference time.")
+    assert verdict.verdict == "false"
+    assert verdict.explanation.startswith("Read 'Dropuot' as dropout.")
