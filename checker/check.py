@@ -28,7 +28,15 @@ from checker.cues import Cue
 from checker.lookup import EXCLUDES, Match, find
 from checker.pipeline import MAX_CHARS, build_pipeline
 from checker.reading import QUANTIFIER_NAMES, Grammar, Reading, read
-from checker.rules import IMPLICIT, claim_states, decide, judge_alignment, statement_states
+from checker.rules import (
+    IMPLICIT,
+    claim_states,
+    decide,
+    judge_alignment,
+    rival,
+    statement_states,
+    weakest,
+)
 from checker.scan import Scan, Scanner
 from checker.spelling import Speller, english_words, vocabulary_of
 from kg.cache import cached
@@ -58,6 +66,7 @@ _ABBREVIATION = re.compile(
     r"(?:\b(?:al|etc|vs|e\.g|i\.e|cf|fig|eq|approx|no|dr|prof)|\b[A-Z])\.$", re.I
 )
 _WORD = re.compile(r"[\w-]+")
+_LETTER = re.compile(r"[^\W\d_]")
 _MEMO_LIMIT = 50_000
 _UNSEEN = object()
 
@@ -448,9 +457,9 @@ class Checker:
         )
         verdict, rule = decide(allowed, true_in, plain_partly)
         if reading.restrictive and verdict in (TRUE, UNKNOWN):
-            rival = _rival(kb, reading)
-            if rival is not None:  # "only during training", yet it is also used at inference
-                match = Match(rival, rival.status, rival.modality, None, match.subject_path, ())
+            other = rival(kb, reading)
+            if other is not None:  # "only during training", yet it is also used at inference
+                match = Match(other, other.status, other.modality, None, match.subject_path, ())
                 verdict, rule = (TRUE if reading.negated else FALSE), "exclusive"
         edges = _justification(kb, reading, match)
         sources = _sources(kb, edges)
@@ -471,7 +480,7 @@ class Checker:
                 decisions.append(Decision(part, UNKNOWN, rule, None, (), why, ()))
             else:
                 decisions.append(self._judge(part, match))
-        chosen = _weakest(decisions)
+        chosen = weakest(decisions)
         edges = tuple(dict.fromkeys(e for d in decisions for e in d.justification))
         sources = tuple(dict.fromkeys(s for d in decisions for s in d.sources))
         explanation = f"{chosen.explanation} The statement joins {len(decisions)} parts with 'and'."
@@ -484,16 +493,6 @@ def lookups_version() -> str:
     return version("spacy-lookups-data")
 
 
-def _weakest(decisions: Sequence) -> object:
-    """The part that decides a conjunction: a false part, else an unknown one, else a
-    partly true one, else the first (every part true)."""
-    for verdict in (FALSE, UNKNOWN, PARTLY_TRUE):
-        for decision in decisions:
-            if decision.verdict == verdict:
-                return decision
-    return decisions[0]
-
-
 def sentences(text: str) -> list[tuple[int, str]]:
     """(offset, sentence) for each sentence of a text: split after . ! or ? followed by
     white space and a capital, digit or quote, so "e.g. the" and "3.5" stay whole, and
@@ -503,8 +502,9 @@ def sentences(text: str) -> list[tuple[int, str]]:
         if _ABBREVIATION.search(text, 0, match.start()):
             continue
         piece = text[start : match.start()]
-        if piece.strip():
-            found.append((start, piece))
+        if not _LETTER.search(piece) or not _LETTER.search(text, match.end()):
+            continue  # a piece with no word in it is no sentence ("Note: 3")
+        found.append((start, piece))
         start = match.end()
     if text[start:].strip():
         found.append((start, text[start:]))
@@ -515,7 +515,7 @@ def join_sentences(text: str, parts: list[tuple[int, str]], verdicts: list[Verdi
     """The verdict of a text of several sentences: it says all of them, so it is false when
     one is false, unknown when one is unknown, partly true when one is partly true, and true
     when all are true. The deciding sentence gives the claim, reading and explanation."""
-    chosen = _weakest(verdicts)
+    chosen = weakest(verdicts)
     number = verdicts.index(chosen) + 1
     placed = zip(parts, verdicts, strict=True)
     cues = tuple(c for (start, _), v in placed for c in _shifted(v.cues, start))
@@ -539,18 +539,6 @@ def join_sentences(text: str, parts: list[tuple[int, str]], verdicts: list[Verdi
         sources,
         sentences=tuple(verdicts),
     )
-
-
-def _rival(kb: KnowledgeBase, reading: Reading) -> Claim | None:
-    """A true claim that the subject stands in the same relation to another object, one that
-    is neither the statement's object nor a kind of it: it refutes an "only"."""
-    for relation in reading.candidates:
-        for obj, iri in kb.claims_by_subject.get((reading.subject, relation), ()):
-            claim = kb.claims[iri]
-            related = obj == reading.object or reading.object in kb.ancestors.get(obj, {})
-            if claim.status == TRUE and not related:
-                return claim
-    return None
 
 
 def _verdict(text: str, cues: tuple[Cue, ...], decision: Decision) -> Verdict:

@@ -10,10 +10,6 @@ from checker.reading import Reading
 from checker.rules import STATES, claim_states
 from kg.knowledge import DLC_NS, FALSE, PARTLY_TRUE, TRUE, Claim, Edge, KnowledgeBase
 
-IS_A = DLC_NS + "isA"
-SAME = DLC_NS + "equivalentTo"
-# Copula relations: "X is Y" with X and Y two names of one concept is true by the labels.
-COPULAS = (IS_A, DLC_NS + "hasProperty", SAME)
 EXCLUDES = DLC_NS + "excludes"
 
 
@@ -33,37 +29,47 @@ class Match:
 def find(kb: KnowledgeBase, reading: Reading) -> Match | None:
     """The most specific claim that decides the reading, or a taxonomy decision, or None.
 
-    Order: the exact (subject, relation, object); for taxonomy statements, skos:broader;
-    the subject's broader concepts (a claim about deep learning speaks for CNNs); the
-    reversed claim of an asymmetric relation; then, for upward-monotone relations, the
-    object's broader and narrower concepts.
+    The strategies of `STRATEGIES` are tried in order: the exact (subject, relation,
+    object); for copulas, taxonomy and identity statements, the taxonomy; the subject's
+    broader concepts (a claim about deep learning speaks for CNNs); the reversed claim of an
+    asymmetric relation; then, for upward-monotone relations, the object's broader and
+    narrower concepts.
     """
-    for match in _candidates(kb, reading):
-        if match.claim is None or claim_states(match.status, match.modality, match.shift) != STATES:
-            return match  # a match that allows every state says nothing; look further
+    if reading.subject is None or reading.object is None:
+        return None
+    relations = [(r, kb.relations.get(r)) for r in reading.candidates]
+    for strategy in STRATEGIES:
+        for match in strategy(kb, reading, relations):
+            allowed = claim_states(match.status, match.modality, match.shift)
+            if match.claim is None or allowed != STATES:
+                return match  # a match that allows every state says nothing; look further
     return None
 
 
-def _candidates(kb: KnowledgeBase, reading: Reading) -> Iterator[Match]:
+def _exact(kb: KnowledgeBase, reading: Reading, relations) -> Iterator[Match]:
+    """The claim of the statement's own subject, relation and object (either way round
+    for a symmetric relation: "A equals B" is decided by the claim that B equals A)."""
     s, o = reading.subject, reading.object
-    if s is None or o is None:
-        return
-    for relation in reading.candidates:
-        pairs = [(s, o)]
-        rel = kb.relations.get(relation)
-        if rel is not None and rel.symmetric:
-            pairs.append((o, s))  # "A equals B" is decided by the claim that B equals A
+    for relation, rel in relations:
+        pairs = [(s, o), (o, s)] if rel is not None and rel.symmetric else [(s, o)]
         for subject, obj in pairs:
             for iri in kb.claim_index.get((subject, relation, obj), ()):
                 claim = kb.claims[iri]
                 yield Match(claim, claim.status, claim.modality, None, (), ())
-    if s == o and any(r in COPULAS for r in reading.candidates):
+
+
+def _by_taxonomy(kb: KnowledgeBase, reading: Reading, relations) -> Iterator[Match]:
+    """Copulas, taxonomy and identity statements the taxonomy decides: two names of one
+    concept; "X is a Y"; "A is the same as B" (false when one is a kind of the other)."""
+    s, o = reading.subject, reading.object
+    live = [rel for _, rel in relations if rel is not None]
+    if s == o and any(rel.copula for rel in live):
         yield Match(None, TRUE, "always", None, (), (), taxonomy="same")
-    elif IS_A in reading.candidates:
+    elif any(rel.taxonomic for rel in live):
         match = _taxonomy(kb, s, o)
         if match is not None:
             yield match
-    elif SAME in reading.candidates:
+    elif any(rel.identity for rel in live):
         match = _taxonomy(kb, s, o)
         if match is not None and match.taxonomy != "excluded":
             # A narrower or broader concept is a different one: "deep learning is the same as
@@ -71,23 +77,36 @@ def _candidates(kb: KnowledgeBase, reading: Reading) -> Iterator[Match]:
             match = Match(None, FALSE, "can", None, match.subject_path, (), taxonomy="distinct")
         if match is not None:
             yield match
-    subjects = [(s, ()), *list(kb.ancestors.get(s, {}).items())]
-    for relation in reading.candidates:
-        for subject, path in subjects[1:]:
+
+
+def _broader_subject(kb: KnowledgeBase, reading: Reading, relations) -> Iterator[Match]:
+    """A claim about a broader subject speaks for the statement's narrower one."""
+    o = reading.object
+    for relation, _ in relations:
+        for subject, path in kb.ancestors.get(reading.subject, {}).items():
             for iri in kb.claim_index.get((subject, relation, o), ()):
                 claim = kb.claims[iri]
                 yield Match(claim, claim.status, claim.modality, None, path, ())
-    for relation in reading.candidates:
-        rel = kb.relations.get(relation)
+
+
+def _reversed(kb: KnowledgeBase, reading: Reading, relations) -> Iterator[Match]:
+    """ "CPUs are faster than GPUs" is decided by the claim that GPUs are faster than CPUs."""
+    s, o = reading.subject, reading.object
+    for relation, rel in relations:
         if rel is None or not rel.asymmetric:
             continue
-        # "CPUs are faster than GPUs" is decided by the claim that GPUs are faster than CPUs.
         for subject, path in [(o, ()), *list(kb.ancestors.get(o, {}).items())]:
             for iri in kb.claim_index.get((subject, relation, s), ()):
                 claim = kb.claims[iri]
                 yield Match(claim, claim.status, claim.modality, "reversed", path, ())
-    for relation in reading.candidates:
-        rel = kb.relations.get(relation)
+
+
+def _other_object(kb: KnowledgeBase, reading: Reading, relations) -> Iterator[Match]:
+    """For upward-monotone relations, a claim about a broader or narrower object: requiring
+    GPUs is requiring specialized hardware."""
+    s, o = reading.subject, reading.object
+    subjects = [(s, ()), *list(kb.ancestors.get(s, {}).items())]
+    for relation, rel in relations:
         if rel is None or not rel.upward:
             continue
         for subject, path in subjects:
@@ -100,6 +119,10 @@ def _candidates(kb: KnowledgeBase, reading: Reading) -> Iterator[Match]:
                     claim = kb.claims[iri]
                     down = kb.ancestors[co][o]
                     yield Match(claim, claim.status, claim.modality, "broader", path, down)
+
+
+# The claim lookup's strategies, most specific first.
+STRATEGIES = (_exact, _by_taxonomy, _broader_subject, _reversed, _other_object)
 
 
 def _taxonomy(kb: KnowledgeBase, s: str, o: str) -> Match | None:

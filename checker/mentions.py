@@ -22,8 +22,6 @@ FORWARD, INVERSE, NEGATIVE = "forward", "inverse", "negative"
 # "head:<n>:<subject|object>", those after it a tail "tail:<n>", n numbering the relation's
 # frames.
 HEAD, TAIL = "head:", "tail:"  # five characters each
-# Relations of plain "X is (a) Y" sentences: weaker evidence of intent than any other verb.
-WEAK_RELATION_NAMES = ("hasProperty",)
 MATCHER_VERSION = "3"  # bump when the way phrases are read changes
 
 if not Doc.has_extension("mentions"):
@@ -45,7 +43,9 @@ class Phrase(NamedTuple):
     tail_only: bool = False
 
     @classmethod
-    def of(cls, targets: tuple[tuple[str, str], ...]) -> Phrase:
+    def of(cls, targets: tuple[tuple[str, str], ...], weak: frozenset[str] = frozenset()) -> Phrase:
+        """The phrase naming `targets`; `weak` are the relations of plain "X is Y"
+        sentences (dlc:attribution), weaker evidence of intent than any other verb."""
         plain = [(iri, d) for iri, d in targets if d in (FORWARD, INVERSE, NEGATIVE)]
         frames = tuple((iri, d) for iri, d in targets if d.startswith((HEAD, TAIL)))
         concept = next((iri for iri, d in targets if not d), None)
@@ -54,7 +54,7 @@ class Phrase(NamedTuple):
             concept,
             tuple(dict.fromkeys(iri for iri, d in plain if d != INVERSE)),
             tuple(dict.fromkeys(iri for iri, d in plain if d == INVERSE)),
-            any(iri.endswith(WEAK_RELATION_NAMES) for iri, _ in plain),
+            any(iri in weak for iri, _ in plain),
             tuple(dict.fromkeys(d == INVERSE for _, d in plain)),
             frames,
             bool(frames) and not plain and not concept and all(d[:5] == TAIL for _, d in frames),
@@ -125,8 +125,9 @@ class MentionMatcher:
         table = cached("phrases", fingerprint, build, dict) if kb.content_hash else build()
         add = nlp.vocab.strings.add
         shared: dict[tuple, Phrase] = {}  # "requires" and "needs" name the same: one Phrase
+        weak = frozenset(r.iri for r in kb.relations.values() if r.attribution)
         for lemmas, targets in table.items():
-            phrase = shared.setdefault(targets, Phrase.of(targets))
+            phrase = shared.setdefault(targets, Phrase.of(targets, weak))
             self.trie.add([add(lemma) for lemma in lemmas], phrase)
         self.patterns = table
 

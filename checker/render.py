@@ -37,6 +37,8 @@ def as_json(verdict: Verdict) -> str:
     bytes of a line.
     """
     head, tail = _decision_json(verdict)
+    if verdict.sentences:
+        tail += ', "sentences": [' + ", ".join(as_json(v) for v in verdict.sentences) + "]"
     return f'{{"text": {_string(verdict.text)}, {head}, "cues": {_cues_json(verdict)}, {tail}}}'
 
 

@@ -16,7 +16,13 @@ true", "not always" after a myth true, "cannot ... without" the same as "always 
 
 from __future__ import annotations
 
-from kg.knowledge import ALWAYS, CAN, FALSE, GENERALLY, PARTLY_TRUE, TRUE
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from kg.knowledge import ALWAYS, CAN, FALSE, GENERALLY, PARTLY_TRUE, TRUE, Claim, KnowledgeBase
+
+if TYPE_CHECKING:
+    from checker.reading import Reading
 
 STATES = frozenset({0, 1, 2, 3})
 
@@ -122,3 +128,28 @@ def judge_alignment(
         return "unknown", "undetermined"
     allowed = shifted(text_states(status, modality, text_ops), relation)
     return decide(allowed, statement_states(ops, IMPLICIT[modality]), False)
+
+
+# The exclusive rule: "X is used only during training" is refuted by a true claim that X is
+# also used at inference.
+def rival(kb: KnowledgeBase, reading: Reading) -> Claim | None:
+    """A true claim that the subject stands in the same relation to another object, one that
+    is neither the statement's object nor a kind of it: it refutes an "only"."""
+    for relation in reading.candidates:
+        for obj, iri in kb.claims_by_subject.get((reading.subject, relation), ()):
+            claim = kb.claims[iri]
+            related = obj == reading.object or reading.object in kb.ancestors.get(obj, {})
+            if claim.status == TRUE and not related:
+                return claim
+    return None
+
+
+# The conjunction rule, for "A and B" statements and texts of several sentences.
+def weakest(decisions: Sequence):
+    """The part that decides a conjunction: a false part, else an unknown one, else a
+    partly true one, else the first (every part true)."""
+    for verdict in (FALSE, "unknown", PARTLY_TRUE):
+        for decision in decisions:
+            if decision.verdict == verdict:
+                return decision
+    return decisions[0]

@@ -93,6 +93,9 @@ def compile_knowledge(graph) -> KnowledgeBase:
             symmetric=(node, RDF.type, OWL.SymmetricProperty) in graph,
             implied=(node, DLC.impliedByAdjacency, Literal(True)) in graph,
             disjoint_objects=(node, DLC.disjointObjects, Literal(True)) in graph,
+            attribution=(node, DLC.attribution, Literal(True)) in graph,
+            taxonomic=(node, DLC.taxonomic, Literal(True)) in graph,
+            identity=(node, DLC.identity, Literal(True)) in graph,
             close=tuple(
                 sorted(
                     {str(x) for x in graph.objects(node, DLC.closeTo)}

@@ -43,6 +43,15 @@ class Relation:
     symmetric: bool = False  # "A and B are the same": either way round
     implied: bool = False  # may go unsaid: "LLMs hallucinate" (dlc:impliedByAdjacency)
     disjoint_objects: bool = False  # excluded objects cannot both hold (dlc:disjointObjects)
+    attribution: bool = False  # plain "X is Y", the weakest reading (dlc:attribution)
+    taxonomic: bool = False  # decided by the taxonomy too: "X is a Y" (dlc:taxonomic)
+    identity: bool = False  # two names of one concept: "X is the same as Y" (dlc:identity)
+
+    @property
+    def copula(self) -> bool:
+        """ "X is Y" with X and Y two names of one concept is true by the labels."""
+        return self.attribution or self.taxonomic or self.identity
+
     close: tuple[str, ...] = ()  # relations whose claims also decide it (dlc:closeTo)
     frames: tuple[str, ...] = ()  # phrases with a gap: "makes {object} possible"
 

@@ -63,6 +63,9 @@ class DLC(DefinedNamespace):
     exclusiveVariant: URIRef
     impliedByAdjacency: URIRef
     disjointObjects: URIRef
+    attribution: URIRef
+    taxonomic: URIRef
+    identity: URIRef
     objectMonotonicity: URIRef
 
     # Relations claims use

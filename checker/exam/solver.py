@@ -25,7 +25,6 @@ from itertools import islice
 from typing import TYPE_CHECKING
 
 from checker.check import Checker, Verdict
-from checker.mentions import WEAK_RELATION_NAMES
 from kg.knowledge import Edge
 
 from .model import Option, Question
@@ -340,7 +339,7 @@ def _frame(stem: str, doc: Doc) -> Frame | None:
         return Frame(_capital(stem[start:r_end]), "", concepts_in(start, r_end))
     # A copula ("is", "are": a phrase that can be a plain attribution) puts the stem's
     # concept first; "is an example of" cannot, and keeps the option as the subject.
-    copula = any(iri.endswith(WEAK_RELATION_NAMES) for iri, d in relation.targets if d)
+    copula = relation.phrase.weak
     after = stem[r_end:end].strip()
     if copula and after:
         # "What is deep learning?": the option says what the stem's concept is.
