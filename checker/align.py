@@ -188,6 +188,18 @@ class ClaimIndex:
             )
         self.disjoint = frozenset(disjoint)
 
+    def __getstate__(self) -> dict:
+        """Pickled without the knowledge base and the claims, which are cached on their own:
+        `bind` puts them back."""
+        state = dict(self.__dict__)
+        del state["kb"], state["claims"]
+        state["_memo"] = {}
+        return state
+
+    def bind(self, kb: KnowledgeBase, claims: dict[str, Claim]) -> ClaimIndex:
+        self.kb, self.claims = kb, claims
+        return self
+
     def candidates(self, units: Sequence[Unit]) -> list[int]:
         """Texts that hold every unit of the statement, or all but one where an excluded
         concept may stand in for it (claims of a relation with disjoint objects), and at

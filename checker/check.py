@@ -16,6 +16,7 @@ from checker.align import (
     INDEPENDENT,
     Alignment,
     ClaimIndex,
+    ClaimText,
     Unit,
     claim_text,
     cue_ops,
@@ -161,16 +162,7 @@ class Checker:
                 kin.add(relation.exclusive_variant)
                 self._kin.setdefault(relation.exclusive_variant, set()).add(relation.iri)
             self._kin.setdefault(relation.iri, set()).update(kin)
-        # concept -> the lemmas of its labels' words: "each pooling window" may repeat the
-        # words of max pooling's own name
-        strings = self.nlp.vocab.strings
-        lemma = self.scanner.lemmatizer.lemma
-        self._label_words = {
-            c.iri: frozenset(
-                strings.add(lemma(w)) for label in c.labels for w in _WORD.findall(label.lower())
-            )
-            for c in self.kb.concepts.values()
-        }
+        self._label_words: dict[str, frozenset[int]] | None = None  # built on first use
         # Memos: a cleaned text -> its cues and decision; what was read where -> decision;
         # reading -> decision, or None when the graph cannot decide that reading.
         self._seen: dict[str, tuple] = {}
@@ -179,10 +171,29 @@ class Checker:
         self._speller: Speller | None = None
 
     def _claim_index(self) -> ClaimIndex:
-        """Every claim's label and paraphrases, read by the same scanner as statements."""
+        """Every claim's label and paraphrases, and every concept's definition, read by the
+        same scanner as statements; cached with the graph, since reading a few thousand
+        texts would cost every start a fifth of a second."""
+        kb = self.kb
+        claims = {**kb.claims, **definitions(kb)}
+        if not kb.content_hash:
+            return ClaimIndex(kb, self._read_texts(claims), claims)
+        cues = self.scanner.cues
+        words = [sorted(w) for w in cues.words]  # sets print in a different order each run
+        key = hashlib.sha256(
+            f"{self.kb.content_hash}|{cues.rules!r}|{words!r}".encode() + _code_hash()
+        ).hexdigest()
+        index = cached(
+            "claim-index",
+            key,
+            lambda: ClaimIndex(kb, self._read_texts(claims), claims),
+            ClaimIndex,
+        )
+        return index.bind(kb, claims)
+
+    def _read_texts(self, claims: dict[str, Claim]) -> tuple[ClaimText, ...]:
         strings = self.nlp.vocab.strings
         conditions = frozenset(strings.add(w) for w in self.scanner.cues.words.condition)
-        claims = {**self.kb.claims, **definitions(self.kb)}
         pairs = [
             (claim.iri, text)
             for claim in sorted(claims.values(), key=lambda c: c.iri)
@@ -193,7 +204,12 @@ class Checker:
             claim_text(iri, text, self.scanner(doc), conditions)
             for (iri, text), doc in zip(pairs, docs, strict=True)
         ]
-        return ClaimIndex(self.kb, texts, claims)
+        # One object per distinct unit: the cache then stores (and loads) each once.
+        shared: dict[Unit, Unit] = {}
+        return tuple(
+            t._replace(units=tuple(shared.setdefault(u, u) for u in map(_placeless, t.units)))
+            for t in texts
+        )
 
     def check(self, text: str) -> Verdict:
         return next(self.check_many([text]))
@@ -428,7 +444,7 @@ class Checker:
         # experts can use": usable-by read as restricted-to) or a close one.
         for relation in list(relations):
             relations.update(self._kin.get(relation, ()))
-        label_words = self._label_words
+        label_words = self._words_of_labels()
         for concept in list(concepts):
             words |= label_words.get(concept, frozenset())
         for end in (reading.subject, reading.object):  # "max pooling ... each pooling window"
@@ -445,6 +461,22 @@ class Checker:
         strings = self.nlp.vocab.strings
         missing += [strings[lemma] for _, lemma in scan.words if lemma not in words]
         return missing
+
+    def _words_of_labels(self) -> dict[str, frozenset[int]]:
+        """concept -> the lemmas of its labels' words: "each pooling window" may repeat the
+        words of max pooling's own name."""
+        if self._label_words is None:
+            strings = self.nlp.vocab.strings
+            lemma = self.scanner.lemmatizer.lemma
+            self._label_words = {
+                c.iri: frozenset(
+                    strings.add(lemma(w))
+                    for label in c.labels
+                    for w in _WORD.findall(label.lower())
+                )
+                for c in self.kb.concepts.values()
+            }
+        return self._label_words
 
     def _judge(self, reading: Reading, match: Match) -> Decision:
         """The decision for one reading and the claim (or taxonomy fact) that matched it."""
@@ -487,6 +519,20 @@ class Checker:
         return replace(
             chosen, reading=reading, justification=edges, explanation=explanation, sources=sources
         )
+
+
+def _placeless(unit: Unit) -> Unit:
+    """A claim text's unit without its token position, which only ordered the units."""
+    return unit._replace(start=0)
+
+
+def _code_hash() -> bytes:
+    """The source of the modules that read a text into units: a change to any of them
+    makes cached claim texts stale."""
+    from checker import align, cues, lemmatizer, mentions, phrases, reading, scan
+
+    modules = (align, cues, lemmatizer, mentions, phrases, reading, scan)
+    return hashlib.sha256(b"".join(Path(m.__file__).read_bytes() for m in modules)).digest()
 
 
 def lookups_version() -> str:
