@@ -168,7 +168,6 @@ class ClaimIndex:
         # statement may lean on to account for the statement's other words.
         self.concepts: dict[str, set[str]] = {}
         self.words: dict[str, set[int]] = {}
-        self.relations: dict[str, set[str]] = {}
         disjoint: set[int] = set()  # texts whose claim's relation has disjoint objects
         self._memo: dict[tuple, frozenset[int]] = {}  # unit keys -> the texts holding them
         for n, text in enumerate(self.texts):
@@ -182,9 +181,6 @@ class ClaimIndex:
             concepts.update(u.concept for u in text.units if u.concept)
             self.words.setdefault(text.claim, set()).update(
                 u.lemma for u in text.units if u.kind == WORD
-            )
-            self.relations.setdefault(text.claim, {claim.relation}).update(
-                r for u in text.units for r in (*u.forward, *u.inverse)
             )
         self.disjoint = frozenset(disjoint)
 

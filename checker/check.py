@@ -437,9 +437,11 @@ class Checker:
         if claim is not None:
             concepts |= index.concepts.get(claim.iri, set())
             words = set(index.words.get(claim.iri, ()))
+        # A relation phrase the reading did not take is a second predicate, read or not by
+        # the claim's texts: its negation could be the statement's ("without ... ignores").
         relations = set(reading.candidates)
         if claim is not None:
-            relations |= index.relations.get(claim.iri, set())
+            relations.add(claim.relation)
         # The relation a phrase names may have been swapped for its exclusive variant ("only
         # experts can use": usable-by read as restricted-to) or a close one.
         for relation in list(relations):
