@@ -738,7 +738,7 @@ def _explain(kb: KnowledgeBase, reading: Reading, match: Match, verdict: str, ru
         why = {
             "holds": f"in the graph's taxonomy {s} is a kind of {o}",
             "inverted": f"it is the other way round: {o} is a kind of {s}",
-            "excluded": f"the graph says {s} and {o} exclude each other",
+            "excluded": _exclusion(kb, reading, match),
             "same": f"the statement links two names of one concept, {s}",
             "distinct": f"{s} and {o} are different concepts, one a kind of the other",
         }[match.taxonomy]
@@ -760,6 +760,16 @@ def _explain(kb: KnowledgeBase, reading: Reading, match: Match, verdict: str, ru
     elif claim.condition:
         sentences.append(f"It holds when {claim.condition.rstrip('.')}.")
     return " ".join(sentences) + f" (rule: {rule})"
+
+
+def _exclusion(kb: KnowledgeBase, reading: Reading, match: Match) -> str:
+    """Why two concepts exclude each other: themselves, or the families they belong to."""
+    s, o = kb.label(reading.subject), kb.label(reading.object)
+    edge = next((e for e in match.subject_path if e.predicate == EXCLUDES), None)
+    if edge is None or {edge.subject, edge.object} == {reading.subject, reading.object}:
+        return f"the graph says {s} and {o} exclude each other"
+    a, b = kb.label(edge.subject), kb.label(edge.object)
+    return f"{s} is a kind of {a}, {o} a kind of {b}, and the graph says these exclude each other"
 
 
 def _why_unknown(kb: KnowledgeBase, reading: Reading) -> tuple[str, str]:

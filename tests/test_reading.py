@@ -190,3 +190,10 @@ def test_the_explanation_says_how_a_typo_was_read(checker):
     verdict = checker.check("Dropuot is used at inference time.")
     assert verdict.verdict == "false"
     assert verdict.explanation.startswith("Read 'Dropuot' as dropout.")
+
+
+def test_an_excluded_family_makes_an_is_a_statement_false(checker):
+    verdict = checker.check("SHAP is a data augmentation technique")
+    assert verdict.verdict == "false"
+    assert "interpretability technique" in verdict.explanation
+    assert any(e.predicate.endswith("#excludes") for e in verdict.justification)
