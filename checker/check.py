@@ -6,7 +6,7 @@ import hashlib
 import itertools
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from importlib.metadata import version
 from pathlib import Path
 
@@ -27,6 +27,7 @@ from checker.align import (
 )
 from checker.cues import Cue
 from checker.lookup import EXCLUDES, Match, find
+from checker.memo import DecisionCache
 from checker.pipeline import MAX_CHARS, build_pipeline
 from checker.reading import QUANTIFIER_NAMES, Grammar, Reading, read
 from checker.rules import (
@@ -68,7 +69,6 @@ _ABBREVIATION = re.compile(
 )
 _WORD = re.compile(r"[\w-]+")
 _LETTER = re.compile(r"[^\W\d_]")
-_MEMO_LIMIT = 50_000
 _UNSEEN = object()
 
 
@@ -87,6 +87,8 @@ class Verdict:
     sources: tuple[Source, ...]
     error: str | None = None  # set when the input itself was unusable
     sentences: tuple[Verdict, ...] = ()  # each sentence's verdict, for a text of several
+    # The decision this verdict shares with every statement read alike (None for an error).
+    decision: Decision | None = field(default=None, compare=False, repr=False)
 
     def reading_dict(self) -> dict:
         r = self.reading
@@ -143,6 +145,9 @@ class Decision:
     explanation: str
     sources: tuple[Source, ...]
     correction: str | None = None  # the correction the explanation quotes, if any
+    # The renderer keeps the decision's JSON here, made once for all its statements.
+    # Not an init field, so a decision made from another by `replace` starts empty.
+    rendered: list[str] = field(default_factory=list, init=False, compare=False, repr=False)
 
 
 class Checker:
@@ -165,9 +170,7 @@ class Checker:
         self._label_words: dict[str, frozenset[int]] | None = None  # built on first use
         # Memos: a cleaned text -> its cues and decision; what was read where -> decision;
         # reading -> decision, or None when the graph cannot decide that reading.
-        self._seen: dict[str, tuple] = {}
-        self._decisions: dict[tuple, Decision] = {}
-        self._outcomes: dict[Reading, Decision | None] = {}
+        self._cache = DecisionCache()  # ("text", t), ("scan", key), ("reading", r) -> ...
         self._speller: Speller | None = None
 
     def _claim_index(self) -> ClaimIndex:
@@ -229,14 +232,14 @@ class Checker:
             yield from self._run(cleaned)
 
     def _run(self, items: list[tuple[str, str, str | None]]) -> Iterator[Verdict]:
-        seen = self._seen
+        cache = self._cache
         parts: dict[str, list[tuple[int, str]]] = {}
         for _, clean, error in items:
             if not error and clean not in parts:
                 parts[clean] = sentences(clean)
-        texts = [clean for clean in parts if clean not in seen]
+        texts = [clean for clean in parts if ("text", clean) not in cache]
         texts += [s for found in parts.values() if len(found) > 1 for _, s in found]
-        new = dict.fromkeys(t for t in texts if t not in seen)
+        new = dict.fromkeys(t for t in texts if ("text", t) not in cache)
         # The tokenizer, then the three components' matchers over one array (checker/scan.py).
         for clean, doc in zip(new, self.nlp.tokenizer.pipe(new), strict=True):
             scan = self.scanner(doc)
@@ -244,22 +247,23 @@ class Checker:
             if decision.verdict == UNKNOWN and scan.words:
                 decision = self._respelled(doc, scan, decision)
             new[clean] = (scan.cues, decision)
-        if len(seen) < _MEMO_LIMIT:
-            seen.update(new)
+            cache.put(("text", clean), new[clean])
+
+        def known(text: str) -> tuple:
+            found = new.get(text)
+            return found if found is not None else cache.get(("text", text))
+
         for original, clean, error in items:
             if error is not None:
                 yield _invalid(original, error)
                 continue
-            cues, decision = seen.get(clean) or new[clean]
+            cues, decision = known(clean)
             found = parts[clean]
             if len(found) == 1 or decision.verdict != UNKNOWN:
                 # A text that one claim accounts for as a whole is read as a whole.
                 yield _verdict(original, cues, decision)
                 continue
-            verdicts = []
-            for _, sentence in found:
-                cues, decision = seen.get(sentence) or new[sentence]
-                verdicts.append(_verdict(sentence, cues, decision))
+            verdicts = [_verdict(sentence, *known(sentence)) for _, sentence in found]
             yield join_sentences(original, found, verdicts)
 
     def _respelled(self, doc, scan: Scan, decision: Decision) -> Decision:
@@ -312,11 +316,10 @@ class Checker:
             scan.breaks,
             scan.words,
         )
-        decision = self._decisions.get(key)
+        decision = self._cache.get(("scan", key))
         if decision is None:
             decision = self._decide(scan)
-            if len(self._decisions) < _MEMO_LIMIT:
-                self._decisions[key] = decision
+            self._cache.put(("scan", key), decision)
         return decision
 
     def _decide(self, scan: Scan) -> Decision:
@@ -332,14 +335,13 @@ class Checker:
             return aligned
         partial: tuple[Decision, list[str]] | None = None
         for reading in itertools.chain([first], readings):
-            decision = self._outcomes.get(reading, _UNSEEN)
+            decision = self._cache.get(("reading", reading), _UNSEEN)
             if decision is _UNSEEN:
                 match = find(self.kb, reading)
                 decision = None if match is None else self._judge(reading, match)
                 if decision is not None and reading.also:
                     decision = self._conjunction(reading, decision)
-                if len(self._outcomes) < _MEMO_LIMIT:
-                    self._outcomes[reading] = decision
+                self._cache.put(("reading", reading), decision)
             if decision is None:
                 continue
             missing = self._unaccounted(scan, reading, decision)
@@ -591,12 +593,21 @@ def join_sentences(text: str, parts: list[tuple[int, str]], verdicts: list[Verdi
 
 def _verdict(text: str, cues: tuple[Cue, ...], decision: Decision) -> Verdict:
     d = decision
-    explanation = d.explanation
     if d.correction is not None and _normal(d.correction) == _normal(text):
         # Never offer the user's own statement as what is right instead.
-        explanation = explanation.replace(f' {_INSTEAD}"{d.correction}".', "")
+        explanation = d.explanation.replace(f' {_INSTEAD}"{d.correction}".', "")
+        d = replace(d, explanation=explanation, correction=None)
     return Verdict(
-        text, d.verdict, d.rule, d.claim, d.reading, cues, d.justification, explanation, d.sources
+        text,
+        d.verdict,
+        d.rule,
+        d.claim,
+        d.reading,
+        cues,
+        d.justification,
+        d.explanation,
+        d.sources,
+        decision=d,
     )
 
 

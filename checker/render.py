@@ -61,25 +61,19 @@ def _cues_json(verdict: Verdict) -> str:
     )
 
 
-# (ids of a decision's parts) -> (those parts, its JSON before and after the cues). The parts
-# are kept so that none of the ids can be reused by another object while it is cached.
-_DECISIONS: dict[tuple, tuple[tuple, str, str]] = {}
-
-
 def _decision_json(verdict: Verdict) -> tuple[str, str]:
-    parts = (verdict.verdict, verdict.claim, verdict.reading, verdict.justification)
-    parts += (verdict.explanation, verdict.sources)
-    key = tuple(map(id, parts))
-    cached = _DECISIONS.get(key)
-    if cached is not None:
-        return cached[1], cached[2]
+    """The JSON of a verdict but its text and cues, before and after the cues; kept on the
+    decision it shares with every statement read alike."""
+    decision = verdict.decision
+    if decision is not None and decision.rendered:
+        return decision.rendered[0], decision.rendered[1]
     data = verdict.as_dict()
     head = ", ".join(f'"{k}": {_encode(data[k])}' for k in ("verdict", "claim", "reading"))
     tail = ", ".join(
         f'"{k}": {_encode(data[k])}' for k in ("justification", "explanation", "sources")
     )
-    if len(_DECISIONS) < 50_000:
-        _DECISIONS[key] = (parts, head, tail)
+    if decision is not None:
+        decision.rendered[:] = [head, tail]
     return head, tail
 
 
