@@ -153,7 +153,7 @@ class Decision:
 class Checker:
     """Holds the pipeline and the knowledge base; build once, check many statements."""
 
-    def __init__(self, graph_files: Sequence[Path] | None = None):
+    def __init__(self, graph_files: Sequence[Path] | None = None, cache_size: int = 200_000):
         self.nlp = build_pipeline(graph_files)
         self.kb: KnowledgeBase = self.nlp.get_pipe("dlcheck_mentions").kb
         self.scanner = Scanner(self.nlp)  # the components in one pass (checker/scan.py)
@@ -170,7 +170,8 @@ class Checker:
         self._label_words: dict[str, frozenset[int]] | None = None  # built on first use
         # Memos: a cleaned text -> its cues and decision; what was read where -> decision;
         # reading -> decision, or None when the graph cannot decide that reading.
-        self._cache = DecisionCache()  # ("text", t), ("scan", key), ("reading", r) -> ...
+        # ("text", t), ("scan", what was read where), ("reading", r) -> what was decided
+        self._cache = DecisionCache(cache_size)
         self._speller: Speller | None = None
 
     def _claim_index(self) -> ClaimIndex:
