@@ -1,51 +1,38 @@
-"""A case-insensitive lookup lemmatizer over the cached slice of spacy-lookups-data's table."""
+"""A case-insensitive lookup lemmatizer over a slice of spacy-lookups-data's table."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import hashlib
+import re
+from importlib.metadata import version
+from pathlib import Path
 
 import numpy
-from spacy.attrs import LEMMA, NORM
+from spacy.attrs import LEMMA
 from spacy.language import Language
 from spacy.strings import StringStore
 from spacy.tokens import Doc
 
-from kg.cache import load_knowledge
+from kg.cache import cached, load_knowledge
+from kg.knowledge import KnowledgeBase, frame_parts
 
 
 class LookupLemmatizer:
-    """Sets token.lemma_ from the lemma table the knowledge base was compiled with.
+    """Sets token.lemma_ from the slice of spaCy's lemma table the graph's words need.
 
     spaCy's own lookup lemmatizer is keyed on the exact text ("Networks" misses) and loads the
     whole English table at start-up; this one looks up spaCy's norm (lower case, "n't" as
-    "not") in the slice of that table the graph's phrases need. Plural acronyms unknown to the
-    table ("GPUs", "CNNs") fall back to their singular when the singular is a pattern word.
+    "not") in the slice of that table the graph needs, cached per graph (`lemma_table`).
     The table is kept as string hashes so a statement is lemmatised without Token objects.
     """
 
     def __init__(self, strings: StringStore, lemmas: dict[str, str]):
         self.strings = strings
-        self.lemmas = lemmas
-        self.known = set(lemmas.values())
-        self._by_hash: dict[int, int] = {}
-        self._rebuild()
+        add = strings.add
+        self._by_hash: dict[int, int] = {add(form): add(lemma) for form, lemma in lemmas.items()}
 
     def lemma(self, norm: str) -> str:
         return self.strings[self._by_hash.get(self.strings.add(norm), self.strings[norm])]
-
-    def add_known(self, words: Iterable[str]) -> None:
-        """Words that count as known singulars for the plural fallback (pattern words)."""
-        self.known.update(words)
-        self._rebuild()
-
-    def _rebuild(self) -> None:
-        add = self.strings.add
-        table = {add(form): add(lemma) for form, lemma in self.lemmas.items()}
-        for word in self.known:
-            plural = add(word + "s")
-            if plural not in table and len(word) > 1:
-                table[plural] = add(word)
-        self._by_hash = table
 
     def lemma_hash(self, norm: int) -> int:
         """The lemma of a token with the NORM hash `norm`, as a hash."""
@@ -58,14 +45,85 @@ class LookupLemmatizer:
 
     def __call__(self, doc: Doc) -> Doc:
         if len(doc):
-            lemmas = numpy.array(self.lemmatize(doc.to_array(NORM).tolist()), dtype="uint64")
+            norms = [t.norm for t in doc]
+            lemmas = numpy.array(self.lemmatize(norms), dtype="uint64")
             doc.from_array([LEMMA], lemmas.reshape(-1, 1))
         return doc
 
 
+def load_lemma_table(kb: KnowledgeBase) -> dict[str, str]:
+    """`lemma_table(kb)`, cached under the graph's content, this module's code and the
+    version of spacy-lookups-data: reading the whole table costs every start 0.3 s."""
+    if not kb.content_hash:
+        return lemma_table(kb)
+    key = hashlib.sha256(
+        kb.content_hash.encode()
+        + Path(__file__).read_bytes()
+        + version("spacy-lookups-data").encode()
+    ).hexdigest()
+    return cached("lemmas", key, lambda: lemma_table(kb), dict)
+
+
+def lemma_table(kb: KnowledgeBase) -> dict[str, str]:
+    """The slice of spacy-lookups-data's English lemma table that the graph's words need:
+    lower-cased form -> lemma, for forms whose lemma is a word of a label, a claim text or a
+    definition."""
+    import spacy_lookups_data
+    import srsly
+
+    path = str(spacy_lookups_data.en["lemma_lookup"])
+    table = (
+        srsly.read_gzip_json(path + ".gz")
+        if not path.endswith(".gz")
+        else (srsly.read_gzip_json(path))
+    )
+    lower = {}
+    for form, lemma in table.items():
+        lower.setdefault(form.lower(), lemma.lower())
+    # spaCy's English norms spell British forms the American way ("generalised" ->
+    # "generalized"); read through them, both spellings reach one lemma.
+    american = {}
+    for form, norm in srsly.read_gzip_json(
+        str(spacy_lookups_data.en["lexeme_norm"]) + ".gz"
+    ).items():
+        form, norm = form.strip().lower(), norm.strip().lower()
+        if form != norm and form.isalpha() and norm.isalpha():
+            american[form] = norm
+    for form, lemma in list(lower.items()):
+        if lemma in american:
+            lower[form] = lower.get(american[lemma], american[lemma])
+    for form, norm in american.items():
+        lower[form] = lower.get(norm, norm)
+
+    labels = [label for c in kb.concepts.values() for label in c.labels]
+    for relation in kb.relations.values():
+        labels += [*relation.labels, *relation.inverse_labels, *relation.negative_labels]
+        labels += [part for frame in relation.frames for part in frame_parts(frame)[::2]]
+    # Claim texts and definitions too: a statement is aligned with them word by word.
+    phrases = labels + [text for c in kb.claims.values() for text in (c.label, *c.paraphrases)]
+    phrases += [c.definition for c in kb.concepts.values() if c.definition]
+    words = {w for phrase in phrases for w in _words(phrase)}
+    # An acronym of the graph is a name, not an inflected word: the table maps "ai" to "have".
+    acronyms = {w.lower() for phrase in phrases for w in phrase.split() if w.isupper()}
+    wanted = {lower.get(w, w) for w in words} | words
+    table = {
+        form: lemma
+        for form, lemma in lower.items()
+        if lemma in wanted and form != lemma and form not in acronyms
+    }
+    # Plural acronyms unknown to spaCy's table ("GPUs", "CNNs") read as their singular when
+    # the singular is a label word or a lemma.
+    for word in {*table.values(), *(w.lower() for label in labels for w in label.split())}:
+        if len(word) > 1:
+            table.setdefault(word + "s", word)
+    return table
+
+
+def _words(phrase: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+|'[a-z]+", phrase.lower())
+
+
 @Language.factory("dlcheck_lemmatizer", default_config={"graph_files": []})
 def make_lemmatizer(nlp: Language, name: str, graph_files: list[str]) -> LookupLemmatizer:
-    from pathlib import Path
-
     kb = load_knowledge([Path(p) for p in graph_files] if graph_files else None)
-    return LookupLemmatizer(nlp.vocab.strings, kb.lemmas)
+    return LookupLemmatizer(nlp.vocab.strings, load_lemma_table(kb))

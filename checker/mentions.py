@@ -112,9 +112,6 @@ class MentionMatcher:
                     (head, relation.iri, f"{HEAD}{n}:{slot}"),
                     (tail, relation.iri, f"{TAIL}{n}"),
                 ]
-        if "dlcheck_lemmatizer" in nlp.pipe_names:
-            lemmatizer = nlp.get_pipe("dlcheck_lemmatizer")
-            lemmatizer.add_known(w.lower() for p, *_ in phrases for w in p.split())
         # Reading ~5,000 phrases through the pipeline costs a third of a second; the result
         # depends only on the graph and the cue rules, so it is cached with them.
         cues = nlp.get_pipe("dlcheck_cues").rules if "dlcheck_cues" in nlp.pipe_names else ()

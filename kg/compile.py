@@ -174,7 +174,6 @@ def compile_knowledge(graph) -> KnowledgeBase:
     taxonomy = broader_digraph(graph)
     kb.ancestors.update(_ancestor_paths(kb, taxonomy))
     kb.evidence_paths.update({iri: _evidence_chains(kb, claims[iri]) for iri in claims})
-    kb.lemmas.update(_lemma_table(kb))
     return kb
 
 
@@ -270,56 +269,6 @@ def _evidence_chains(kb: KnowledgeBase, claim: Claim) -> tuple[tuple[Edge, ...],
     return tuple(chains)
 
 
-def _lemma_table(kb: KnowledgeBase) -> dict[str, str]:
-    """The slice of spacy-lookups-data's English lemma table that matching needs.
-
-    Loading the whole table costs about 0.3 s at every start; the slice holds only forms whose
-    lemma is the lemma of a word the patterns use, so it is small enough to cache.
-    """
-    import spacy_lookups_data
-    import srsly
-
-    path = str(spacy_lookups_data.en["lemma_lookup"])
-    table = (
-        srsly.read_gzip_json(path + ".gz")
-        if not path.endswith(".gz")
-        else (srsly.read_gzip_json(path))
-    )
-    lower = {}
-    for form, lemma in table.items():
-        lower.setdefault(form.lower(), lemma.lower())
-    # spaCy's English norms spell British forms the American way ("generalised" ->
-    # "generalized"); read through them, both spellings reach one lemma.
-    american = {}
-    for form, norm in srsly.read_gzip_json(
-        str(spacy_lookups_data.en["lexeme_norm"]) + ".gz"
-    ).items():
-        form, norm = form.strip().lower(), norm.strip().lower()
-        if form != norm and form.isalpha() and norm.isalpha():
-            american[form] = norm
-    for form, lemma in list(lower.items()):
-        if lemma in american:
-            lower[form] = lower.get(american[lemma], american[lemma])
-    for form, norm in american.items():
-        lower[form] = lower.get(norm, norm)
-
-    phrases = [label for c in kb.concepts.values() for label in c.labels]
-    for relation in kb.relations.values():
-        phrases += [*relation.labels, *relation.inverse_labels, *relation.negative_labels]
-        phrases += [part for frame in relation.frames for part in frame_parts(frame)[::2]]
-    # Claim texts too: a statement is aligned with them word by word, on lemmas.
-    phrases += [text for c in kb.claims.values() for text in (c.label, *c.paraphrases)]
-    words = {w for phrase in phrases for w in _words(phrase)}
-    # An acronym of the graph is a name, not an inflected word: the table maps "ai" to "have".
-    acronyms = {w.lower() for phrase in phrases for w in phrase.split() if w.isupper()}
-    wanted = {lower.get(w, w) for w in words} | words
-    return {
-        form: lemma
-        for form, lemma in lower.items()
-        if lemma in wanted and form != lemma and form not in acronyms
-    }
-
-
 def _frames(node, frames: tuple[str, ...]) -> tuple[str, ...]:
     from kg.errors import GraphLoadError
 
@@ -329,9 +278,3 @@ def _frames(node, frames: tuple[str, ...]) -> tuple[str, ...]:
         except ValueError as exc:
             raise GraphLoadError(f"{node}: {exc}") from None
     return frames
-
-
-def _words(phrase: str) -> list[str]:
-    import re
-
-    return re.findall(r"[a-z0-9]+|'[a-z]+", phrase.lower())

@@ -7,7 +7,7 @@ imports neither rdflib nor networkx, so the check path starts fast.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 # Truth statuses and modalities, by their local names in the ontology.
 TRUE, FALSE, PARTLY_TRUE = "true", "false", "partly_true"
@@ -120,8 +120,6 @@ class KnowledgeBase:
     ancestors: dict[str, dict[str, tuple[Edge, ...]]]
     # claim -> up to 3 evidence chains (edges from the claim out to its evidence)
     evidence_paths: dict[str, tuple[tuple[Edge, ...], ...]]
-    # lower-cased word form -> lemma, for the words the patterns and cue rules use
-    lemmas: dict[str, str] = field(default_factory=dict)
     content_hash: str = ""
 
     def label(self, iri: str) -> str:
