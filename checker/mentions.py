@@ -126,7 +126,6 @@ class MentionMatcher:
         for lemmas, targets in table.items():
             phrase = shared.setdefault(targets, Phrase.of(targets, weak))
             self.trie.add([add(lemma) for lemma in lemmas], phrase)
-        self.patterns = table
 
     def __call__(self, doc: Doc) -> Doc:
         lemmas, space = doc.to_array([LEMMA, IS_SPACE]).T.tolist()

@@ -22,9 +22,6 @@ class PhraseTrie:
             node = node.setdefault(token, {})
         node.setdefault(_END, value)
 
-    def __len__(self) -> int:
-        return len(self.root)
-
     def find(self, tokens: Sequence[str]) -> list[tuple[int, int, object]]:
         """Non-overlapping (start, end, value) matches: at each position the longest phrase,
         positions covered by a match skipped."""

@@ -10,7 +10,7 @@ from kg.knowledge import KnowledgeBase
 
 _COLOURS = {"true": "green", "false": "red", "partly_true": "yellow", "unknown": "blue"}
 # schema.org ClaimReview ratings: 1 worst .. 5 best.
-_RATINGS = {"false": (1, "False"), "partly_true": (3, "Partly true"), "true": (5, "True")}
+_RATINGS = {"false": 1, "partly_true": 3, "true": 5}
 
 
 def as_text(verdict: Verdict, kb: KnowledgeBase, colour: bool = False) -> str:
@@ -111,7 +111,7 @@ def as_claim_review(verdict: Verdict, kb: KnowledgeBase) -> dict:
         ],
     }
     if verdict.verdict in _RATINGS:
-        value, _ = _RATINGS[verdict.verdict]
+        value = _RATINGS[verdict.verdict]
         review["reviewRating"].update({"ratingValue": value, "bestRating": 5, "worstRating": 1})
     if verdict.claim is not None:
         review["itemReviewed"]["sameAs"] = verdict.claim.iri

@@ -90,11 +90,6 @@ def prepare(text: str, source: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def line_of(text: str, offset: int) -> int:
-    """1-based line number of a character offset."""
-    return text.count("\n", 0, offset) + 1
-
-
 def guarded(fmt: str) -> Callable[[Callable[[str, str], Bank]], Callable[[str, str], Bank]]:
     """Make a parser keep its promise of raising nothing but ExamFormatError.
 
