@@ -684,12 +684,7 @@ def _explain_alignment(
                 differences.append(f"{kb.label(said.concept)} {how} {kb.label(held.concept)}")
     if differences:
         first += ", and " + "; ".join(differences)
-    sentences = [first + "."]
-    if verdict in (FALSE, PARTLY_TRUE) and claim.corrected_by and claim.status != TRUE:
-        correction = kb.claims[claim.corrected_by[0]].label.rstrip(".")
-        sentences.append(f'{_INSTEAD}"{correction}".')
-    elif claim.condition and claim.status == PARTLY_TRUE:
-        sentences.append(f"It holds when {claim.condition.rstrip('.')}.")
+    sentences = [first + ".", *_afterword(kb, claim, verdict)]
     return " ".join(sentences) + f" (rule: {rule})"
 
 
@@ -766,12 +761,21 @@ def _explain(kb: KnowledgeBase, reading: Reading, match: Match, verdict: str, ru
         sentences.append(f"So it is not limited to {kb.label(reading.object)}.")
     elif rule == "undetermined":
         sentences.append("That neither confirms nor refutes how often the statement says it holds.")
-    elif claim.corrected_by and verdict in ("false", "partly_true"):
-        correction = kb.claims[claim.corrected_by[0]].label.rstrip(".")
-        sentences.append(f'{_INSTEAD}"{correction}".')
-    elif claim.condition:
-        sentences.append(f"It holds when {claim.condition.rstrip('.')}.")
+    else:
+        sentences += _afterword(kb, claim, verdict)
     return " ".join(sentences) + f" (rule: {rule})"
+
+
+def _afterword(kb: KnowledgeBase, claim: Claim, verdict: str) -> list[str]:
+    """What follows the verdict: where a partly true claim holds, and what is right
+    instead of a statement found false."""
+    said = []
+    if claim.status == PARTLY_TRUE and claim.condition:
+        said.append(f"Only in part: {claim.condition.rstrip('.')}.")
+    if verdict == FALSE and claim.corrected_by:
+        correction = kb.claims[claim.corrected_by[0]].label.rstrip(".")
+        said.append(f'{_INSTEAD}"{correction}".')
+    return said
 
 
 def _exclusion(kb: KnowledgeBase, reading: Reading, match: Match) -> str:

@@ -197,3 +197,11 @@ def test_an_excluded_family_makes_an_is_a_statement_false(checker):
     assert verdict.verdict == "false"
     assert "interpretability technique" in verdict.explanation
     assert any(e.predicate.endswith("#excludes") for e in verdict.justification)
+
+
+def test_a_partly_true_claim_is_called_partly_true_with_its_condition(checker):
+    verdict = checker.check("Adam outperforms SGD.")
+    claim = verdict.claim
+    assert (verdict.verdict, claim.status) == ("partly_true", "partly_true")
+    assert f"Only in part: {claim.condition.rstrip('.')}." in verdict.explanation
+    assert "Instead" not in verdict.explanation  # nothing is wrong to correct
