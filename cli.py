@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 from click.core import ParameterSource
 
-from kg.errors import EXIT_FAILURE, DlcheckError, UsageError
+from kg.errors import EXIT_FAILURE, DlcheckError, Terminated, UsageError
 
 
 class _Cli(click.Group):
@@ -32,6 +32,9 @@ class _Cli(click.Group):
         except KeyboardInterrupt:
             click.echo("dlcheck: interrupted", err=True)
             ctx.exit(130)
+        except Terminated as exc:
+            click.echo("dlcheck: terminated", err=True)
+            ctx.exit(exc.exit_code)
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
             raise
         except Exception as exc:  # a bug of ours: still one line, unless asked for details
