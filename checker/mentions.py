@@ -14,7 +14,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from checker.phrases import PhraseTrie
-from kg.cache import cached, load_knowledge
+from kg.cache import cached, code_fingerprint, load_knowledge
 from kg.knowledge import KnowledgeBase, frame_parts
 
 FORWARD, INVERSE, NEGATIVE = "forward", "inverse", "negative"
@@ -24,7 +24,8 @@ FORWARD, INVERSE, NEGATIVE = "forward", "inverse", "negative"
 HEAD, TAIL = "head:", "tail:"  # five characters each
 # Relations of plain "X is (a) Y" sentences: weaker evidence of intent than any other verb.
 WEAK_RELATION_NAMES = ("hasProperty",)
-MATCHER_VERSION = "3"  # bump when the way phrases are read changes
+# The modules whose code decides what the cached phrase table holds (part of its cache key).
+TABLE_MODULES = ("checker.mentions", "checker.phrases", "checker.lemmatizer", "checker.cues")
 
 if not Doc.has_extension("mentions"):
     Doc.set_extension("mentions", default=())
@@ -119,7 +120,7 @@ class MentionMatcher:
         # depends only on the graph and the cue rules, so it is cached with them.
         cues = nlp.get_pipe("dlcheck_cues").rules if "dlcheck_cues" in nlp.pipe_names else ()
         fingerprint = hashlib.sha256(
-            f"{MATCHER_VERSION}|{kb.content_hash}|{cues!r}".encode()
+            f"{code_fingerprint(*TABLE_MODULES)}|{kb.content_hash}|{cues!r}".encode()
         ).hexdigest()
         build = partial(_read_phrases, nlp, phrases)
         table = cached("phrases", fingerprint, build, dict) if kb.content_hash else build()
