@@ -33,7 +33,7 @@ from kg.errors import DlcheckError, QueryRefused, UsageError
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8790
-GRAPH_IRI = "https://w3id.org/dlcheck/kg/"  # the named graph the data lives in
+GRAPH_IRI = "https://w3id.org/dlcheck/kg/"  # the named graph the data lives in (kg.sparql)
 
 TEXT = "text/plain; charset=utf-8"
 JSON = "application/json"
@@ -151,22 +151,12 @@ def negotiate(accept: str | None, offered: Sequence[str]) -> str | None:
 
 
 def _load_dataset(graph_files: Sequence[Path] | None):
-    """The graph as the one named graph of a Dataset whose default graph is the union.
-
-    A plain rdflib Graph fails every `GRAPH ?g { }` pattern, and that pattern is how clients
-    (dlcheck --endpoint among them) read a store's named graphs.
-    """
-    from rdflib import Dataset, URIRef
-
+    """The graph as the one named graph of a Dataset whose default graph is the union."""
+    from kg.sparql import as_dataset
     from kg.store import load_graph
 
     graph = load_graph(list(graph_files) if graph_files else None)
-    dataset = Dataset(default_union=True)
-    for prefix, namespace in graph.namespaces():
-        dataset.bind(prefix, namespace)
-    named = dataset.graph(URIRef(GRAPH_IRI))
-    named += graph
-    return dataset, len(graph)
+    return as_dataset(graph), len(graph)
 
 
 def _worker_main(conn, graph_files: list[Path] | None, max_results: int) -> None:
