@@ -273,7 +273,7 @@ def check(text: str, fmt: str, graph_files: tuple[Path, ...]) -> None:
         if error:
             failed = True
             text = lines.raw.get(number, verdict.text)
-            if fmt in ("json", "jsonl"):
+            if fmt in ("json", "jsonl", "jsonld"):  # one record per line in, errors too
                 record = {"line": number, "text": text, "error": error}
                 block.append(json.dumps(record, ensure_ascii=False) + "\n")
             click.echo(f"dlcheck: error: line {number}: {error}", err=True)
