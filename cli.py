@@ -470,6 +470,14 @@ def exam(
     show_default=True,
     help="Rows (SELECT) or triples (CONSTRUCT) a query may return; more is HTTP 422.",
 )
+@click.option(
+    "--worker-memory",
+    metavar="MB",
+    type=click.IntRange(256, 1 << 20),
+    default=2048,
+    show_default=True,
+    help="Address space each worker may use; a query past it is stopped with HTTP 503.",
+)
 @click.option("--quiet", is_flag=True, help="Do not log each request on stderr.")
 @graph_option
 def serve(
@@ -478,6 +486,7 @@ def serve(
     workers: int | None,
     timeout: float,
     max_results: int,
+    worker_memory: int,
     quiet: bool,
     graph_files: tuple[Path, ...],
 ) -> None:
@@ -491,7 +500,7 @@ def serve(
     from kg.server import Limits, make_server
     from kg.server import serve as run_server
 
-    limits = Limits(timeout=timeout, max_results=max_results)
+    limits = Limits(timeout=timeout, max_results=max_results, worker_memory=worker_memory << 20)
     server = make_server(list(graph_files) or None, host, port, workers, limits, quiet)
 
     def announce(url: str) -> None:

@@ -123,6 +123,8 @@ def run(graph, query: PreparedQuery | str):
         graph = as_dataset(graph)
     try:
         return graph.query(query.algebra)
+    except MemoryError:
+        raise  # the server's workers answer it (and are replaced); not the query's fault alone
     except Exception as exc:
         raise UsageError(f"SPARQL evaluation failed: {_first_line(exc)}") from None
 
@@ -139,7 +141,7 @@ def format_result(result, fmt: str) -> str:
     """
     try:
         text = _format(result, fmt)
-    except UsageError:
+    except (UsageError, MemoryError):
         raise
     except Exception as exc:
         raise UsageError(f"SPARQL evaluation failed: {_first_line(exc)}") from None

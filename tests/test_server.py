@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import importlib.util
 import io
+import itertools
 import json
 import os
 import signal
@@ -30,8 +32,8 @@ TPU = "SELECT ?l WHERE { c:tpu skos:prefLabel ?l }"
 CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
 
-def _start(checker, **limits):
-    server = make_server(port=0, workers=2, limits=Limits(**limits), quiet=True, checker=checker)
+def _start(**limits):
+    server = make_server(port=0, workers=2, limits=Limits(**limits), quiet=True)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
     thread.start()
     return server, thread
@@ -44,18 +46,23 @@ def _stop(server, thread) -> None:
 
 
 @pytest.fixture(scope="module")
-def server(checker):
+def server():
     """The endpoint with the default limits, on a free loopback port."""
-    server, thread = _start(checker, client_timeout=1.0)
+    server, thread = _start(client_timeout=1.0)
     yield server
     _stop(server, thread)
 
 
 @pytest.fixture(scope="module")
-def tight(checker):
+def tight():
     """An endpoint with small limits, to hit each of them."""
     server, thread = _start(
-        checker, timeout=1.5, max_results=50, max_body=4096, client_timeout=1.0, max_connections=6
+        timeout=1.5,
+        max_results=50,
+        max_body=4096,
+        client_timeout=1.0,
+        max_connections=6,
+        worker_memory=600 << 20,
     )
     yield server
     _stop(server, thread)
@@ -323,8 +330,14 @@ def test_slow_clients_hold_only_their_own_connection(tight):
 
 
 def test_connections_over_the_limit_get_503_and_the_rest_are_served(tight):
+    # Six requests whose body never comes: each holds a request thread until its timeout.
     held = [socket.create_connection(_address(tight), timeout=5) for _ in range(6)]
     try:
+        for raw in held:
+            raw.sendall(
+                b"POST /sparql HTTP/1.1\r\nHost: x\r\n"
+                b"Content-Type: application/sparql-query\r\nContent-Length: 10\r\n\r\n"
+            )
         time.sleep(0.2)
         status, _, body = fetch(tight.url, TPU)
         assert status == 503
@@ -336,6 +349,129 @@ def test_connections_over_the_limit_get_503_and_the_rest_are_served(tight):
     while fetch(tight.url, TPU)[0] != 200:
         assert time.monotonic() < deadline, "connections were not given back"
         time.sleep(0.1)
+
+
+def test_seventy_trickling_clients_leave_health_fast(tight):
+    # Before: each held a slot for up to 15 s per byte, and /health got 503 every time.
+    slow = [socket.create_connection(_address(tight), timeout=5) for _ in range(70)]
+    try:
+        health = tight.url.replace("/sparql", "/health")
+        times = []
+        for _ in range(5):
+            for raw in slow:
+                raw.sendall(b"G")  # a byte each, never a whole request line
+            start = time.monotonic()
+            status, _, _ = fetch(health)
+            times.append(time.monotonic() - start)
+            assert status == 200
+            time.sleep(0.1)
+        assert sorted(times)[2] < 0.1, times
+        time.sleep(1.2)  # past the client timeout: the whole head is late, whatever trickled
+        for raw in slow:
+            assert raw.recv(100) == b""
+    finally:
+        for raw in slow:
+            raw.close()
+
+
+def test_every_connection_over_the_limit_gets_an_answer(tight):
+    # Before: past 16 refusals at once, connections were closed with no HTTP answer at all.
+    clients = [socket.create_connection(_address(tight), timeout=5) for _ in range(60)]
+    try:
+        for raw in clients:  # each holds a request thread, waiting for a body that never comes
+            raw.sendall(
+                b"POST /sparql HTTP/1.1\r\nHost: x\r\n"
+                b"Content-Type: application/sparql-query\r\nContent-Length: 10\r\n\r\n"
+            )
+        statuses = [raw.recv(100)[:12] for raw in clients]
+    finally:
+        for raw in clients:
+            raw.close()
+    assert statuses.count(b"HTTP/1.1 503") >= 54  # all but the six that got a slot
+    assert set(statuses) <= {b"HTTP/1.1 503", b"HTTP/1.1 408"}
+
+
+def test_duplicate_content_length_is_400(tight):
+    with socket.create_connection(_address(tight), timeout=5) as raw:
+        raw.sendall(
+            b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+            b"Content-Length: 3\r\nContent-Length: 20\r\n\r\nASK {}"
+        )
+        answer = b""
+        while chunk := raw.recv(400):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 400 ")
+    assert answer.endswith(b"give one Content-Length header, not several\n")
+
+
+def test_escape_sequences_never_reach_the_log(tight, capsys, monkeypatch):
+    monkeypatch.setattr(tight, "quiet", False)
+    fetch(tight.url.replace("/sparql", "/%1b[2J%1b]0;owned%07"))
+    with socket.create_connection(_address(tight), timeout=5) as raw:
+        raw.sendall(b"GET /\x1b[31mred HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        raw.recv(400)
+    time.sleep(0.2)
+    log = capsys.readouterr().err
+    assert "\\x1b[31mred" in log
+    assert "\x1b" not in log and "\x07" not in log
+
+
+def test_a_query_past_the_memory_cap_costs_only_its_worker(tight):
+    # Each CONCAT makes the string 8 times longer: 32 MB, then 256 MB, then 2 GB.
+    eight = ",".join(["?{0}"] * 8)
+    steps = ['BIND("aaaaaaaaaaaaaaaa" AS ?a)']
+    names = "abcdefghij"
+    for before, after in itertools.pairwise(names):
+        steps.append(f"BIND(CONCAT({eight.format(before)}) AS ?{after})")
+    query = f"SELECT (STRLEN(?j) AS ?n) WHERE {{ {' '.join(steps)} }}"
+    status, _, body = fetch(tight.url, query)
+    assert status == 503
+    assert "needed more than 600 MB of memory" in one_line(body)
+    deadline = time.monotonic() + 60
+    while fetch(tight.url, TPU)[0] != 200 or tight.pool.idle() < 2:
+        assert time.monotonic() < deadline, "the worker was not replaced"
+        time.sleep(0.2)
+
+
+def test_check_runs_in_the_workers_under_the_time_limit(tight, monkeypatch):
+    # Before: /check ran in the HTTP thread, under a lock and with no time limit.
+    monkeypatch.setattr(tight.pool, "limits", dataclasses.replace(tight.pool.limits, timeout=0.05))
+    base = tight.url.replace("/sparql", "/check")
+    status, _, body = fetch(f"{base}?text=Deep+learning+requires+GPUs")
+    assert status == 503
+    assert "checking the statement ran out of its time limit of 0.05 s" in one_line(body)
+    monkeypatch.undo()
+    deadline = time.monotonic() + 60
+    while tight.pool.idle() < 2:
+        assert time.monotonic() < deadline, "the worker was not replaced"
+        time.sleep(0.2)
+
+
+def test_parsed_queries_are_kept_by_hash_within_a_cap():
+    from kg.server import _PreparedQueries
+
+    kept = _PreparedQueries(max_entries=3, max_text=4000)
+    queries = [f"SELECT * WHERE {{ ?s ?p {n} }}" for n in range(5)]
+    for text in queries:
+        assert kept(text).text == text
+    assert len(kept) == 3
+    assert all(isinstance(key, bytes) and len(key) == 32 for key in kept._entries)
+    kept(f"ASK {{ ?s ?p {'1' * 300} }}")  # over max_text / 16: parsed, not kept
+    assert len(kept) == 3
+
+
+def test_keep_alive_connections_answer_every_request(server):
+    import http.client
+
+    host, port = _address(server)
+    connection = http.client.HTTPConnection(host, port, timeout=10)
+    try:
+        for _ in range(3):
+            connection.request("GET", "/sparql?" + urllib.parse.urlencode({"query": TPU}))
+            answer = connection.getresponse()
+            assert (answer.status, answer.read().count(b'"TPU"')) == (200, 1)
+    finally:
+        connection.close()
 
 
 def _address(server) -> tuple[str, int]:
