@@ -71,6 +71,7 @@ def parse_turtle(graph, path: Path) -> None:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise GraphLoadError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    text = text.removeprefix("\ufeff")  # the byte-order mark some editors write is no triple
     ill_typed = _Counter()
     term_log = logging.getLogger("rdflib.term")
     term_log.addHandler(ill_typed)
@@ -130,6 +131,8 @@ def _error_line(exc: Exception) -> str:
 
 
 def _error_message(exc: Exception) -> str:
+    if isinstance(exc, RecursionError):
+        return "Turtle nested too deeply (blank nodes or lists inside one another)"
     why = getattr(exc, "_why", None)  # BadSyntax keeps the reason apart from its context dump
     if why:
         near = getattr(exc, "_str", b"")[getattr(exc, "_i", 0) :][:40]
