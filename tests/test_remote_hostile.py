@@ -13,6 +13,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import ClassVar
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from kg import remote
 
@@ -188,3 +190,82 @@ def test_an_answer_over_the_size_cap_is_refused(endpoints, monkeypatch):
 )
 def test_a_malformed_endpoint_url_is_a_usage_error(run_cli, url):
     assert "endpoint" in _one_line_error(run_cli("check", TEXT, "--endpoint", url), 2)
+
+
+# --- any answer at all -------------------------------------------------------------------
+
+_MEDIA = st.sampled_from(
+    [
+        "application/n-triples",
+        "text/turtle",
+        "application/ld+json",
+        "application/rdf+xml",
+        "application/json",
+        "text/html",
+        "",
+    ]
+)
+_BODIES = st.one_of(
+    st.binary(max_size=400),
+    st.text(max_size=200).map(str.encode),
+    st.sampled_from(
+        [
+            NT,
+            b"@prefix x: <http://127.0.0.1:1/> .\nx:a x:b x:c .\n",
+            b'<urn:a> <urn:b> "x"^^<http://www.w3.org/2001/XMLSchema#integer> .\n',
+            b'{"@context": "http://127.0.0.1:1/ctx", "@id": "urn:a"}',
+            b"<urn:a> <urn:b> " + b"[ <urn:c> " * 3000 + b"]" * 3000 + b" .\n",
+        ]
+    ),
+)
+
+
+class _Any(BaseHTTPRequestHandler):
+    """Answers whatever the property test put in `answer`."""
+
+    answer: ClassVar[list[bytes]] = [b""]
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        try:
+            self.wfile.write(self.answer[0])
+        except OSError:
+            pass
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def any_endpoint(endpoints):
+    server, url = _serve(_Any)
+    yield url, endpoints[1]
+    server.shutdown()
+    server.server_close()
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    status=st.sampled_from(["200 OK", "204 No Content", "302 Found", "404 Not Found", "500 Oops"]),
+    media=_MEDIA,
+    body=_BODIES,
+    location=st.sampled_from(["", "/elsewhere", "http://127.0.0.1:1/query", "file:///etc/passwd"]),
+)
+def test_any_endpoint_answer_is_a_graph_or_one_endpoint_error(
+    any_endpoint, status, media, body, location
+):
+    url, hits = any_endpoint
+    extra = f"Location: {location}\r\n" if location else ""
+    _Any.answer[0] = _http(status, media, body, extra)
+    start = time.monotonic()
+    try:
+        path = remote.snapshot(url, timeout=3)
+    except remote.EndpointError as exc:
+        assert "\n" not in str(exc) and url in str(exc)
+    else:
+        assert status.startswith("200") and media in remote.RDF_MEDIA_TYPES
+        assert path.read_bytes()  # N-Triples of at least one triple
+    assert time.monotonic() - start < 5
+    assert hits == []
