@@ -1136,6 +1136,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send(self, answer: Answer, method: str) -> None:
         try:
+            # Reading the request may have left the socket only the rest of its deadline.
+            self.connection.settimeout(self.server.limits.client_timeout)
             self.send_response(answer.status)
             self.send_header("Content-Type", answer.content_type)
             self.send_header("Content-Length", str(len(answer.body)))

@@ -250,6 +250,12 @@ def test_malformed_query_is_400_with_one_line(server):
     assert fetch(server.url, TPU)[0] == 200
 
 
+def test_a_lone_surrogate_is_400_not_500(server):
+    status, _, body = fetch(server.url, 'SELECT ?x WHERE { BIND("\\uD800" AS ?x) }')
+    assert status == 400
+    assert "lone UTF-16 surrogate" in one_line(body)
+
+
 def test_wrong_media_type_method_and_path(server):
     assert fetch(server.url, method="POST", body=b"{}", content_type="application/json")[0] == 415
     assert fetch(server.url, method="PUT", body=b"x", content_type="text/turtle")[0] == 405
