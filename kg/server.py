@@ -7,7 +7,7 @@ thread or a slot. Every connection over a limit gets a 503 answer.
 
 Queries and statements do not run in those threads: rdflib cannot be interrupted, one
 cartesian product takes minutes, and reading a long statement can too. They run in a small
-pool of worker processes that each hold the graph (and, from the first /check, a checker);
+pool of worker processes that each hold the graph and a checker;
 a job past its time limit or its worker's memory cap costs its worker (killed and replaced),
 never the server. Screening is the same as `dlcheck query` (kg.sparql.prepare): updates,
 SERVICE and FROM are refused.
@@ -180,11 +180,15 @@ def _worker_main(conn, graph_files: list[Path] | None, limits: Limits) -> None:
     _limit_memory(limits.worker_memory)
     try:
         dataset, triples = _load_dataset(graph_files)
+        # Built before the worker says it is ready, so that building it never counts against
+        # the time limit of the first /check (it reads the compiled cache: about a second).
+        from checker.check import Checker
+
+        statements = Checker(graph_files)
     except Exception as exc:
         conn.send(("failed", str(exc)))
         return
     conn.send(("ready", triples))
-    statements = None  # the checker, built on the first statement: many servers get none
     while True:
         try:
             job = conn.recv()
@@ -195,10 +199,6 @@ def _worker_main(conn, graph_files: list[Path] | None, limits: Limits) -> None:
         healthy = True
         try:
             if job[0] == "check":
-                if statements is None:
-                    from checker.check import Checker
-
-                    statements = Checker(graph_files)
                 answer = answer_check(statements, job[1])
             else:
                 answer = answer_query(dataset, job[1], job[2], limits.max_results)
