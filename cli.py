@@ -14,24 +14,54 @@ from pathlib import Path
 import click
 from click.core import ParameterSource
 
-from kg.errors import EXIT_FAILURE, DlcheckError, UsageError
+from kg.errors import EXIT_FAILURE, EXIT_USAGE, DlcheckError, Terminated, UsageError
 
 
 class _Cli(click.Group):
     """Turns dlcheck's typed errors into one stderr line and their exit status."""
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # Python hands undecodable bytes of argv over as lone surrogates, which would fail
+        # much later, wherever the text is first written out.
+        for number, arg in enumerate(args, start=1):
+            try:
+                arg.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                shown = arg.encode("utf-8", "replace").decode("utf-8")[:60]
+                click.echo(
+                    f"dlcheck: error: argument {number} ({shown!r}) is not valid UTF-8 "
+                    f"(character {exc.start + 1})",
+                    err=True,
+                )
+                ctx.exit(EXIT_USAGE)
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx: click.Context):
+        if sys.stdout is None:  # started with stdout closed (`>&-`): nowhere to answer
+            click.echo("dlcheck: error: standard output is closed", err=True)
+            ctx.exit(EXIT_FAILURE)
         try:
             return super().invoke(ctx)
         except DlcheckError as exc:
             click.echo(f"dlcheck: error: {exc}", err=True)
             ctx.exit(exc.exit_code)
         except BrokenPipeError:
+            _drop_stdout()
             sys.stderr.close()  # the reader went away (e.g. `| head`); nothing left to say
+            ctx.exit(EXIT_FAILURE)
+        except OSError as exc:
+            # Writing the answer failed (`> /dev/full`, a vanished disk): files dlcheck reads
+            # or writes by name have their own messages, so this is standard output.
+            where = exc.filename or "standard output"
+            _drop_stdout()
+            click.echo(f"dlcheck: error: {where}: {(exc.strerror or str(exc)).lower()}", err=True)
             ctx.exit(EXIT_FAILURE)
         except KeyboardInterrupt:
             click.echo("dlcheck: interrupted", err=True)
             ctx.exit(130)
+        except Terminated as exc:
+            click.echo("dlcheck: terminated", err=True)
+            ctx.exit(exc.exit_code)
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
             raise
         except Exception as exc:  # a bug of ours: still one line, unless asked for details
@@ -43,6 +73,23 @@ class _Cli(click.Group):
                 err=True,
             )
             ctx.exit(EXIT_FAILURE)
+
+
+def _drop_stdout() -> None:
+    """Point standard output at /dev/null, so that the final flush at exit cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass  # no real file descriptor (a test runner's stream): nothing will flush it
+
+
+def _stdin():
+    """Standard input, or a UsageError when the process was started with it closed."""
+    if sys.stdin is None:
+        raise UsageError("standard input is closed; give the input as an argument or a file")
+    return sys.stdin
 
 
 def graph_option(func):
@@ -140,10 +187,14 @@ def query(query: str | None, fmt: str, graph_files: tuple[Path, ...]) -> None:
 
 def _query_text(query: str | None) -> str:
     if query is None or query == "-":
-        if query is None and sys.stdin.isatty():
+        if query is None and (sys.stdin is None or sys.stdin.isatty()):
             raise UsageError("give a SPARQL query, a .rq file, or '-' to read stdin")
-        return sys.stdin.read()
-    if query.endswith(".rq") or (len(query) < 4096 and Path(query).is_file()):
+        data = _stdin().buffer.read()
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise UsageError(f"the query on stdin is not UTF-8 (byte {exc.start})") from None
+    if query.endswith(".rq") or _is_file(query):
         path = Path(query)
         try:
             return path.read_text(encoding="utf-8")
@@ -152,6 +203,14 @@ def _query_text(query: str | None) -> str:
         except (OSError, UnicodeDecodeError) as exc:
             raise UsageError(f"{path}: cannot read query file ({exc})") from None
     return query
+
+
+def _is_file(text: str) -> bool:
+    """Does `text` name an existing file? Query text too long for a file name does not."""
+    try:
+        return len(text) < 4096 and Path(text).is_file()
+    except (OSError, ValueError):
+        return False
 
 
 @cli.command()
@@ -214,7 +273,7 @@ def check(text: str, fmt: str, graph_files: tuple[Path, ...]) -> None:
         if error:
             failed = True
             text = lines.raw.get(number, verdict.text)
-            if fmt in ("json", "jsonl"):
+            if fmt in ("json", "jsonl", "jsonld"):  # one record per line in, errors too
                 record = {"line": number, "text": text, "error": error}
                 block.append(json.dumps(record, ensure_ascii=False) + "\n")
             click.echo(f"dlcheck: error: line {number}: {error}", err=True)
@@ -268,7 +327,7 @@ class _StdinLines:
         self.errors: dict[int, str] = {}
 
     def items(self):
-        stream = sys.stdin.buffer
+        stream = _stdin().buffer
         for number, data in enumerate(stream, start=1):
             try:
                 line = data.decode("utf-8").rstrip("\r\n")
@@ -411,6 +470,14 @@ def exam(
     show_default=True,
     help="Rows (SELECT) or triples (CONSTRUCT) a query may return; more is HTTP 422.",
 )
+@click.option(
+    "--worker-memory",
+    metavar="MB",
+    type=click.IntRange(256, 1 << 20),
+    default=2048,
+    show_default=True,
+    help="Address space each worker may use; a query past it is stopped with HTTP 503.",
+)
 @click.option("--quiet", is_flag=True, help="Do not log each request on stderr.")
 @graph_option
 def serve(
@@ -419,6 +486,7 @@ def serve(
     workers: int | None,
     timeout: float,
     max_results: int,
+    worker_memory: int,
     quiet: bool,
     graph_files: tuple[Path, ...],
 ) -> None:
@@ -432,7 +500,7 @@ def serve(
     from kg.server import Limits, make_server
     from kg.server import serve as run_server
 
-    limits = Limits(timeout=timeout, max_results=max_results)
+    limits = Limits(timeout=timeout, max_results=max_results, worker_memory=worker_memory << 20)
     server = make_server(list(graph_files) or None, host, port, workers, limits, quiet)
 
     def announce(url: str) -> None:

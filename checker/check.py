@@ -7,10 +7,8 @@ import itertools
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from importlib.metadata import version
 from pathlib import Path
 
-from checker import spelling
 from checker.align import (
     EQUIVALENT,
     INDEPENDENT,
@@ -41,7 +39,7 @@ from checker.rules import (
 )
 from checker.scan import Scan, Scanner
 from checker.spelling import Speller, english_words, vocabulary_of
-from kg.cache import cached
+from kg.cache import cached, code_fingerprint
 from kg.compile import claim_edge
 from kg.knowledge import (
     FALSE,
@@ -70,6 +68,16 @@ _ABBREVIATION = re.compile(
 _WORD = re.compile(r"[\w-]+")
 _LETTER = re.compile(r"[^\W\d_]")
 _UNSEEN = object()
+# The modules whose code decides how a claim text is read into units (the index's cache key).
+INDEX_MODULES = (
+    "checker.align",
+    "checker.cues",
+    "checker.lemmatizer",
+    "checker.mentions",
+    "checker.phrases",
+    "checker.reading",
+    "checker.scan",
+)
 
 
 @dataclass(frozen=True)
@@ -185,7 +193,7 @@ class Checker:
         cues = self.scanner.cues
         words = [sorted(w) for w in cues.words]  # sets print in a different order each run
         key = hashlib.sha256(
-            f"{self.kb.content_hash}|{cues.rules!r}|{words!r}".encode() + _code_hash()
+            f"{code_fingerprint(*INDEX_MODULES)}|{kb.content_hash}|{cues.rules!r}|{words!r}".encode()
         ).hexdigest()
         index = cached(
             "claim-index",
@@ -297,9 +305,8 @@ class Checker:
             for relation in kb.relations.values():
                 labels += [*relation.labels, *relation.inverse_labels, *relation.negative_labels]
             vocabulary = vocabulary_of(labels)
-            code = Path(spelling.__file__).read_bytes()
             key = hashlib.sha256(
-                code + "\n".join(sorted(vocabulary)).encode() + lookups_version().encode()
+                f"{code_fingerprint('checker.spelling')}|{sorted(vocabulary)}".encode()
             ).hexdigest()
             self._speller = cached(
                 "speller", key, lambda: Speller(vocabulary, english_words()), Speller
@@ -529,19 +536,6 @@ class Checker:
 def _placeless(unit: Unit) -> Unit:
     """A claim text's unit without its token position, which only ordered the units."""
     return unit._replace(start=0)
-
-
-def _code_hash() -> bytes:
-    """The source of the modules that read a text into units: a change to any of them
-    makes cached claim texts stale."""
-    from checker import align, cues, lemmatizer, mentions, phrases, reading, scan
-
-    modules = (align, cues, lemmatizer, mentions, phrases, reading, scan)
-    return hashlib.sha256(b"".join(Path(m.__file__).read_bytes() for m in modules)).digest()
-
-
-def lookups_version() -> str:
-    return version("spacy-lookups-data")
 
 
 def sentences(text: str) -> list[tuple[int, str]]:

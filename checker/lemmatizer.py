@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from importlib.metadata import version
 from pathlib import Path
 
 import numpy
@@ -13,7 +12,7 @@ from spacy.language import Language
 from spacy.strings import StringStore
 from spacy.tokens import Doc
 
-from kg.cache import cached, load_knowledge
+from kg.cache import cached, code_fingerprint, load_knowledge
 from kg.knowledge import KnowledgeBase, frame_parts
 
 
@@ -53,13 +52,11 @@ class LookupLemmatizer:
 
 def load_lemma_table(kb: KnowledgeBase) -> dict[str, str]:
     """`lemma_table(kb)`, cached under the graph's content, this module's code and the
-    version of spacy-lookups-data: reading the whole table costs every start 0.3 s."""
+    versions of dlcheck and spacy-lookups-data: reading the whole table costs 0.3 s."""
     if not kb.content_hash:
         return lemma_table(kb)
     key = hashlib.sha256(
-        kb.content_hash.encode()
-        + Path(__file__).read_bytes()
-        + version("spacy-lookups-data").encode()
+        f"{code_fingerprint('checker.lemmatizer')}|{kb.content_hash}".encode()
     ).hexdigest()
     return cached("lemmas", key, lambda: lemma_table(kb), dict)
 

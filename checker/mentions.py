@@ -14,7 +14,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from checker.phrases import PhraseTrie
-from kg.cache import cached, load_knowledge
+from kg.cache import cached, code_fingerprint, load_knowledge
 from kg.knowledge import KnowledgeBase, frame_parts
 
 FORWARD, INVERSE, NEGATIVE = "forward", "inverse", "negative"
@@ -22,7 +22,8 @@ FORWARD, INVERSE, NEGATIVE = "forward", "inverse", "negative"
 # "head:<n>:<subject|object>", those after it a tail "tail:<n>", n numbering the relation's
 # frames.
 HEAD, TAIL = "head:", "tail:"  # five characters each
-MATCHER_VERSION = "3"  # bump when the way phrases are read changes
+# The modules whose code decides what the cached phrase table holds (part of its cache key).
+TABLE_MODULES = ("checker.mentions", "checker.phrases", "checker.lemmatizer", "checker.cues")
 
 if not Doc.has_extension("mentions"):
     Doc.set_extension("mentions", default=())
@@ -116,7 +117,7 @@ class MentionMatcher:
         # depends only on the graph and the cue rules, so it is cached with them.
         cues = nlp.get_pipe("dlcheck_cues").rules if "dlcheck_cues" in nlp.pipe_names else ()
         fingerprint = hashlib.sha256(
-            f"{MATCHER_VERSION}|{kb.content_hash}|{cues!r}".encode()
+            f"{code_fingerprint(*TABLE_MODULES)}|{kb.content_hash}|{cues!r}".encode()
         ).hexdigest()
         build = partial(_read_phrases, nlp, phrases)
         table = cached("phrases", fingerprint, build, dict) if kb.content_hash else build()

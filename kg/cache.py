@@ -1,19 +1,33 @@
 """The compiled knowledge base (and what else is built from it), cached on disk under a key
-made from the graph's content.
+made from the graph's content and the code that compiles it.
 
-Any change to a Turtle file (or to the compiled format) gives a new key, so a stale cache is
-never read. Files are written to a temporary name and renamed, so
-an interrupted build leaves no partial cache behind.
+The key covers the Turtle files, dlcheck's version, the source of the modules that compile
+(`code_fingerprint`) and the spacy-lookups-data version, so a stale cache is never read and
+nobody has to remember to bump a format number.
+
+A cache file is trusted only as far as it can be checked, since unpickling runs code:
+- the directory is private (created 0700) and must belong to the user and be writable by
+  nobody else, or it is not read at all; files are 0600;
+- each file carries the SHA-256 of its payload, verified before unpickling; a damaged or
+  foreign file is rebuilt, and stderr says so once.
+Files are written to a temporary name and renamed, so an interrupted build leaves no partial
+cache behind.
 """
 
 from __future__ import annotations
 
+import atexit
 import hashlib
+import importlib.util
 import os
 import pickle
+import shutil
+import stat
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
+from functools import cache
 from pathlib import Path
 from typing import TypeVar
 
@@ -23,10 +37,13 @@ from kg.store import content_hash, default_files, ontology_files
 
 T = TypeVar("T")
 
-# Bump when KnowledgeBase or the compile step changes shape, so old caches are ignored.
-FORMAT_VERSION = "11"
+# The modules whose code decides what a compiled knowledge base holds.
+COMPILING_MODULES = ("kg.compile", "kg.knowledge", "kg.store")
+# First line of every cache file; the second is the payload's SHA-256, the third the key.
+_MAGIC = b"dlcheck-cache 1\n"
 
 _memo: dict[str, KnowledgeBase] = {}
+_reported: set[str] = set()  # what stderr has already been told, once each
 
 
 def cache_dir() -> Path:
@@ -38,13 +55,39 @@ def cache_dir() -> Path:
     return Path(base) / "dlcheck"
 
 
+@cache
+def code_fingerprint(*modules: str) -> str:
+    """A hash of dlcheck's version, the spacy-lookups-data version and the named modules' source.
+
+    Part of every cache key whose value those modules build: changing the code that builds a
+    cached value gives a new key, with no version number to bump by hand.
+    """
+    from importlib import metadata
+
+    digest = hashlib.sha256()
+    for package in ("dlcheck", "spacy-lookups-data"):
+        try:
+            version = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            version = "not installed"
+        digest.update(f"{package} {version}\n".encode())
+    for name in modules:
+        spec = importlib.util.find_spec(name)
+        if spec is None or spec.origin is None:
+            raise ValueError(f"no source for module {name}")
+        digest.update(name.encode() + b"\0" + Path(spec.origin).read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 def load_knowledge(paths: Sequence[Path] | None = None) -> KnowledgeBase:
     """The knowledge base of the bundled graph, or of `paths` (plus the ontology).
 
-    Read from the cache when the graph's content is unchanged, else compiled and cached.
+    Read from the cache when the graph's content and the compiling code are unchanged, else
+    compiled and cached. No paths (None or empty) means the bundled graph.
     """
-    files = default_files() if paths is None else ontology_files() + list(paths)
-    key = content_hash(files, extra=FORMAT_VERSION.encode())
+    chosen = list(paths) if paths else None
+    files = default_files() if chosen is None else ontology_files() + chosen
+    key = content_hash(files, extra=code_fingerprint(*COMPILING_MODULES).encode())
     if key in _memo:
         return _memo[key]
 
@@ -52,7 +95,7 @@ def load_knowledge(paths: Sequence[Path] | None = None) -> KnowledgeBase:
         from kg.compile import compile_knowledge
         from kg.store import load_graph
 
-        kb = compile_knowledge(load_graph(list(paths) if paths else None))
+        kb = compile_knowledge(load_graph(chosen))
         object.__setattr__(kb, "content_hash", key)
         return kb
 
@@ -64,22 +107,82 @@ def load_knowledge(paths: Sequence[Path] | None = None) -> KnowledgeBase:
 def cached(name: str, key: str, build: Callable[[], T], kind: type) -> T:
     """The value stored under `name` and `key`, or `build()` stored there atomically.
 
-    A missing, unreadable or foreign file is rebuilt rather than trusted or reported.
+    A missing file is built silently; a damaged or foreign one is rebuilt, with one line on
+    stderr. An unusable cache directory (not private, not writable) only costs speed.
     """
-    target = cache_dir() / f"{name}-{key[:32]}.pickle"
-    try:
-        with target.open("rb") as handle:
-            value = pickle.load(handle)
-        if isinstance(value, kind):
-            return value
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
-        pass
+    folder = cache_dir()
+    target = folder / f"{name}-{key[:32]}.pickle"
+    if _usable(folder):
+        try:
+            return _read(target, key, kind)
+        except FileNotFoundError:
+            pass
+        except (OSError, ValueError) as exc:
+            _report(f"the cache file {target} was unusable ({exc}); rebuilt it")
     value = build()
-    try:
-        _write_bytes(target, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
-    except OSError:
-        pass  # a read-only home still gets correct answers, only slower starts
+    if _usable(folder):
+        payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        header = _MAGIC + hashlib.sha256(payload).hexdigest().encode() + b"\n" + key.encode()
+        try:
+            _write_bytes(target, header + b"\n" + payload)
+        except OSError:
+            pass  # a full disk still gets correct answers, only slower starts
     return value
+
+
+def _read(target: Path, key: str, kind: type):
+    """The verified, unpickled value of one cache file; ValueError says what is wrong."""
+    with target.open("rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode) or not _owned_and_private(info):
+            raise ValueError("not a private file of this user")
+        data = handle.read()
+    head, sep, rest = data.partition(b"\n")
+    digest, _, rest = rest.partition(b"\n")
+    stored_key, _, payload = rest.partition(b"\n")
+    if not sep or head + b"\n" != _MAGIC:
+        raise ValueError("not a dlcheck cache file")
+    if stored_key != key.encode():
+        raise ValueError("stored under another key")
+    if hashlib.sha256(payload).hexdigest().encode() != digest:
+        raise ValueError("checksum mismatch")
+    try:
+        value = pickle.loads(payload)
+    except Exception as exc:  # written by this very code and checked: only a code mismatch
+        raise ValueError(f"cannot unpickle: {type(exc).__name__}") from None
+    if not isinstance(value, kind):
+        raise ValueError(f"holds a {type(value).__name__}, not a {kind.__name__}")
+    return value
+
+
+def _usable(folder: Path) -> bool:
+    """True when `folder` is (or can be made) a private directory of this user.
+
+    Created 0700 when missing. One that exists but belongs to someone else, or that others
+    may write to, is never read: anyone who can plant a pickle there could run code as us.
+    """
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = folder.stat()
+    except OSError:
+        return False  # a read-only home: correct answers, slower starts, nothing to say
+    if not stat.S_ISDIR(info.st_mode) or not _owned_and_private(info):
+        _report(
+            f"not using the cache directory {folder}: others can write to it; "
+            "set DLCHECK_CACHE_DIR to a directory of your own"
+        )
+        return False
+    return True
+
+
+def _owned_and_private(info: os.stat_result) -> bool:
+    return info.st_uid == os.getuid() and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+def _report(message: str) -> None:
+    if message not in _reported:
+        _reported.add(message)
+        print(f"dlcheck: note: {message}", file=sys.stderr)
 
 
 def endpoint_file(url: str, fetched: bytes, convert: Callable[[], bytes]) -> Path:
@@ -92,21 +195,28 @@ def endpoint_file(url: str, fetched: bytes, convert: Callable[[], bytes]) -> Pat
     """
     tag = hashlib.sha256(url.encode()).hexdigest()[:12]
     name = f"{tag}-{hashlib.sha256(fetched).hexdigest()[:32]}.nt"
-    # A read-only cache directory still works: the temporary directory holds the copy then.
-    folders = (cache_dir() / "endpoints", Path(tempfile.gettempdir()) / "dlcheck-endpoints")
-    for folder in folders:
-        if (folder / name).is_file():
-            return folder / name
+    folder = cache_dir() / "endpoints"
+    if not _usable(cache_dir()) or not _usable(folder):
+        # No private cache: the copy lives in a private directory of this process, never in
+        # a shared one where another user could have planted a graph under the same name.
+        folder = _process_folder()
+    if (folder / name).is_file():
+        return folder / name
     data = convert()
-    for folder in folders:
-        target = folder / name
-        try:
-            _write_bytes(target, data)
-        except OSError:
-            continue
-        _prune(folder.glob(f"{tag}-*.nt"), keep=target)
-        return target
-    raise DlcheckError(f"cannot write the fetched graph under {folders[0]} or {folders[1]}")
+    target = folder / name
+    try:
+        _write_bytes(target, data)
+    except OSError as exc:
+        raise DlcheckError(f"cannot write the fetched graph under {folder}: {exc}") from None
+    _prune(folder.glob(f"{tag}-*.nt"), keep=target)
+    return target
+
+
+@cache
+def _process_folder() -> Path:
+    folder = Path(tempfile.mkdtemp(prefix="dlcheck-endpoint-"))  # 0700, ours alone
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
 
 
 def _prune(paths, keep: Path, age: float = 86_400.0) -> None:
@@ -120,8 +230,9 @@ def _prune(paths, keep: Path, age: float = 86_400.0) -> None:
 
 
 def _write_bytes(target: Path, data: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".nt-", suffix=".tmp")
+    """Write `data` to `target` atomically, as a private (0600) file."""
+    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".dlcheck-", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)

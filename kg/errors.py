@@ -28,3 +28,14 @@ class QuerySyntaxError(UsageError):
 
 class QueryRefused(UsageError):
     """A SPARQL query would write or reach the network; the message says which part."""
+
+
+class Terminated(BaseException):
+    """SIGTERM or SIGHUP arrived while a file was being written; clean-up has run.
+
+    A BaseException, like KeyboardInterrupt, so that no `except Exception` swallows it.
+    """
+
+    def __init__(self, signum: int):
+        super().__init__(f"terminated by signal {signum}")
+        self.exit_code = 128 + signum

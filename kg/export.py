@@ -7,15 +7,19 @@ interrupted export never leaves a half-written file.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
+import stat
 import tempfile
+import threading
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import BinaryIO
 
-from kg.errors import DlcheckError, UsageError
+from kg.errors import DlcheckError, Terminated, UsageError
 
 FORMATS = ("turtle", "nt", "jsonld", "graphml", "dot", "mermaid", "claimreview")
 _RDF_FORMATS = {"turtle": "turtle", "nt": "nt", "jsonld": "json-ld"}
@@ -238,29 +242,80 @@ def _local(iri: str) -> str:
 
 
 def write_atomically(path: Path, write: Callable[[BinaryIO], None]) -> None:
-    """Run `write` on a temporary file beside `path`, then rename it to `path`.
+    """Run `write` on a temporary file beside what `path` names, then rename it into place.
 
     The rename is atomic on one file system: readers see the old file or the whole new one,
-    and a writer that fails (or is interrupted) leaves no file behind.
+    and a writer that fails (or is interrupted, SIGTERM and SIGHUP included) leaves no file
+    behind. The path is respected for what it is: a symlink is followed, so the link stays
+    and its target gets the export; a device or FIFO (`-o /dev/stdout`, a named pipe) is
+    written directly, since renaming over it would replace the device with a regular file.
     """
-    folder = path.parent
+    target = Path(os.path.realpath(path))
+    if _is_special(target):
+        _write_in_place(path, target, write)
+        return
+    folder = target.parent
     try:
-        fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+        fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
     except OSError as exc:
         raise DlcheckError(f"{path}: cannot write ({_why(exc)})") from None
     try:
-        with os.fdopen(fd, "wb") as handle:
+        with _signals_interrupt(), os.fdopen(fd, "wb") as handle:
             write(handle)
             handle.flush()
             os.fsync(handle.fileno())
-        # mkstemp makes the file private (0600); an export should look like any other file.
-        os.chmod(temp, _mode_for(path))
-        os.replace(temp, path)
+            # mkstemp makes the file private (0600); an export should look like any other file.
+            os.chmod(temp, _mode_for(target))
+            os.replace(temp, target)
     except BaseException as exc:
         Path(temp).unlink(missing_ok=True)
         if isinstance(exc, OSError):
             raise DlcheckError(f"{path}: cannot write ({_why(exc)})") from None
         raise
+
+
+def _is_special(target: Path) -> bool:
+    """True for an existing path that is neither a regular file nor a directory."""
+    try:
+        mode = target.stat().st_mode
+    except OSError:
+        return False
+    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
+
+
+def _write_in_place(path: Path, target: Path, write: Callable[[BinaryIO], None]) -> None:
+    """Write straight into a device or FIFO, as the shell's `>` would (no temporary file)."""
+    if stat.S_ISSOCK(target.stat().st_mode):
+        raise DlcheckError(f"{path}: cannot write (a socket is not a file)")
+    try:
+        # O_NOCTTY: writing to a terminal device must not make it this process's terminal.
+        fd = os.open(target, os.O_WRONLY | os.O_NOCTTY)
+        with os.fdopen(fd, "wb") as handle:
+            write(handle)
+    except OSError as exc:
+        raise DlcheckError(f"{path}: cannot write ({_why(exc)})") from None
+
+
+@contextlib.contextmanager
+def _signals_interrupt():
+    """Turn SIGTERM and SIGHUP into an exception while writing, so clean-up code runs.
+
+    Python's default for these signals ends the process at once, and a temporary file would
+    stay behind. Only the main thread may set handlers; elsewhere the defaults stand.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum, frame) -> None:
+        raise Terminated(signum)
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def _mode_for(path: Path) -> int:

@@ -2,13 +2,22 @@
 
 Reading uses the SPARQL 1.1 Protocol (one CONSTRUCT); writing uses the SPARQL 1.1 Graph Store
 Protocol (one PUT of Turtle, which replaces the named graph). Only the standard library talks
-HTTP, with a bounded time for every request, and every failure names the URL.
+HTTP, and every failure names the URL.
+
+An endpoint's answer is untrusted input, and nothing in it may reach past the endpoint:
+- the graph is read only as N-Triples or Turtle, formats that cannot name anything to fetch
+  (JSON-LD contexts are fetched by URL, file: URLs included; RDF/XML brings DTDs and entities);
+- a redirect is followed only within the endpoint's own origin (scheme, host and port);
+- each exchange has one deadline for the whole of it, connecting, headers and body, and a cap
+  on the bytes it may bring.
 """
 
 from __future__ import annotations
 
+import http.client
 import os
 import socket
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -22,23 +31,23 @@ from kg.errors import DlcheckError, UsageError
 ENV_TIMEOUT = "DLCHECK_ENDPOINT_TIMEOUT"
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_GRAPH_IRI = "https://w3id.org/dlcheck/kg/"
-MAX_FETCH_BYTES = 512 * 2**20  # far above any curated graph; stops a runaway answer
+# The bundled graph is under 1 MB as Turtle; 64 MiB leaves room for any curated graph and
+# stops a runaway answer before parsing it costs gigabytes.
+MAX_FETCH_BYTES = 64 * 2**20
 
 # The default graph and every named graph: a store that keeps the pushed graph as a named
 # graph (Oxigraph, Fuseki without unionDefaultGraph) answers the second half, one that puts
 # everything in its default graph (GraphDB) the first. No FROM: every store accepts it.
 FETCH_QUERY = "CONSTRUCT { ?s ?p ?o } WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
 
-# Media types a graph may come back in, best first, and rdflib's parser for each.
+# Media types a graph may come back in, best first, and rdflib's parser for each. Only
+# formats whose parsers never fetch anything: every SPARQL store can answer N-Triples.
 RDF_MEDIA_TYPES = {
     "application/n-triples": "nt",
     "text/turtle": "turtle",
     "application/x-turtle": "turtle",
-    "application/rdf+xml": "xml",
-    "application/ld+json": "json-ld",
 }
-_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5, "
-_ACCEPT += "application/ld+json;q=0.4"
+_ACCEPT = "application/n-triples, text/turtle;q=0.9"
 _CHUNK = 1 << 16
 
 
@@ -62,9 +71,15 @@ def timeout_seconds() -> float:
 
 def check_url(url: str, what: str = "endpoint") -> str:
     """The URL itself when it is an absolute http(s) URL; a UsageError otherwise."""
-    parts = urllib.parse.urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    try:
+        parts = urllib.parse.urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError as exc:
+        raise UsageError(f"{what} {url!r} is not a valid URL ({exc})") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
         raise UsageError(f"{what} {url!r} is not an http:// or https:// URL")
+    if any(ord(c) <= 32 or ord(c) == 127 for c in url):
+        raise UsageError(f"{what} {url!r} holds spaces or control characters")
     return url
 
 
@@ -101,6 +116,11 @@ def _to_ntriples(endpoint: str, data: bytes, media_type: str) -> bytes:
     rdf_format = RDF_MEDIA_TYPES.get(media_type)
     if rdf_format is None:
         shown = media_type or "no content type"
+        if media_type in ("application/ld+json", "application/rdf+xml", "application/json"):
+            raise EndpointError(
+                f"SPARQL endpoint {endpoint} answered {shown}; dlcheck reads a graph only as "
+                "N-Triples or Turtle (asked for by the Accept header)"
+            )
         raise EndpointError(
             f"SPARQL endpoint {endpoint} did not answer RDF ({shown}); is it a SPARQL query URL?"
         )
@@ -230,9 +250,13 @@ def _send(request, what: str, timeout: float | None) -> tuple[bytes, str, int]:
     bytes is cut off as surely as one that never answers.
     """
     limit = timeout_seconds() if timeout is None else timeout
-    deadline = time.monotonic() + limit
+    deadline = _Deadline(limit)
+    late = EndpointError(f"{what} did not answer within {limit:g} s")
+    opener = urllib.request.build_opener(
+        _HTTPHandler(deadline), _HTTPSHandler(deadline), _SameOriginRedirects(what)
+    )
     try:
-        with urllib.request.urlopen(request, timeout=limit) as response:
+        with deadline, opener.open(request, timeout=limit) as response:
             raw_type = response.headers.get("Content-Type") or ""
             media_type = raw_type.split(";")[0].strip().lower()
             chunks, size = [], 0
@@ -240,25 +264,145 @@ def _send(request, what: str, timeout: float | None) -> tuple[bytes, str, int]:
                 size += len(chunk)
                 if size > MAX_FETCH_BYTES:
                     raise EndpointError(f"{what} answered more than {MAX_FETCH_BYTES} bytes")
-                if time.monotonic() > deadline:
-                    raise TimeoutError
                 chunks.append(chunk)
+            if deadline.expired:  # the socket was shut under a body without a length
+                raise late
             return b"".join(chunks), media_type, response.status
     except urllib.error.HTTPError as exc:
         raise EndpointError(f"{what} answered HTTP {exc.code}: {_reason(exc)}") from None
-    except TimeoutError:
-        raise EndpointError(f"{what} did not answer within {limit:g} s") from None
-    except urllib.error.URLError as exc:
-        reason = exc.reason
-        if isinstance(reason, TimeoutError):
-            raise EndpointError(f"{what} did not answer within {limit:g} s") from None
-        if isinstance(reason, (ConnectionRefusedError, socket.gaierror)) or not isinstance(
-            reason, OSError
-        ):
-            raise EndpointError(f"cannot reach {what}: {_why(reason)}") from None
-        raise EndpointError(f"the exchange with {what} broke off: {_why(reason)}") from None
-    except (OSError, ValueError) as exc:  # reset mid-answer, a body that failed to go out
-        raise EndpointError(f"the exchange with {what} broke off: {_why(exc)}") from None
+    except EndpointError:
+        raise
+    except Exception as exc:
+        if deadline.expired or isinstance(exc, TimeoutError):
+            raise late from None
+        if isinstance(exc, urllib.error.URLError):
+            reason = exc.reason
+            if isinstance(reason, TimeoutError):
+                raise late from None
+            if isinstance(reason, (ConnectionRefusedError, socket.gaierror)) or not isinstance(
+                reason, OSError
+            ):
+                raise EndpointError(f"cannot reach {what}: {_why(reason)}") from None
+            raise EndpointError(f"the exchange with {what} broke off: {_why(reason)}") from None
+        if isinstance(exc, (http.client.RemoteDisconnected, http.client.IncompleteRead)):
+            raise EndpointError(f"the exchange with {what} broke off: {_why(exc)}") from None
+        if isinstance(exc, http.client.HTTPException):  # bad status line, huge headers, ...
+            raise EndpointError(
+                f"{what} did not give a valid HTTP answer: {_why(exc)[:200]}"
+            ) from None
+        if isinstance(exc, (OSError, ValueError)):  # reset mid-answer, a body that failed
+            raise EndpointError(f"the exchange with {what} broke off: {_why(exc)}") from None
+        raise
+
+
+class _Deadline:
+    """One time limit for a whole exchange: when it passes, the exchange's sockets are shut.
+
+    A socket timeout bounds each read only, and a server sending one byte a second never
+    trips it; shutting the socket down from a timer ends any read at once.
+    """
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.expired = False
+        self._end = time.monotonic() + seconds
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> _Deadline:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._timer.cancel()
+
+    def connect(self, address, timeout=None, source_address=None) -> socket.socket:
+        """socket.create_connection, within the time left, and watched until the end."""
+        left = max(self._end - time.monotonic(), 0.001)
+        sock = socket.create_connection(address, left, source_address)
+        with self._lock:
+            self._sockets.append(sock)
+            expired = self.expired
+        if expired:
+            _shut(sock)
+        return sock
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            sockets = list(self._sockets)
+        for sock in sockets:
+            _shut(sock)
+
+
+def _shut(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass  # closed already
+
+
+def _watched(connection_class, deadline: _Deadline):
+    def connection(host, **kwargs):
+        conn = connection_class(host, **kwargs)
+        # http.client opens its socket through this attribute (HTTPS wraps what it returns).
+        conn._create_connection = deadline.connect
+        return conn
+
+    return connection
+
+
+class _HTTPHandler(urllib.request.HTTPHandler):
+    def __init__(self, deadline: _Deadline):
+        super().__init__()
+        self.deadline = deadline
+
+    def http_open(self, req):
+        return self.do_open(_watched(http.client.HTTPConnection, self.deadline), req)
+
+
+class _HTTPSHandler(urllib.request.HTTPSHandler):
+    def __init__(self, deadline: _Deadline):
+        super().__init__()
+        self.deadline = deadline
+
+    def https_open(self, req):
+        return self.do_open(
+            _watched(http.client.HTTPSConnection, self.deadline), req, context=self._context
+        )
+
+
+class _SameOriginRedirects(urllib.request.HTTPRedirectHandler):
+    """Follows a redirect within the endpoint's origin; refuses one that leaves it.
+
+    The endpoint URL is what the user trusts: an answer must not send dlcheck to another host
+    (or to a service on another port of this one).
+    """
+
+    def __init__(self, what: str):
+        super().__init__()
+        self.what = what
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        if _origin(urllib.parse.urljoin(req.full_url, newurl)) != _origin(req.full_url):
+            shown = " ".join(str(newurl).split())[:200]
+            raise EndpointError(
+                f"{self.what} redirected to another origin ({shown}); "
+                "give that URL yourself if you trust it"
+            )
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    try:
+        parts = urllib.parse.urlsplit(url)
+        scheme = parts.scheme.lower()
+        port = parts.port or {"http": 80, "https": 443}.get(scheme)
+        return scheme, (parts.hostname or "").lower(), port
+    except ValueError:
+        return ("", "", None)
 
 
 def _reason(exc: urllib.error.HTTPError) -> str:

@@ -1,25 +1,33 @@
 """`dlcheck serve`: the graph as a read-only SPARQL 1.1 Protocol endpoint, plus /check and /health.
 
-The HTTP side is the standard library's ThreadingHTTPServer: one thread per connection, so a
-slow client holds only its own thread (and loses it after `client_timeout`). Queries do not
-run in those threads: rdflib cannot be interrupted, and one cartesian product takes minutes.
-They run in a small pool of worker processes that each hold the graph; a query past its time
-limit costs its worker (killed and replaced), never the server. Screening is the same as
-`dlcheck query` (kg.sparql.prepare): updates, SERVICE and FROM are refused.
+The HTTP side is the standard library's ThreadingHTTPServer with a doorman in front: one
+thread reads every connection's request head under one deadline for the whole head, and only
+a request that has arrived gets a thread of its own, so slow clients cost a buffer, not a
+thread or a slot. Every connection over a limit gets a 503 answer.
+
+Queries and statements do not run in those threads: rdflib cannot be interrupted, one
+cartesian product takes minutes, and reading a long statement can too. They run in a small
+pool of worker processes that each hold the graph and a checker;
+a job past its time limit or its worker's memory cap costs its worker (killed and replaced),
+never the server. Screening is the same as `dlcheck query` (kg.sparql.prepare): updates,
+SERVICE and FROM are refused.
 """
 
 from __future__ import annotations
 
+import collections
 import errno
-import functools
+import hashlib
 import itertools
 import json
 import multiprocessing
 import os
 import queue
 import re
+import selectors
 import signal
 import socket
+import socketserver
 import sys
 import threading
 import time
@@ -33,7 +41,7 @@ from kg.errors import DlcheckError, QueryRefused, UsageError
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8790
-GRAPH_IRI = "https://w3id.org/dlcheck/kg/"  # the named graph the data lives in
+GRAPH_IRI = "https://w3id.org/dlcheck/kg/"  # the named graph the data lives in (kg.sparql)
 
 TEXT = "text/plain; charset=utf-8"
 JSON = "application/json"
@@ -76,8 +84,10 @@ class Limits:
     timeout: float = 10.0  # seconds of query work, parsing included (503 past it)
     max_results: int = 100_000  # rows of a SELECT, triples of a CONSTRUCT/DESCRIBE (422)
     max_body: int = 1 << 20  # bytes of a POST body (413)
-    client_timeout: float = 15.0  # seconds a client may take to send its request (408)
-    max_connections: int = 64  # open connections at once; more get 503 at once
+    client_timeout: float = 15.0  # seconds a client may take to send its whole request
+    max_connections: int = 64  # requests being answered at once; more get 503 at once
+    max_waiting: int = 1024  # connections still sending their request head; more get 503
+    worker_memory: int = 2 << 30  # bytes of address space per worker (503 past it)
 
 
 @dataclass(frozen=True)
@@ -151,30 +161,30 @@ def negotiate(accept: str | None, offered: Sequence[str]) -> str | None:
 
 
 def _load_dataset(graph_files: Sequence[Path] | None):
-    """The graph as the one named graph of a Dataset whose default graph is the union.
-
-    A plain rdflib Graph fails every `GRAPH ?g { }` pattern, and that pattern is how clients
-    (dlcheck --endpoint among them) read a store's named graphs.
-    """
-    from rdflib import Dataset, URIRef
-
+    """The graph as the one named graph of a Dataset whose default graph is the union."""
+    from kg.sparql import as_dataset
     from kg.store import load_graph
 
     graph = load_graph(list(graph_files) if graph_files else None)
-    dataset = Dataset(default_union=True)
-    for prefix, namespace in graph.namespaces():
-        dataset.bind(prefix, namespace)
-    named = dataset.graph(URIRef(GRAPH_IRI))
-    named += graph
-    return dataset, len(graph)
+    return as_dataset(graph), len(graph)
 
 
-def _worker_main(conn, graph_files: list[Path] | None, max_results: int) -> None:
-    """A worker process: load the graph once, then answer (query, accept) jobs until told."""
+def _worker_main(conn, graph_files: list[Path] | None, limits: Limits) -> None:
+    """A worker process: load the graph once, then answer jobs until told to stop.
+
+    A job is ("sparql", query, accept) or ("check", statement); the answer is (status,
+    content type, body, healthy). An unhealthy worker (out of memory) is replaced.
+    """
     # Ctrl-C goes to the whole process group; the parent decides when workers stop.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _limit_memory(limits.worker_memory)
     try:
         dataset, triples = _load_dataset(graph_files)
+        # Built before the worker says it is ready, so that building it never counts against
+        # the time limit of the first /check (it reads the compiled cache: about a second).
+        from checker.check import Checker
+
+        statements = Checker(graph_files)
     except Exception as exc:
         conn.send(("failed", str(exc)))
         return
@@ -186,22 +196,91 @@ def _worker_main(conn, graph_files: list[Path] | None, max_results: int) -> None
             return  # the server went away
         if job is None:
             return
-        text, accept = job
+        healthy = True
         try:
-            answer = answer_query(dataset, text, accept, max_results)
+            if job[0] == "check":
+                answer = answer_check(statements, job[1])
+            else:
+                answer = answer_query(dataset, job[1], job[2], limits.max_results)
+        except MemoryError:
+            healthy = False
+            answer = Answer.text(
+                503,
+                f"the request needed more than {limits.worker_memory >> 20} MB of memory and "
+                "was stopped; narrow the query",
+            )
         except Exception as exc:  # a bug of ours: the client still gets one line
             answer = Answer.text(500, f"internal error: {type(exc).__name__}: {exc}")
-        conn.send((answer.status, answer.content_type, answer.body))
+        conn.send((answer.status, answer.content_type, answer.body, healthy))
+        if not healthy:
+            return
 
 
-@functools.lru_cache(maxsize=512)
-def _prepare(text: str):
-    # Parsing costs more than running most queries on this graph, and clients repeat
-    # themselves; a screened query's algebra is reusable (rdflib's own prepareQuery relies on
-    # that). Refused and broken queries raise, and lru_cache keeps no exceptions.
-    from kg import sparql
+def _limit_memory(limit: int) -> None:
+    """Cap this process's address space, so that a runaway query fails with MemoryError.
 
-    return sparql.prepare(text)
+    One 370-byte query (REPLACE and CONCAT doubling a string) grows without bound within its
+    time limit; the cap stops it long before the machine runs out.
+    """
+    try:
+        import resource
+    except ImportError:  # not on this platform: the time limit still holds
+        return
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    except (ValueError, OSError):
+        pass  # a lower hard limit is already set: that one holds
+
+
+class _PreparedQueries:
+    """Screened queries by the SHA-256 of their text, least recently used out first.
+
+    Parsing costs more than running most queries on this graph, and clients repeat
+    themselves; a screened query's algebra is reusable (rdflib's own prepareQuery relies on
+    that). The key is a hash, never the text, and the texts held are capped in total, so
+    distinct large queries cannot grow a worker. Refused and broken queries are not kept.
+    """
+
+    def __init__(self, max_entries: int = 512, max_text: int = 2 << 20):
+        self.max_entries = max_entries
+        self.max_text = max_text
+        self._entries: collections.OrderedDict[bytes, tuple[object, int]] = (
+            collections.OrderedDict()
+        )
+        self._text = 0
+
+    def __call__(self, text: str):
+        from kg import sparql
+
+        key = hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
+        entry = self._entries.get(key)
+        if entry is not None:
+            self._entries.move_to_end(key)
+            return entry[0]
+        prepared = sparql.prepare(text)
+        if len(text) <= self.max_text // 16:  # a huge query is parsed each time it comes
+            self._entries[key] = (prepared, len(text))
+            self._text += len(text)
+            while len(self._entries) > self.max_entries or self._text > self.max_text:
+                _, (_, size) = self._entries.popitem(last=False)
+                self._text -= size
+        return prepared
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+_prepare = _PreparedQueries()
+
+
+def answer_check(checker, text: str) -> Answer:
+    """Check one statement: the checker's JSON, or 400 with the reason it cannot be read."""
+    from checker import render
+
+    verdict = checker.check(text)
+    if verdict.error:
+        return Answer.text(400, verdict.error)
+    return Answer(200, f"{JSON}; charset=utf-8", (render.as_json(verdict) + "\n").encode())
 
 
 def answer_query(dataset, text: str, accept: str | None, max_results: int) -> Answer:
@@ -233,6 +312,8 @@ def answer_query(dataset, text: str, accept: str | None, max_results: int) -> An
         rows = list(itertools.islice(result, max_results + 1))
     except UsageError as exc:
         return Answer.text(400, str(exc))
+    except MemoryError:
+        raise  # the worker answers it and is replaced
     except Exception as exc:  # rdflib evaluates lazily: type errors surface while iterating
         return Answer.text(400, f"SPARQL evaluation failed: {exc}")
     if len(rows) > max_results:
@@ -340,6 +421,13 @@ class QueryPool:
 
     def run(self, text: str, accept: str | None) -> Answer:
         """Answer one query; a query past the time limit is stopped and its worker replaced."""
+        return self._job(("sparql", text, accept), "the query", "add a LIMIT or narrow the query")
+
+    def check(self, text: str) -> Answer:
+        """Check one statement, under the same time limit and in the same workers as queries."""
+        return self._job(("check", text), "checking the statement", "shorten the statement")
+
+    def _job(self, job: tuple, what: str, advice: str) -> Answer:
         timeout = self.limits.timeout
         try:
             worker = self._idle.get(timeout=timeout)
@@ -349,15 +437,13 @@ class QueryPool:
             )
         done = False
         try:
-            worker.conn.send((text, accept))
+            worker.conn.send(job)
             if worker.conn.poll(timeout):
-                status, content_type, body = worker.conn.recv()
-                done = True
+                status, content_type, body, healthy = worker.conn.recv()
+                done = healthy
                 return Answer(status, content_type, body)
             return Answer.text(
-                503,
-                f"the query ran out of its time limit of {timeout:g} s and was stopped; "
-                "add a LIMIT or narrow the query",
+                503, f"{what} ran out of its time limit of {timeout:g} s and was stopped; {advice}"
             )
         except (EOFError, OSError):
             return Answer.text(500, "the query worker stopped unexpectedly; try again")
@@ -389,7 +475,7 @@ class QueryPool:
         parent, child = self._context.Pipe()
         process = self._context.Process(
             target=_worker_main,
-            args=(child, self.graph_files, self.limits.max_results),
+            args=(child, self.graph_files, self.limits),
             name="dlcheck-query-worker",
             daemon=True,
         )
@@ -444,22 +530,30 @@ class QueryPool:
 
 
 class DlcheckServer(ThreadingHTTPServer):
-    """The HTTP server: a bounded number of connections, each in its own thread."""
+    """The HTTP server: request heads read by one doorman thread, requests in their own.
+
+    A connection gets a thread only once its request head has arrived whole, and only while
+    fewer than `max_connections` requests are being answered; clients still sending cost a
+    buffer in the doorman, and at most `max_waiting` of them are kept. Every connection
+    over a limit gets a 503 answer, never a bare close.
+    """
 
     daemon_threads = True
     request_queue_size = 128  # bursts wait in the kernel's backlog instead of being refused
 
-    def __init__(self, address, pool: QueryPool, checker, limits: Limits, quiet: bool):
+    def __init__(self, address, pool: QueryPool, limits: Limits, quiet: bool):
         self.pool = pool
-        self.checker = checker
         self.limits = limits
         self.quiet = quiet
-        self.check_lock = threading.Lock()  # one spaCy pipeline, one statement at a time
         self._slots = threading.BoundedSemaphore(limits.max_connections)
-        self._refusals = threading.BoundedSemaphore(16)
         self._busy = 0
         self._idle_cv = threading.Condition()
+        self._heads: dict[socket.socket, bytes] = {}  # what the doorman read, per connection
+        self._kept: set[socket.socket] = set()  # handed back to the doorman after an answer
+        self._heads_lock = threading.Lock()
         super().__init__(address, _Handler)
+        self.doorman = _Doorman(self)
+        self.doorman.start()
 
     @property
     def url(self) -> str:
@@ -468,14 +562,34 @@ class DlcheckServer(ThreadingHTTPServer):
         return f"http://{host}:{port}/sparql"
 
     def process_request(self, request, client_address) -> None:
+        self.doorman.admit(request, client_address, b"")
+
+    def serve_head(self, request, client_address, head: bytes) -> bool:
+        """Answer a connection whose request head has arrived, in a thread of its own.
+
+        False when every slot is taken: the doorman then answers 503.
+        """
         if not self._slots.acquire(blocking=False):
-            self._refuse(request)
-            return
+            return False
+        with self._heads_lock:
+            self._heads[request] = head
         try:
+            request.setblocking(True)
             super().process_request(request, client_address)
         except BaseException:
             self._slots.release()
             raise
+        return True
+
+    def take_head(self, request) -> bytes:
+        with self._heads_lock:
+            return self._heads.pop(request, b"")
+
+    def keep(self, request, client_address, rest: bytes) -> None:
+        """After an answer on a kept-alive connection: back to the doorman for the next head."""
+        with self._heads_lock:
+            self._kept.add(request)
+        self.doorman.admit(request, client_address, rest)
 
     def process_request_thread(self, request, client_address) -> None:
         try:
@@ -483,21 +597,12 @@ class DlcheckServer(ThreadingHTTPServer):
         finally:
             self._slots.release()
 
-    def _refuse(self, request) -> None:
-        # In a thread of its own, so that the accept loop never waits on a refused client;
-        # the refusals are bounded too, and past that a connection is simply closed.
-        if not self._refusals.acquire(blocking=False):
-            self.shutdown_request(request)
-            return
-
-        def refuse() -> None:
-            try:
-                _refuse_connection(request, self.limits.max_connections)
-                self.shutdown_request(request)
-            finally:
-                self._refusals.release()
-
-        threading.Thread(target=refuse, name="dlcheck-refuse", daemon=True).start()
+    def shutdown_request(self, request) -> None:
+        with self._heads_lock:
+            if request in self._kept:  # the doorman has it now
+                self._kept.discard(request)
+                return
+        super().shutdown_request(request)
 
     def request_started(self) -> None:
         with self._idle_cv:
@@ -522,6 +627,7 @@ class DlcheckServer(ThreadingHTTPServer):
     def close(self) -> None:
         """Stop accepting, let requests in progress finish, then stop the workers."""
         self.server_close()
+        self.doorman.stop()
         self.drain(self.limits.timeout + 1.0)
         self.pool.close()
 
@@ -529,38 +635,268 @@ class DlcheckServer(ThreadingHTTPServer):
         # A client that vanished mid-answer is not the server's problem; say one line, no trace.
         exc = sys.exc_info()[1]
         if not self.quiet:
-            print(f"dlcheck: serve: {client_address[0]}: {exc}", file=sys.stderr)
+            print(f"dlcheck: serve: {client_address[0]}: {_printable(str(exc))}", file=sys.stderr)
 
 
 class _IPv6Server(DlcheckServer):
     address_family = socket.AF_INET6
 
 
-def _refuse_connection(request, limit: int) -> None:
-    """Answer 503 on a connection over the limit, after reading its request head.
+_MAX_HEAD = 65536  # bytes of request line and headers; more is 431
 
-    Closing a socket whose request was not read makes the kernel reset the connection, and
-    the client would see "connection reset" instead of the answer.
+
+@dataclass(eq=False)
+class _Waiting:
+    """A connection the doorman holds: reading its request head, or saying a last word."""
+
+    sock: socket.socket
+    address: tuple
+    data: bytearray
+    deadline: float
+    reply: bytes = b""  # an answer to send before closing (503, 431)
+    closing: bool = False  # answered: reading what the client still sends, until it stops
+
+
+class _Doorman(threading.Thread):
+    """Reads every connection's request head in one thread, with one deadline for the whole head.
+
+    A client sending one byte a second holds no thread and no slot: when its head has not
+    arrived within `client_timeout` it is closed. A finished head goes to a request thread;
+    when every slot is taken the client gets a 503 from here, written without blocking.
     """
-    message = f"the server is at its limit of {limit} connections; try again\n".encode()
+
+    def __init__(self, server: DlcheckServer):
+        super().__init__(name="dlcheck-doorman", daemon=True)
+        self.server = server
+        self.limits = server.limits
+        self._selector = selectors.DefaultSelector()
+        self._wake_r, self._wake_w = socket.socketpair()
+        self._wake_r.setblocking(False)
+        self._wake_w.setblocking(False)
+        self._selector.register(self._wake_r, selectors.EVENT_READ, None)
+        self._incoming: collections.deque[_Waiting] = collections.deque()
+        self._waiting: set[_Waiting] = set()
+        self._stopped = False
+
+    def admit(self, sock: socket.socket, address, data: bytes) -> None:
+        sock.setblocking(False)
+        deadline = time.monotonic() + self.limits.client_timeout
+        self._incoming.append(_Waiting(sock, address, bytearray(data), deadline))
+        self._wake()
+
+    def stop(self) -> None:
+        self._stopped = True
+        self._wake()
+        self.join(2.0)
+
+    def _wake(self) -> None:
+        try:
+            self._wake_w.send(b"x")
+        except OSError:
+            pass  # already awake: the pipe is full
+
+    def run(self) -> None:
+        try:
+            while not self._stopped:
+                for key, events in self._selector.select(timeout=0.1):
+                    if key.data is None:
+                        self._drain_wake()
+                    elif events & selectors.EVENT_WRITE:
+                        self._write(key.data)
+                    else:
+                        self._read(key.data)
+                self._take_incoming()
+                self._expire()
+        finally:
+            for conn in list(self._waiting):
+                self._close(conn)
+            self._selector.close()
+            self._wake_r.close()
+            self._wake_w.close()
+
+    def _drain_wake(self) -> None:
+        try:
+            while self._wake_r.recv(4096):
+                pass
+        except OSError:
+            pass
+
+    def _take_incoming(self) -> None:
+        while self._incoming:
+            conn = self._incoming.popleft()
+            if len(self._waiting) >= self.limits.max_waiting:
+                self._waiting.add(conn)
+                limit = self.limits.max_waiting
+                self._answer(conn, _busy_reply(f"the server is at its limit of {limit} waiting"))
+                continue
+            self._waiting.add(conn)
+            if _head_end(conn.data):  # a pipelined request already read whole
+                self._hand_over(conn)
+            else:
+                self._register(conn, selectors.EVENT_READ)
+
+    def _register(self, conn: _Waiting, events: int) -> None:
+        try:
+            self._selector.register(conn.sock, events, conn)
+        except KeyError:
+            self._selector.modify(conn.sock, events, conn)
+        except (OSError, ValueError):
+            self._close(conn)
+
+    def _read(self, conn: _Waiting) -> None:
+        try:
+            chunk = conn.sock.recv(65536)
+        except BlockingIOError:
+            return
+        except OSError:
+            chunk = b""
+        if not chunk:
+            self._close(conn)
+            return
+        if conn.closing:
+            return  # what a refused client still sends is dropped
+        conn.data += chunk
+        if _head_end(conn.data):
+            self._unregister(conn)
+            self._hand_over(conn)
+        elif len(conn.data) > _MAX_HEAD:
+            message = f"the request head is over {_MAX_HEAD} bytes"
+            self._answer(conn, _reply(431, "Request Header Fields Too Large", message))
+
+    def _hand_over(self, conn: _Waiting) -> None:
+        self._waiting.discard(conn)
+        try:
+            served = self.server.serve_head(conn.sock, conn.address, bytes(conn.data))
+        except OSError:
+            served = False
+        if not served:
+            self._waiting.add(conn)
+            limit = self.limits.max_connections
+            self._answer(conn, _busy_reply(f"the server is at its limit of {limit} connections"))
+
+    def _answer(self, conn: _Waiting, reply: bytes) -> None:
+        conn.reply = reply
+        conn.deadline = time.monotonic() + 2.0
+        self._register(conn, selectors.EVENT_WRITE)
+
+    def _write(self, conn: _Waiting) -> None:
+        try:
+            sent = conn.sock.send(conn.reply)
+        except BlockingIOError:
+            return
+        except OSError:
+            self._close(conn)
+            return
+        conn.reply = conn.reply[sent:]
+        if conn.reply:
+            return
+        # Answered: read (and drop) what the client still sends until it closes, since
+        # closing with unread data would reset the connection and lose the answer.
+        try:
+            conn.sock.shutdown(socket.SHUT_WR)
+        except OSError:
+            self._close(conn)
+            return
+        conn.closing = True
+        conn.deadline = time.monotonic() + 2.0
+        self._selector.modify(conn.sock, selectors.EVENT_READ, conn)
+
+    def _expire(self) -> None:
+        now = time.monotonic()
+        for conn in [c for c in self._waiting if c.deadline < now]:
+            self._close(conn)  # a head not sent in time: the connection goes, as before
+
+    def _unregister(self, conn: _Waiting) -> None:
+        try:
+            self._selector.unregister(conn.sock)
+        except (KeyError, ValueError, OSError):
+            pass
+
+    def _close(self, conn: _Waiting) -> None:
+        self._waiting.discard(conn)
+        self._unregister(conn)
+        try:
+            conn.sock.close()
+        except OSError:
+            pass
+
+
+def _head_end(data: bytearray) -> bool:
+    return b"\r\n\r\n" in data or b"\n\n" in data
+
+
+def _busy_reply(message: str) -> bytes:
+    return _reply(503, "Service Unavailable", f"{message}; try again", retry=True)
+
+
+def _reply(status: int, reason: str, message: str, retry: bool = False) -> bytes:
+    body = (message + "\n").encode()
     head = (
-        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
-        f"Content-Length: {len(message)}\r\nRetry-After: 1\r\nConnection: close\r\n\r\n"
+        f"HTTP/1.1 {status} {reason}\r\nContent-Type: {TEXT}\r\n"
+        f"Content-Length: {len(body)}\r\n"
+        + ("Retry-After: 1\r\n" if retry else "")
+        + "Connection: close\r\n\r\n"
     )
-    try:
-        request.settimeout(0.5)
-        received = b""
-        while b"\r\n\r\n" not in received and len(received) < 65536:
-            chunk = request.recv(65536)
-            if not chunk:
+    return head.encode() + body
+
+
+class _RequestStream:
+    """What a handler reads its request from: the head the doorman read, then the socket.
+
+    Every read from the socket is bounded by the request's one deadline, so a body that
+    trickles in is cut off as surely as one that never comes.
+    """
+
+    def __init__(self, sock: socket.socket, data: bytes, deadline: float):
+        self.sock = sock
+        self.buffer = bytearray(data)
+        self.deadline = deadline
+
+    def readline(self, limit: int = -1) -> bytes:
+        while True:
+            end = self.buffer.find(b"\n")
+            if end >= 0 or (0 <= limit <= len(self.buffer)):
+                size = end + 1 if end >= 0 else limit
+                if 0 <= limit < size:
+                    size = limit
+                return self._take(size)
+            if not self._fill():
+                return self._take(len(self.buffer))
+
+    def read(self, size: int = -1) -> bytes:
+        while size < 0 or len(self.buffer) < size:
+            if not self._fill():
                 break
-            received += chunk
-    except OSError:
-        pass
-    try:
-        request.sendall(head.encode() + message)
-    except OSError:
-        pass
+        return self._take(len(self.buffer) if size < 0 else min(size, len(self.buffer)))
+
+    def rest(self) -> bytes:
+        """What has been read from the socket and not yet taken: a pipelined next request."""
+        return self._take(len(self.buffer))
+
+    def close(self) -> None:
+        pass  # the socket belongs to the server
+
+    def _take(self, size: int) -> bytes:
+        data = bytes(self.buffer[:size])
+        del self.buffer[:size]
+        return data
+
+    def _fill(self) -> bool:
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the request did not arrive in time")
+        self.sock.settimeout(left)
+        chunk = self.sock.recv(65536)
+        self.buffer += chunk
+        return bool(chunk)
+
+
+# Control characters (ESC above all) a client could send to a terminal showing the log.
+_CONTROL = {code: f"\\x{code:02x}" for code in (*range(32), 127)}
+
+
+def _printable(text: str) -> str:
+    return text.translate(_CONTROL)
 
 
 _HOST_HEADER = re.compile(r"^[A-Za-z0-9.\-]+(:\d+)?$|^\[[0-9A-Fa-f:.]+\](:\d+)?$")
@@ -583,8 +919,21 @@ class _Handler(BaseHTTPRequestHandler):
         return self.server_version
 
     def setup(self) -> None:
-        self.timeout = self.server.limits.client_timeout  # applied to the socket by setup()
-        super().setup()
+        # The doorman has read the request head; the body (if any) must follow within the
+        # same client timeout, counted afresh for this request.
+        limit = self.server.limits.client_timeout
+        self.connection = self.request
+        self.connection.settimeout(limit)  # bounds each send of the answer
+        head = self.server.take_head(self.request)
+        self.rfile = _RequestStream(self.connection, head, time.monotonic() + limit)
+        self.wfile = socketserver._SocketWriter(self.connection)
+
+    def handle(self) -> None:
+        """One request; a kept-alive connection then goes back to the doorman to wait."""
+        self.close_connection = True
+        self.handle_one_request()
+        if not self.close_connection:
+            self.server.keep(self.request, self.client_address, self.rfile.rest())
 
     def do_GET(self) -> None:
         self._dispatch("GET")
@@ -603,7 +952,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args) -> None:
         if not self.server.quiet:
-            sys.stderr.write(f"{self.address_string()} - {format % args}\n")
+            line = _printable(format % args)  # the request line is the client's text
+            sys.stderr.write(f"{self.address_string()} - {line}\n")
 
     def _dispatch(self, method: str) -> None:
         self.server.request_started()
@@ -701,8 +1051,6 @@ class _Handler(BaseHTTPRequestHandler):
     # /check, /health, / --------------------------------------------------------------------
 
     def _check(self, method: str, params: dict[str, list[str]]) -> Answer:
-        from checker import render
-
         if method == "POST":
             media = self.headers.get_content_type() if "Content-Type" in self.headers else ""
             body = _utf8(self._read_body())
@@ -717,11 +1065,7 @@ class _Handler(BaseHTTPRequestHandler):
             raise _Refusal(400, "no statement: give it as text=...")
         if len(texts) > 1:
             raise _Refusal(400, "give one text parameter, not several")
-        with self.server.check_lock:
-            verdict = self.server.checker.check(texts[0])
-        if verdict.error:
-            raise _Refusal(400, verdict.error)
-        return Answer(200, f"{JSON}; charset=utf-8", (render.as_json(verdict) + "\n").encode())
+        return self.server.pool.check(texts[0])
 
     def _health(self, method: str, params: dict[str, list[str]]) -> Answer:
         pool = self.server.pool
@@ -743,10 +1087,14 @@ class _Handler(BaseHTTPRequestHandler):
         if coding not in ("", "identity"):
             self.close_connection = True
             raise _Refusal(411, "send the body with a Content-Length, not chunked")
-        declared = self.headers.get("Content-Length")
-        if declared is None:
+        lengths = self.headers.get_all("Content-Length") or []
+        if not lengths:
             self.close_connection = True
             raise _Refusal(411, "a POST needs a Content-Length")
+        if len(lengths) > 1:  # which one a proxy on the way believed is anybody's guess
+            self.close_connection = True
+            raise _Refusal(400, "give one Content-Length header, not several")
+        declared = lengths[0]
         try:
             length = int(declared)
             if length < 0:
@@ -777,7 +1125,7 @@ class _Handler(BaseHTTPRequestHandler):
         """
         left = min(length, 32 * self.server.limits.max_body)
         try:
-            self.connection.settimeout(2.0)
+            self.rfile.deadline = time.monotonic() + 2.0
             while left > 0:
                 chunk = self.rfile.read(min(left, 1 << 16))
                 if not chunk:
@@ -788,6 +1136,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send(self, answer: Answer, method: str) -> None:
         try:
+            # Reading the request may have left the socket only the rest of its deadline.
+            self.connection.settimeout(self.server.limits.client_timeout)
             self.send_response(answer.status)
             self.send_header("Content-Type", answer.content_type)
             self.send_header("Content-Length", str(len(answer.body)))
@@ -836,9 +1186,8 @@ def make_server(
     workers: int | None = None,
     limits: Limits | None = None,
     quiet: bool = True,
-    checker=None,
 ) -> DlcheckServer:
-    """A bound server with its workers and checker ready; call serve_forever() and close().
+    """A bound server with its workers ready; call serve_forever() and close().
 
     The port is taken first, so a port in use fails fast, before any graph is loaded.
     """
@@ -846,16 +1195,11 @@ def make_server(
     pool = QueryPool(graph_files, workers or default_workers(), limits)
     server_class = _IPv6Server if ":" in host else DlcheckServer
     try:
-        server = server_class((host, port), pool, None, limits, quiet)
+        server = server_class((host, port), pool, limits, quiet)
     except OSError as exc:
         raise DlcheckError(_bind_error(host, port, exc)) from None
     try:
         pool.start()
-        if checker is None:
-            from checker.check import Checker
-
-            checker = Checker(list(graph_files) if graph_files else None)
-        server.checker = checker
     except BaseException:
         server.server_close()
         pool.close()

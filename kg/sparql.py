@@ -5,11 +5,16 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass
 
 from kg.errors import QueryRefused, QuerySyntaxError, UsageError
 
+GRAPH_IRI = "https://w3id.org/dlcheck/kg/"  # the named graph the data lives in, for GRAPH ?g
 SELECT_FORMATS = ("table", "csv", "tsv", "json")
+# A \u or \U escape of a UTF-16 surrogate: SPARQL allows the escape, but a lone surrogate
+# is no character, and no result holding it can be written out.
+_SURROGATE_ESCAPE = re.compile(r"\\(u[dD][89a-fA-F]\w\w|U0000[dD][89a-fA-F]\w\w)")
 GRAPH_FORMATS = ("turtle", "nt", "json-ld", "xml")
 
 # rdflib fetches FROM graphs into a Dataset unless told not to. Screening refuses FROM anyway;
@@ -29,6 +34,7 @@ class PreparedQuery:
     text: str
     form: str  # "SELECT" | "ASK" | "CONSTRUCT" | "DESCRIBE"
     algebra: object
+    named_graphs: bool = False  # has a GRAPH pattern: runs on a dataset (see as_dataset)
 
 
 def prepare(text: str) -> PreparedQuery:
@@ -45,6 +51,17 @@ def prepare(text: str) -> PreparedQuery:
 
     if not text.strip():
         raise UsageError("empty query: give SPARQL text, a .rq file or '-' for stdin")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise QuerySyntaxError(
+            f"the query is not valid Unicode text (character {exc.start + 1} is a lone surrogate)"
+        ) from None
+    escape = _SURROGATE_ESCAPE.search(text)
+    if escape:
+        raise QuerySyntaxError(
+            f"\\{escape.group(1)} escapes a lone UTF-16 surrogate, which is not a character"
+        )
     try:
         parsed = parseQuery(text)
     except ParseException as exc:
@@ -76,21 +93,66 @@ def prepare(text: str) -> PreparedQuery:
         algebra = translateQuery(parsed, initNs=PREFIXES)
     except Exception as exc:  # unknown prefix and similar semantic errors
         raise QuerySyntaxError(f"SPARQL error: {exc}") from None
-    return PreparedQuery(text=text, form=form, algebra=algebra)
+    named = "GraphGraphPattern" in names
+    return PreparedQuery(text=text, form=form, algebra=algebra, named_graphs=named)
+
+
+def as_dataset(graph):
+    """The graph as the one named graph (GRAPH_IRI) of a Dataset whose default graph is the union.
+
+    A plain rdflib Graph fails every `GRAPH ?g { }` pattern, and that pattern is how clients
+    (dlcheck --endpoint among them) read a store's named graphs.
+    """
+    from rdflib import Dataset, URIRef
+
+    dataset = Dataset(default_union=True)
+    for prefix, namespace in graph.namespaces():
+        dataset.bind(prefix, namespace)
+    named = dataset.graph(URIRef(GRAPH_IRI))
+    named += graph
+    return dataset
 
 
 def run(graph, query: PreparedQuery | str):
     """Run a screened query on `graph` and return rdflib's Result."""
+    from rdflib import Dataset
+
     if isinstance(query, str):
         query = prepare(query)
+    if query.named_graphs and not isinstance(graph, Dataset):
+        graph = as_dataset(graph)
     try:
         return graph.query(query.algebra)
+    except MemoryError:
+        raise  # the server's workers answer it (and are replaced); not the query's fault alone
     except Exception as exc:
-        raise UsageError(f"SPARQL evaluation failed: {exc}") from None
+        raise UsageError(f"SPARQL evaluation failed: {_first_line(exc)}") from None
+
+
+def _first_line(exc: Exception) -> str:
+    return " ".join(str(exc).split())[:300] or type(exc).__name__
 
 
 def format_result(result, fmt: str) -> str:
-    """Text of a Result: SELECT/ASK in table|csv|tsv|json, CONSTRUCT/DESCRIBE as RDF."""
+    """Text of a Result: SELECT/ASK in table|csv|tsv|json, CONSTRUCT/DESCRIBE as RDF.
+
+    rdflib evaluates lazily, so errors of the query itself (SUM over text, a bad REGEX)
+    surface here; they are a UsageError like those found before running.
+    """
+    try:
+        text = _format(result, fmt)
+    except (UsageError, MemoryError):
+        raise
+    except Exception as exc:
+        raise UsageError(f"SPARQL evaluation failed: {_first_line(exc)}") from None
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise UsageError("the result holds a lone surrogate, which cannot be written") from None
+    return text
+
+
+def _format(result, fmt: str) -> str:
     if result.type in ("CONSTRUCT", "DESCRIBE"):
         rdf_format = {"table": "turtle", "json": "json-ld"}.get(fmt, fmt)
         if rdf_format not in GRAPH_FORMATS:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from collections.abc import Iterable, Sequence
 from importlib import resources
@@ -70,10 +71,44 @@ def parse_turtle(graph, path: Path) -> None:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise GraphLoadError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    text = text.removeprefix("\ufeff")  # the byte-order mark some editors write is no triple
+    ill_typed = _Counter()
+    term_log = logging.getLogger("rdflib.term")
+    term_log.addHandler(ill_typed)
     try:
         graph.parse(data=text, format="turtle", publicID=path.resolve().as_uri())
     except Exception as exc:  # rdflib raises several unrelated types for bad Turtle
         raise GraphLoadError(f"{path}:{_error_line(exc)}: {_error_message(exc)}") from None
+    finally:
+        term_log.removeHandler(ill_typed)
+    if ill_typed.count:
+        _refuse_ill_typed(graph, path, text)
+
+
+class _Counter(logging.Handler):
+    """Counts what rdflib logs while one file is parsed (ill-typed literals, in practice)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+
+
+def _refuse_ill_typed(graph, path: Path, text: str) -> None:
+    """A GraphLoadError naming the first literal whose text does not fit its datatype."""
+    from rdflib import Literal
+
+    for value in graph.objects():
+        if isinstance(value, Literal) and value.ill_typed:
+            datatype = str(value.datatype).rsplit("#", 1)[-1]
+            quoted = f'"{value}"'
+            line = next((n for n, row in enumerate(text.splitlines(), 1) if quoted in row), "?")
+            raise GraphLoadError(
+                f"{path}:{line}: {quoted} is not a valid {datatype} "
+                f"(the literal's text does not fit its datatype)"
+            )
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -96,6 +131,8 @@ def _error_line(exc: Exception) -> str:
 
 
 def _error_message(exc: Exception) -> str:
+    if isinstance(exc, RecursionError):
+        return "Turtle nested too deeply (blank nodes or lists inside one another)"
     why = getattr(exc, "_why", None)  # BadSyntax keeps the reason apart from its context dump
     if why:
         near = getattr(exc, "_str", b"")[getattr(exc, "_i", 0) :][:40]

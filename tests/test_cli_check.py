@@ -93,3 +93,14 @@ def test_custom_graph_is_used(run_cli, tmp_path):
     result = run_cli("check", "Things need things", "--graph", str(FIXTURES / "broken.ttl"))
     assert result.exit_code == 0
     assert result.output.startswith("UNKNOWN")
+
+
+def test_stdin_jsonld_keeps_a_record_for_every_line(run_cli):
+    # Before: bad lines were only on stderr, and the records no longer matched the input.
+    lines = b"Deep learning requires GPUs\n\xff broken\nThe cat sat on the mat\n"
+    result = run_cli("check", "-", "--format", "jsonld", input=lines)
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(records) == 3
+    assert records[0]["@type"] == "ClaimReview"
+    assert records[1]["line"] == 2 and records[1]["error"].startswith("not valid UTF-8")
+    assert result.exit_code == 1

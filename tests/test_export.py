@@ -5,6 +5,10 @@ from __future__ import annotations
 import errno
 import io
 import json
+import os
+import signal
+import stat
+import threading
 from pathlib import Path
 
 import networkx as nx
@@ -13,6 +17,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS
 
 from kg import export
+from kg.errors import Terminated
 from kg.network import project
 from ontology import DLC
 
@@ -150,3 +155,68 @@ def test_output_in_a_missing_directory_is_one_line(run_cli, tmp_path):
     assert result.exit_code == 1
     assert result.stderr == f"dlcheck: error: {target}: cannot write (no such file or directory)\n"
     assert not Path(tmp_path / "nowhere").exists()
+
+
+def _export_small(run_cli, tmp_path, target):
+    """Export a one-triple graph (beside tmp_path, so that the folder holds only the output)."""
+    small = tmp_path.parent / f"{tmp_path.name}-small.ttl"
+    small.write_text("<urn:a> <urn:b> <urn:c> .\n")
+    return run_cli("export", "--format", "mermaid", "--graph", str(small), "-o", str(target))
+
+
+def test_symlink_output_writes_its_target_and_stays_a_link(run_cli, tmp_path):
+    real = tmp_path / "real.mmd"
+    real.write_text("old\n")
+    link = tmp_path / "link.mmd"
+    link.symlink_to(real)
+    result = _export_small(run_cli, tmp_path, link)
+    assert result.exit_code == 0, result.stderr
+    assert link.is_symlink()
+    assert real.read_text().startswith("flowchart LR\n")  # the export, through the link
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.mmd", "real.mmd"]
+
+
+def test_device_output_is_written_in_place(run_cli, tmp_path):
+    # A link to /dev/null stands for any device: the device must stay a device.
+    null = tmp_path / "mynull"
+    null.symlink_to("/dev/null")
+    result = _export_small(run_cli, tmp_path, null)
+    assert result.exit_code == 0, result.stderr
+    assert null.is_symlink() and stat.S_ISCHR(os.stat("/dev/null").st_mode)
+    assert [p.name for p in tmp_path.iterdir()] == ["mynull"]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="making a device node needs root")
+def test_character_device_stays_a_device(run_cli, tmp_path):
+    device = tmp_path / "mynull"
+    os.mknod(device, 0o666 | stat.S_IFCHR, os.makedev(1, 3))  # the null device's numbers
+    result = _export_small(run_cli, tmp_path, device)
+    assert result.exit_code == 0, result.stderr
+    assert stat.S_ISCHR(device.stat().st_mode)
+    assert [p.name for p in tmp_path.iterdir()] == ["mynull"]
+
+
+def test_fifo_output_reaches_its_reader(run_cli, tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    result = _export_small(run_cli, tmp_path, fifo)
+    reader.join(10)
+    assert result.exit_code == 0, result.stderr
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    assert received and received[0].startswith(b"flowchart LR\n")
+
+
+def test_sigterm_while_writing_leaves_no_temporary_file(tmp_path):
+    def terminated_midway(handle) -> None:
+        handle.write(b"part of it")
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    target = tmp_path / "out.ttl"
+    with pytest.raises(Terminated) as caught:
+        export.write_atomically(target, terminated_midway)
+    assert caught.value.exit_code == 128 + signal.SIGTERM
+    assert list(tmp_path.iterdir()) == []
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # the handler is given back

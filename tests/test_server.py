@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import importlib.util
 import io
+import itertools
 import json
 import os
 import signal
@@ -30,8 +32,8 @@ TPU = "SELECT ?l WHERE { c:tpu skos:prefLabel ?l }"
 CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
 
-def _start(checker, **limits):
-    server = make_server(port=0, workers=2, limits=Limits(**limits), quiet=True, checker=checker)
+def _start(**limits):
+    server = make_server(port=0, workers=2, limits=Limits(**limits), quiet=True)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
     thread.start()
     return server, thread
@@ -44,18 +46,23 @@ def _stop(server, thread) -> None:
 
 
 @pytest.fixture(scope="module")
-def server(checker):
+def server():
     """The endpoint with the default limits, on a free loopback port."""
-    server, thread = _start(checker, client_timeout=1.0)
+    server, thread = _start(client_timeout=1.0)
     yield server
     _stop(server, thread)
 
 
 @pytest.fixture(scope="module")
-def tight(checker):
+def tight():
     """An endpoint with small limits, to hit each of them."""
     server, thread = _start(
-        checker, timeout=1.5, max_results=50, max_body=4096, client_timeout=1.0, max_connections=6
+        timeout=1.5,
+        max_results=50,
+        max_body=4096,
+        client_timeout=1.0,
+        max_connections=6,
+        worker_memory=600 << 20,
     )
     yield server
     _stop(server, thread)
@@ -243,6 +250,12 @@ def test_malformed_query_is_400_with_one_line(server):
     assert fetch(server.url, TPU)[0] == 200
 
 
+def test_a_lone_surrogate_is_400_not_500(server):
+    status, _, body = fetch(server.url, 'SELECT ?x WHERE { BIND("\\uD800" AS ?x) }')
+    assert status == 400
+    assert "lone UTF-16 surrogate" in one_line(body)
+
+
 def test_wrong_media_type_method_and_path(server):
     assert fetch(server.url, method="POST", body=b"{}", content_type="application/json")[0] == 415
     assert fetch(server.url, method="PUT", body=b"x", content_type="text/turtle")[0] == 405
@@ -270,7 +283,9 @@ def test_result_over_the_cap_is_422(tight):
     status, _, body = fetch(tight.url, "SELECT ?s WHERE { ?s ?p ?o }")
     assert status == 422
     assert "more than 50 rows" in one_line(body)
-    status, _, body = fetch(tight.url, "CONSTRUCT WHERE { ?s ?p ?o }")
+    # A narrow CONSTRUCT: the whole graph takes 2.4 s on a busy 2-core machine, past the
+    # fixture's 1.5 s limit, and then the answer is a 503.
+    status, _, body = fetch(tight.url, "CONSTRUCT WHERE { ?s skos:prefLabel ?o }")
     assert status == 422 and "more than 50 triples" in one_line(body)
     assert fetch(tight.url, "SELECT ?s WHERE { ?s ?p ?o } LIMIT 50")[0] == 200
 
@@ -321,8 +336,14 @@ def test_slow_clients_hold_only_their_own_connection(tight):
 
 
 def test_connections_over_the_limit_get_503_and_the_rest_are_served(tight):
+    # Six requests whose body never comes: each holds a request thread until its timeout.
     held = [socket.create_connection(_address(tight), timeout=5) for _ in range(6)]
     try:
+        for raw in held:
+            raw.sendall(
+                b"POST /sparql HTTP/1.1\r\nHost: x\r\n"
+                b"Content-Type: application/sparql-query\r\nContent-Length: 10\r\n\r\n"
+            )
         time.sleep(0.2)
         status, _, body = fetch(tight.url, TPU)
         assert status == 503
@@ -334,6 +355,138 @@ def test_connections_over_the_limit_get_503_and_the_rest_are_served(tight):
     while fetch(tight.url, TPU)[0] != 200:
         assert time.monotonic() < deadline, "connections were not given back"
         time.sleep(0.1)
+
+
+def test_seventy_trickling_clients_leave_health_fast(tight):
+    # Before: each held a slot for up to 15 s per byte, and /health got 503 every time.
+    slow = [socket.create_connection(_address(tight), timeout=5) for _ in range(70)]
+    try:
+        health = tight.url.replace("/sparql", "/health")
+        times = []
+        for _ in range(5):
+            for raw in slow:
+                raw.sendall(b"G")  # a byte each, never a whole request line
+            start = time.monotonic()
+            status, _, _ = fetch(health)
+            times.append(time.monotonic() - start)
+            assert status == 200
+            time.sleep(0.1)
+        assert sorted(times)[2] < 0.1, times
+        time.sleep(1.2)  # past the client timeout: the whole head is late, whatever trickled
+        for raw in slow:
+            assert raw.recv(100) == b""
+    finally:
+        for raw in slow:
+            raw.close()
+
+
+def test_every_connection_over_the_limit_gets_an_answer(tight):
+    # Before: past 16 refusals at once, connections were closed with no HTTP answer at all.
+    clients = [socket.create_connection(_address(tight), timeout=5) for _ in range(60)]
+    try:
+        for raw in clients:  # each holds a request thread, waiting for a body that never comes
+            raw.sendall(
+                b"POST /sparql HTTP/1.1\r\nHost: x\r\n"
+                b"Content-Type: application/sparql-query\r\nContent-Length: 10\r\n\r\n"
+            )
+        statuses = [raw.recv(100)[:12] for raw in clients]
+    finally:
+        for raw in clients:
+            raw.close()
+    assert statuses.count(b"HTTP/1.1 503") >= 54  # all but the six that got a slot
+    assert set(statuses) <= {b"HTTP/1.1 503", b"HTTP/1.1 408"}
+
+
+def test_duplicate_content_length_is_400(tight):
+    with socket.create_connection(_address(tight), timeout=5) as raw:
+        raw.sendall(
+            b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+            b"Content-Length: 3\r\nContent-Length: 20\r\n\r\nASK {}"
+        )
+        answer = b""
+        while chunk := raw.recv(400):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 400 ")
+    assert answer.endswith(b"give one Content-Length header, not several\n")
+
+
+def test_escape_sequences_never_reach_the_log(tight, capsys, monkeypatch):
+    monkeypatch.setattr(tight, "quiet", False)
+    fetch(tight.url.replace("/sparql", "/%1b[2J%1b]0;owned%07"))
+    with socket.create_connection(_address(tight), timeout=5) as raw:
+        raw.sendall(b"GET /\x1b[31mred HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        raw.recv(400)
+    time.sleep(0.2)
+    log = capsys.readouterr().err
+    assert "\\x1b[31mred" in log
+    assert "\x1b" not in log and "\x07" not in log
+
+
+def test_a_query_past_the_memory_cap_costs_only_its_worker(tight, monkeypatch):
+    # Time enough for the memory cap to be what stops it, even on a busy machine.
+    monkeypatch.setattr(tight.pool, "limits", dataclasses.replace(tight.pool.limits, timeout=30))
+    # Each CONCAT makes the string 8 times longer: 32 MB, then 256 MB, then 2 GB.
+    eight = ",".join(["?{0}"] * 8)
+    steps = ['BIND("aaaaaaaaaaaaaaaa" AS ?a)']
+    names = "abcdefghij"
+    for before, after in itertools.pairwise(names):
+        steps.append(f"BIND(CONCAT({eight.format(before)}) AS ?{after})")
+    query = f"SELECT (STRLEN(?j) AS ?n) WHERE {{ {' '.join(steps)} }}"
+    status, _, body = fetch(tight.url, query)
+    assert status == 503
+    assert "needed more than 600 MB of memory" in one_line(body)
+    monkeypatch.undo()
+    assert fetch(tight.url, TPU)[0] == 200  # the other worker goes on (its own is replaced)
+
+
+def test_check_runs_in_the_workers_under_the_time_limit(tight):
+    # Before: /check ran in the HTTP thread, under a lock and with no time limit, so one slow
+    # statement held every other client's /check. Now it waits for a worker like a query,
+    # at most the time limit: with both workers held by queries, the answer is a quick 503.
+    deadline = time.monotonic() + 60
+    while tight.pool.idle() < 2:  # a worker replaced by an earlier test may still be loading
+        assert time.monotonic() < deadline, "no worker came back"
+        time.sleep(0.2)
+    holders = [threading.Thread(target=fetch, args=(tight.url, CARTESIAN)) for _ in range(2)]
+    for holder in holders:
+        holder.start()
+    while tight.pool.idle() > 0:
+        assert time.monotonic() < deadline, "the queries did not reach the workers"
+        time.sleep(0.05)
+    start = time.monotonic()
+    status, _, body = fetch(tight.url.replace("/sparql", "/check") + "?text=CNNs+need+GPUs")
+    assert status == 503
+    assert "query workers stayed busy for 1.5 s" in one_line(body)
+    assert time.monotonic() - start < 5
+    for holder in holders:
+        holder.join()
+
+
+def test_parsed_queries_are_kept_by_hash_within_a_cap():
+    from kg.server import _PreparedQueries
+
+    kept = _PreparedQueries(max_entries=3, max_text=4000)
+    queries = [f"SELECT * WHERE {{ ?s ?p {n} }}" for n in range(5)]
+    for text in queries:
+        assert kept(text).text == text
+    assert len(kept) == 3
+    assert all(isinstance(key, bytes) and len(key) == 32 for key in kept._entries)
+    kept(f"ASK {{ ?s ?p {'1' * 300} }}")  # over max_text / 16: parsed, not kept
+    assert len(kept) == 3
+
+
+def test_keep_alive_connections_answer_every_request(server):
+    import http.client
+
+    host, port = _address(server)
+    connection = http.client.HTTPConnection(host, port, timeout=10)
+    try:
+        for _ in range(3):
+            connection.request("GET", "/sparql?" + urllib.parse.urlencode({"query": TPU}))
+            answer = connection.getresponse()
+            assert (answer.status, answer.read().count(b'"TPU"')) == (200, 1)
+    finally:
+        connection.close()
 
 
 def _address(server) -> tuple[str, int]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from collections.abc import Callable
 
 from . import aiken, gift, moodle_xml, tabular
@@ -139,7 +140,12 @@ def read_bank(path: str | os.PathLike[str], input_format: str | None = None) -> 
     if fmt is None and not source.lower().endswith(".txt"):
         fmt = detect_format(source)
     try:
-        size = os.stat(path).st_size
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            # A FIFO or device would be read until its writer stops, which may be never.
+            what = "a directory" if stat.S_ISDIR(info.st_mode) else "not a regular file"
+            raise ExamFormatError(source, None, f"cannot read file: {what}")
+        size = info.st_size
         if size > MAX_FILE_BYTES:
             raise ExamFormatError(
                 source,

@@ -210,7 +210,7 @@ def as_csv(reports: Sequence[FileReport]) -> str:
         for result in report.results:
             q = result.question
             writer.writerow(
-                (
+                _inert(
                     q.source,
                     q.line,
                     q.id,
@@ -227,6 +227,22 @@ def as_csv(reports: Sequence[FileReport]) -> str:
                 )
             )
     return buffer.getvalue()
+
+
+# A cell starting with one of these is a formula to a spreadsheet (`=cmd|' /C calc'!A1`).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(*cells) -> tuple:
+    """The cells, each text that a spreadsheet would run as a formula quoted with a `'`.
+
+    Exam files come from anywhere, and their ids, categories and texts reach these cells;
+    numbers (the line column) stay numbers.
+    """
+    return tuple(
+        "'" + cell if isinstance(cell, str) and cell.startswith(_FORMULA_STARTS) else cell
+        for cell in cells
+    )
 
 
 # -- JUnit XML ---------------------------------------------------------------------------

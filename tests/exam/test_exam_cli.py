@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -331,3 +332,25 @@ def test_no_progress_bar_when_stderr_is_not_a_terminal(run_cli, tmp_path):
 def test_exam_needs_a_file(run_cli):
     result = run_cli("exam")
     assert result.exit_code == 2
+
+
+def test_csv_cells_never_start_a_spreadsheet_formula(run_cli, tmp_path):
+    bank = tmp_path / "bank.csv"
+    bank.write_text(
+        "id,type,question,answer\n"
+        "=cmd|' /C calc'!A1,truefalse,Deep learning is a subfield of machine learning.,true\n"
+        "@SUM(1+1),truefalse,Deep learning requires GPUs.,false\n",
+        encoding="utf-8",
+    )
+    result = run_cli("exam", str(bank), "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [row["id"] for row in rows] == ["'=cmd|' /C calc'!A1", "'@SUM(1+1)"]
+    assert all(not cell.startswith(("=", "+", "-", "@")) for r in rows for cell in r.values())
+
+
+def test_a_fifo_is_refused_at_once(run_cli, tmp_path):
+    fifo = tmp_path / "bank.gift"
+    os.mkfifo(fifo)  # nobody writes to it: reading it would wait forever
+    result = run_cli("exam", str(fifo))
+    assert result.exit_code == 1
+    assert result.stderr == f"dlcheck: error: {fifo}: cannot read file: not a regular file\n"
