@@ -43,6 +43,7 @@ class Unit(NamedTuple):
     lemma: int = 0  # a content word's lemma hash
     start: int = 0  # first token
     weak: bool = False  # a copula ("is", "are"): light, like a function word
+    end: int = 0  # past the last token
 
 
 class ClaimText(NamedTuple):
@@ -56,6 +57,9 @@ class ClaimText(NamedTuple):
     condition_from: int  # units from here on belong to a condition ("only if ..."), or len
     restrictive: int  # how many restrictive cues ("only") the text has
     first_concept: int  # index of the first concept unit (the subject), or -1
+    # Per unit: does it follow the one before with nothing between ("negative" and
+    # "log-probability" in "the negative log-probability")?
+    attached: tuple[bool, ...] = ()
 
 
 class Edit(NamedTuple):
@@ -76,7 +80,7 @@ class Alignment(NamedTuple):
 def units_of(scan: Scan) -> tuple[Unit, ...]:
     """The units of a scanned text, in order."""
     units = [_mention_unit(m) for m in scan.mentions]
-    units += [Unit(WORD, lemma=lemma, start=i) for i, lemma in scan.words]
+    units += [Unit(WORD, lemma=lemma, start=i, end=i + 1) for i, lemma in scan.words]
     units.sort(key=lambda u: u.start)
     return tuple(u for u in units if not u.weak)
 
@@ -89,7 +93,7 @@ def _mention_unit(mention: Mention) -> Unit:
         forward = frozenset(iri for iri, _ in phrase.frames)
     kind = CONCEPT if phrase.concept else RELATION
     weak = phrase.weak and not phrase.concept
-    return Unit(kind, phrase.concept, forward, inverse, 0, mention.start, weak)
+    return Unit(kind, phrase.concept, forward, inverse, 0, mention.start, weak, mention.end)
 
 
 def claim_text(claim: str, text: str, scan: Scan, condition_words: frozenset[int]) -> ClaimText:
@@ -107,8 +111,17 @@ def claim_text(claim: str, text: str, scan: Scan, condition_words: frozenset[int
         condition_from = next((i for i, u in enumerate(units) if u.start > first), len(units))
     ops = operators(scan.cues, None, None, None)
     first_concept = next((i for i, u in enumerate(units) if u.kind == CONCEPT), -1)
+    attached = tuple(i > 0 and u.start == units[i - 1].end for i, u in enumerate(units))
     return ClaimText(
-        claim, text, units, ops, subject_end, condition_from, restrictive(scan), first_concept
+        claim,
+        text,
+        units,
+        ops,
+        subject_end,
+        condition_from,
+        restrictive(scan),
+        first_concept,
+        attached,
     )
 
 
@@ -248,10 +261,14 @@ class ClaimIndex:
             else:
                 return None  # the statement says something this text does not
             edits += [_deletion(text, d, core) for d in range(j, k)]
+            if k > j and _heads(text, j):
+                return None
             edits.append(Edit(edit, text.units[k], unit))
             j = k + 1
         if j <= text.subject_end and last > j:
             return None  # the statement names the subject and says nothing of it
+        if last > j and _heads(text, j):
+            return None
         edits += [_deletion(text, d, core, trailing=True) for d in range(j, last)]
         deletions = sum(1 for e in edits if e.statement_unit is None)
         return Alignment(text, compose(e.relation for e in edits), tuple(edits), deletions)
@@ -310,6 +327,14 @@ def _deletion(text: ClaimText, index: int, core: set[str], trailing: bool = Fals
     if unit.kind == WORD or trailing:
         return Edit(FORWARD, unit, None)
     return Edit(INDEPENDENT, unit, None)
+
+
+def _heads(text: ClaimText, first_deleted: int) -> bool:
+    """Whether the first unit the statement leaves out right after an aligned content word is
+    that word's head: "negative" in "the negative log-probability" says nothing of its own,
+    so a statement that "X is never negative" does not align with it."""
+    before = first_deleted - 1
+    return before >= 0 and text.units[before].kind == WORD and text.attached[first_deleted]
 
 
 def compose(relations: Iterable[str]) -> str:

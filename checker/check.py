@@ -535,7 +535,7 @@ class Checker:
 
 def _placeless(unit: Unit) -> Unit:
     """A claim text's unit without its token position, which only ordered the units."""
-    return unit._replace(start=0)
+    return unit._replace(start=0, end=0)
 
 
 def sentences(text: str) -> list[tuple[int, str]]:

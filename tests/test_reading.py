@@ -63,6 +63,9 @@ def test_a_claim_text_denied_checks_to_the_opposite(checker):
         # Naming is not taxonomy read backwards.
         "The layer between the input and the output layer is called the hidden layer",
         "One of the most common activation functions is ReLU",
+        # A modifier is not its phrase: the definition's "negative log-probability" says
+        # nothing of whether cross-entropy can be negative.
+        "Cross entropy is never negative",
         # What the graph does not cover is said, not guessed.
         "Self-attention without position encodings ignores token order",
         "Saliency maps not only explain feature contribution but also look nice",
