@@ -47,7 +47,14 @@ from checker.mentions import WEAK_RELATION_NAMES
 from kg.knowledge import SKOS_DEFINITION, Edge, KnowledgeBase
 
 from .model import Option, Question
-from .stems import OPTION_SLOTS, FormRule, StemRules, load_stem_rules
+from .stems import (
+    ARTICLE_SUFFIX,
+    OPTION_SLOTS,
+    VERB_SUFFIX,
+    FormRule,
+    StemRules,
+    load_stem_rules,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.tokens import Doc
@@ -95,6 +102,12 @@ class StemReading:
     templates: tuple[str, ...] = ()  # statement templates with the stem's slots filled
     focus: str | None = None  # what the question asks about, as the stem writes it
     relations: frozenset[str] | None = None  # relations that answer it (None: any)
+
+    @property
+    def whole_options(self) -> bool:
+        """Whether the options are statements of their own: statement and why/how stems,
+        and a stem that gives no place for its option ("What distinguishes X from Y?")."""
+        return self.form in STATEMENT_FORMS or (self.form == FRAME and self.frame is None)
 
 
 @dataclass(frozen=True)
@@ -195,7 +208,13 @@ def template_statements(templates: Sequence[str], option: str) -> list[str]:
     bare = _TO.sub("", inner) if _TO.match(inner) else None
     verb = _third_person(bare, stem_rules().third_person)
     noun = None if bare else inner
-    slots = {"option": inner, "option_noun": noun, "option_bare": bare, "option_verb": verb}
+    slots = {
+        "option": inner,
+        "option_noun": noun,
+        "option_bare": bare,
+        "option_verb": verb,
+        "option_s": _third_person(inner, stem_rules().third_person),
+    }
     statements = []
     for template in templates:
         named = {name for _, name, _, _ in string.Formatter().parse(template) if name}
@@ -274,7 +293,7 @@ class ExamSolver:
                 else [
                     o.text
                     for o in q.options
-                    if rules.above_kind(o.text) is None and stems[id(q)].form in STATEMENT_FORMS
+                    if rules.above_kind(o.text) is None and stems[id(q)].whole_options
                 ]
             )
         )
@@ -320,6 +339,11 @@ def _stem_reading(rules: StemRules, kb: KnowledgeBase, stem: str, doc: Doc) -> S
         return StemReading(ASKS_BEST, topic_iri, topic_text, _frame(rules, kb, stem, doc))
     rule, match = found
     slots = {name: _slot(value) for name, value in match.groupdict().items() if value is not None}
+    irregular = rules.third_person
+    slots |= {
+        **{name + VERB_SUFFIX: _third_person(value, irregular) for name, value in slots.items()},
+        **{name + ARTICLE_SUFFIX: _with_article(value) for name, value in slots.items()},
+    }
     # The stem's slots are filled now; the option's stay for template_statements.
     keep = {name: "{" + name + "}" for name in OPTION_SLOTS}
     templates = tuple(t.format(**slots, **keep) for t in rule.templates)
@@ -352,6 +376,29 @@ def _frame(rules: StemRules, kb: KnowledgeBase, stem: str, doc: Doc) -> Frame | 
     if blank is not None:
         before, after = stem[: blank.start()].strip(), stem[blank.end() :].strip()
         return Frame(_capital(before), after.rstrip("?.!").strip(), concepts_in(0, len(stem)))
+    subject = rules.wh_subject.match(stem)
+    first = next((t.i for t in doc if t.idx >= subject.end()), None) if subject else None
+    if first is not None:
+        # "Which optimizer adapts the learning rate ...?": the option stands for the
+        # wh-phrase "which optimizer" and is the subject of the rest of the stem. The phrase
+        # is a concept named right after "which", or up to a relation two or three words on
+        # ("which learning paradigm | requires").
+        named = [m for m in mentions if m.kind == "concept" and m.start == first]
+        last = named[0].end if named else None
+        verbs = [m for m in mentions if m.kind == "relation" and m.start > first]
+        verb = next((m for m in verbs if m.start - (last or first) <= 2), None)
+        if verb is not None and verb.start >= (last or first + 1):
+            last = verb.start
+            while last - 1 > first and rules.auxiliary.fullmatch(doc[last - 1].text):
+                last -= 1  # "which technique | can explain": the auxiliary goes with the verb
+        else:
+            verb = None
+        if last is not None:
+            end = doc[last - 1].idx + len(doc[last - 1])
+            rest = stem[end:].strip().rstrip("?.!").strip()
+            if rest:
+                kin = _kin(kb, verb) if verb is not None else None
+                return Frame("", rest, concepts_in(end, len(stem)), kin)
     wh = rules.wh_word.search(stem)
     if wh is not None and wh.start() > 0:
         said = [m for m in mentions if m.kind == "relation" and doc[m.end - 1].idx < wh.start()]
@@ -405,7 +452,8 @@ def _kin(kb: KnowledgeBase, relation: Mention) -> frozenset[str]:
             names |= set(known.close)
             if known.exclusive_variant:
                 names.add(known.exclusive_variant)
-    return frozenset(local_name(iri) for iri in names)
+    # A concept's definition says what it is and does: it answers any question about it.
+    return frozenset(local_name(iri) for iri in (*names, SKOS_DEFINITION))
 
 
 def local_name(iri: str) -> str:
@@ -418,14 +466,14 @@ def local_name(iri: str) -> str:
 
 def _plan(text: str, verdict: Verdict | None, stem: StemReading) -> tuple[tuple[str, ...], str]:
     """The statements an option makes with its stem, and how they were made."""
-    if stem.form in STATEMENT_FORMS:
+    if stem.whole_options and (stem.topic is not None or stem.form == "statement"):
         assert verdict is not None
         if verdict.reading.subject is not None or verdict.error or stem.topic_text is None:
             return (text,), "as-is"  # a statement of its own
         replaced = pronoun_statement(text, stem.topic_text)
         if replaced is not None:
             return (replaced,), "pronoun"
-        if stem.form == "reason":
+        if stem.form != "statement":
             return (text,), "as-is"
         # "Requires GPUs": the option starts with its predicate; the topic is its subject.
         return (text, prefix_statement(text, stem.topic_text)), "prefix"
@@ -460,10 +508,10 @@ def _option_result(
     if relations is not None:
         # A verdict through another relation does not answer the question: "Saddle point is
         # a local minimum" decided by a claim that losses have both is no definition.
-        off = [v for v in decided if local_name(v.reading.relation or "") not in relations]
+        off = [v for v in decided if _answering_relation(v) not in relations]
         decided = [v for v in decided if v not in off]
         if off and not decided:
-            relation = local_name(off[0].reading.relation or "")
+            relation = _answering_relation(off[0])
             return replace(
                 _undecided(
                     option,
@@ -484,6 +532,14 @@ def _option_result(
     if how == "prefix" and best.text == option.text:
         how = "as-is"
     return _from_verdict(option, best, how, best.text, statements)
+
+
+def _answering_relation(verdict: Verdict) -> str:
+    """The local name of the relation a verdict speaks through: its claim's, or isA for a
+    verdict from the taxonomy alone (no claim: "CNN is a convolutional neural network")."""
+    if verdict.claim is None:
+        return "isA"
+    return local_name(verdict.claim.relation or "")
 
 
 def _undecided(option: Option, how: str, why: str) -> OptionResult:
@@ -590,11 +646,11 @@ def _multichoice(
 def _off_focus(
     kb: KnowledgeBase, stem: StemReading, options: list[OptionResult], checked: dict[str, Verdict]
 ) -> set[str]:
-    """Options of a why/how question whose statement does not speak about the stem's topic:
-    true as they may be, they do not answer it. (A statement question's options are whole
-    statements the stem already restricts to its topic; the other forms set the focus into
-    the statement itself.)"""
-    if stem.form != "reason" or stem.topic is None:
+    """Options of a why/how question, or of a stem with no place for them, whose statement
+    does not speak about the stem's topic: true as they may be, they do not answer it. (A
+    statement question's options are whole statements the stem already restricts to its
+    topic; the other forms set the focus into the statement itself.)"""
+    if stem.topic is None or not stem.whole_options or stem.form == "statement":
         return set()
     off = set()
     for option in options:
@@ -819,6 +875,21 @@ def _third_person(phrase: str | None, irregular: dict[str, str]) -> str | None:
     else:
         verb += "s"
     return f"{verb} {rest}".strip()
+
+
+# Acronyms read with a vowel sound take "an": "an LSTM", "an RNN", "an MLP".
+_VOWEL_SOUND_LETTERS = "AEFHILMNORSX"
+
+
+def _with_article(noun: str) -> str:
+    """A noun phrase with its indefinite article: "optimizer" -> "an optimizer", "LSTM
+    cell" -> "an LSTM cell", "regularization technique" -> "a regularization technique"."""
+    first = noun.split(maxsplit=1)[0] if noun else ""
+    if first.isupper() and len(first) > 1:
+        vowel = first[0] in _VOWEL_SOUND_LETTERS
+    else:
+        vowel = first[:1].lower() in "aeiou"
+    return f"{'an' if vowel else 'a'} {noun}"
 
 
 def _first_sentence(text: str) -> str:

@@ -16,11 +16,15 @@ from importlib import resources
 from pathlib import Path
 
 #: What a form means for the solver; which words signal it is the rule file's business.
-FORMS = ("statement", "definition", "purpose", "class", "named", "reason")
+FORMS = ("statement", "definition", "purpose", "action", "class", "named", "reason")
 ASKS = ("true", "not_true")
 ABOVE_KINDS = ("all", "none")
 #: Slots a template may use besides the pattern's own named groups.
-OPTION_SLOTS = ("option", "option_noun", "option_bare", "option_verb")
+OPTION_SLOTS = ("option", "option_noun", "option_bare", "option_verb", "option_s")
+#: A template may also name a pattern group with these suffixes: its verb in the -s form,
+#: and the group with its indefinite article ("an optimizer").
+VERB_SUFFIX = "_s"
+ARTICLE_SUFFIX = "_a"
 _FORM_KEYS = {"form", "asks", "pattern", "templates", "relations", "comment"}
 _ABOVE_KEYS = {"kind", "pattern", "comment"}
 _TOP_KEYS = {
@@ -33,11 +37,20 @@ _TOP_KEYS = {
     "third_person",
     "pronoun",
     "wh_word",
+    "wh_subject",
     "auxiliary",
     "blank",
     "run_on",
 }
-_PATTERN_KEYS = ("answer_count", "pronoun", "wh_word", "auxiliary", "blank", "run_on")
+_PATTERN_KEYS = (
+    "answer_count",
+    "pronoun",
+    "wh_word",
+    "wh_subject",
+    "auxiliary",
+    "blank",
+    "run_on",
+)
 
 
 class StemRuleError(ValueError):
@@ -73,7 +86,9 @@ class FormRule:
         templates = data.get("templates", [])
         if not isinstance(templates, list) or not all(isinstance(t, str) for t in templates):
             raise StemRuleError(f"templates must be a list of strings: {data!r}")
-        slots = {*OPTION_SLOTS, *pattern.groupindex}
+        groups = set(pattern.groupindex)
+        slots = {*OPTION_SLOTS, *groups}
+        slots |= {g + suffix for g in groups for suffix in (VERB_SUFFIX, ARTICLE_SUFFIX)}
         for template in templates:
             named = {name for _, name, _, _ in string.Formatter().parse(template) if name}
             if not named & set(OPTION_SLOTS):
@@ -110,6 +125,7 @@ class StemRules:
     third_person: dict[str, str]
     pronoun: re.Pattern[str]
     wh_word: re.Pattern[str]
+    wh_subject: re.Pattern[str]
     auxiliary: re.Pattern[str]
     blank: re.Pattern[str]
     run_on: re.Pattern[str]
