@@ -43,7 +43,6 @@ from itertools import islice
 from typing import TYPE_CHECKING
 
 from checker.check import Checker, Verdict
-from checker.mentions import WEAK_RELATION_NAMES
 from kg.knowledge import SKOS_DEFINITION, Edge, KnowledgeBase
 
 from .model import Option, Question
@@ -434,7 +433,7 @@ def _frame(rules: StemRules, kb: KnowledgeBase, stem: str, doc: Doc) -> Frame | 
         return Frame(_capital(stem[start:r_end]), "", concepts_in(start, r_end), _kin(kb, relation))
     # A copula ("is", "are": a phrase that can be a plain attribution) puts the stem's
     # concept first; "is an example of" cannot, and keeps the option as the subject.
-    copula = any(iri.endswith(WEAK_RELATION_NAMES) for iri, d in relation.targets if d)
+    copula = relation.phrase.weak
     after = stem[r_end:end].strip()
     if copula and after:
         return Frame(_capital(after) + " " + stem[r_start:r_end], "", concepts_in(r_end, end))
