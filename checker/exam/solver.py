@@ -86,7 +86,14 @@ class Frame:
     relations: frozenset[str] | None = None  # the stem's relation and its kin (local names)
 
     def fill(self, option: str) -> str:
-        return _capital(" ".join(p for p in (self.before, _inner(option), self.after) if p))
+        after = self.after
+        if not self.before and after and not _plural(option):
+            # "Which techniques reduce ...?" + "Transfer learning": the verb agrees with
+            # the option ("Transfer learning reduces ...").
+            verb, _, rest = after.partition(" ")
+            if verb.islower():
+                after = f"{_third_person(verb, stem_rules().third_person)} {rest}".strip()
+        return _capital(" ".join(p for p in (self.before, _inner(option), after) if p))
 
 
 @dataclass(frozen=True)
@@ -865,7 +872,9 @@ def _third_person(phrase: str | None, irregular: dict[str, str]) -> str | None:
         return None
     verb, _, rest = phrase.partition(" ")
     lower = verb.lower()
-    if lower in irregular:
+    if lower in irregular.values() or (lower.endswith("s") and not lower.endswith("ss")):
+        pass  # already agrees: "is", "can", "reduces"
+    elif lower in irregular:
         verb = irregular[lower]
     elif lower.endswith(("s", "sh", "ch", "x", "z")):
         verb += "es"
@@ -889,6 +898,16 @@ def _with_article(noun: str) -> str:
     else:
         vowel = first[:1].lower() in "aeiou"
     return f"{'an' if vowel else 'a'} {noun}"
+
+
+def _plural(noun: str) -> bool:
+    """Whether a noun phrase reads as plural: its last word ends in a plural -s ("GPUs",
+    "residual connections"; not "loss", "Adam", "batch normalization")."""
+    words = noun.strip().rstrip(".;").split()
+    last = words[-1] if words else ""
+    if last.endswith("s") and last[:-1].isupper():
+        return True  # "GPUs", "CNNs"
+    return last.endswith("s") and not last.lower().endswith(("ss", "us", "is"))
 
 
 def _first_sentence(text: str) -> str:

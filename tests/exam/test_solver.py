@@ -173,7 +173,7 @@ OPTIONS = [
         "Which techniques reduce the amount of data a deep learning model needs?",
         "Transfer learning",
         "frame",
-        "Transfer learning reduce the amount of data a deep learning model needs",
+        "Transfer learning reduces the amount of data a deep learning model needs",
     ),
     (
         "Deep learning is a subfield of _____.",

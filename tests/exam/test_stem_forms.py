@@ -17,6 +17,7 @@ from checker.exam.solver import (
     ASKS_NOT_TRUE,
     DISAGREES,
     ExamSolver,
+    Frame,
     moodle_credit,
     template_statements,
 )
@@ -223,6 +224,16 @@ def test_templates_never_garble_an_option():
     assert template_statements(["{option} is an optimizer"], "Max pooling") == [
         "Max pooling is an optimizer"
     ]
+
+
+def test_a_framed_option_agrees_with_the_verb():
+    frame = Frame("", "reduce the amount of data a model needs", frozenset())
+    assert frame.fill("Transfer learning") == (
+        "Transfer learning reduces the amount of data a model needs"
+    )
+    assert frame.fill("GPUs").startswith("GPUs reduce ")
+    assert Frame("", "are used for X", frozenset()).fill("Dropout") == "Dropout is used for X"
+    assert Frame("", "can explain X", frozenset()).fill("SHAP") == "SHAP can explain X"
 
 
 def test_no_checked_statement_is_garbled_on_the_dev_set(solver):
