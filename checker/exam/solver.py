@@ -82,7 +82,6 @@ class Frame:
 
     before: str
     after: str
-    concepts: frozenset[str]  # concepts of the stem part: one end of the expected claim
     relations: frozenset[str] | None = None  # the stem's relation and its kin (local names)
 
     def fill(self, option: str) -> str:
@@ -373,15 +372,10 @@ def _frame(rules: StemRules, kb: KnowledgeBase, stem: str, doc: Doc) -> Frame | 
     place."""
     mentions = doc._.mentions
 
-    def concepts_in(lo: int, hi: int) -> frozenset[str]:
-        return frozenset(
-            _concept_iri(m) for m in mentions if m.kind == "concept" and lo <= doc[m.start].idx < hi
-        )
-
     blank = rules.blank.search(stem)
     if blank is not None:
         before, after = stem[: blank.start()].strip(), stem[blank.end() :].strip()
-        return Frame(_capital(before), after.rstrip("?.!").strip(), concepts_in(0, len(stem)))
+        return Frame(_capital(before), after.rstrip("?.!").strip())
     subject = rules.wh_subject.match(stem)
     first = next((t.i for t in doc if t.idx >= subject.end()), None) if subject else None
     if first is not None:
@@ -404,7 +398,7 @@ def _frame(rules: StemRules, kb: KnowledgeBase, stem: str, doc: Doc) -> Frame | 
             rest = stem[end:].strip().rstrip("?.!").strip()
             if rest:
                 kin = _kin(kb, verb) if verb is not None else None
-                return Frame("", rest, concepts_in(end, len(stem)), kin)
+                return Frame("", rest, kin)
     wh = rules.wh_word.search(stem)
     if wh is not None and wh.start() > 0:
         said = [m for m in mentions if m.kind == "relation" and doc[m.end - 1].idx < wh.start()]
@@ -412,7 +406,7 @@ def _frame(rules: StemRules, kb: KnowledgeBase, stem: str, doc: Doc) -> Frame | 
             # "Word embeddings enable what type of learning?": the wh-phrase stands where
             # the option goes, at the end of a statement the stem has already made.
             before = stem[: wh.start()].strip().rstrip(",")
-            return Frame(_capital(before), "", concepts_in(0, wh.start()), _kin(kb, said[-1]))
+            return Frame(_capital(before), "", _kin(kb, said[-1]))
     relations = [
         m
         for m in mentions
@@ -423,7 +417,7 @@ def _frame(rules: StemRules, kb: KnowledgeBase, stem: str, doc: Doc) -> Frame | 
         if run_on is None:
             return None
         before = stem[: run_on.start()].strip()
-        return Frame(before, "", concepts_in(0, len(stem)))
+        return Frame(before, "")
     relation = relations[0]
     r_start = doc[relation.start].idx
     r_end = doc[relation.end - 1].idx + len(doc[relation.end - 1])
@@ -437,15 +431,15 @@ def _frame(rules: StemRules, kb: KnowledgeBase, stem: str, doc: Doc) -> Frame | 
         # "What process do neural networks use ...?": the stem holds the subject; the option
         # is the object. Words after the relation ("to learn") are left out of the frame.
         start = doc[between[0].start].idx
-        return Frame(_capital(stem[start:r_end]), "", concepts_in(start, r_end), _kin(kb, relation))
+        return Frame(_capital(stem[start:r_end]), "", _kin(kb, relation))
     # A copula ("is", "are": a phrase that can be a plain attribution) puts the stem's
     # concept first; "is an example of" cannot, and keeps the option as the subject.
     copula = relation.phrase.weak
     after = stem[r_end:end].strip()
     if copula and after:
-        return Frame(_capital(after) + " " + stem[r_start:r_end], "", concepts_in(r_end, end))
+        return Frame(_capital(after) + " " + stem[r_start:r_end], "")
     # "Which technique can explain X?": the option is the subject.
-    return Frame("", stem[verb_start:end].strip(), concepts_in(r_start, end), _kin(kb, relation))
+    return Frame("", stem[verb_start:end].strip(), _kin(kb, relation))
 
 
 def _kin(kb: KnowledgeBase, relation: Mention) -> frozenset[str]:

@@ -205,6 +205,14 @@ def test_json_output_contract(run_cli):
     ):
         assert field in first
     assert (first["asks_for"], first["choice"], first["key"]) == ("true", ["A"], ["A"])
+    # The same facts as the text report: question text, form, chosen option, reason, credit.
+    assert first["text"] == "Which statement about deep learning is true?"
+    assert (first["form"], first["chosen_text"], first["credit"]) == (
+        "statement",
+        "A. Can be trained on CPUs",
+        1.0,
+    )
+    assert first["note"].startswith("A entailed: True: the graph holds")
     option = first["options"][1]
     assert set(option) >= {"letter", "text", "statement", "verdict", "justification"}
     assert (option["statement"], option["verdict"]) == ("Deep learning requires GPUs", "false")
@@ -231,6 +239,11 @@ def test_csv_output_one_row_per_question(run_cli):
     assert (by_id["tf-myth"]["choice"], by_id["tf-myth"]["key"]) == ("true", "true")
     assert by_id["essay"]["skipped"] and by_id["essay"]["outcome"] == "skipped"
     assert by_id["all-unknown"]["choice"] == ""
+    wrong = by_id["wrong-key"]
+    assert wrong["text"] == "Which statement about hardware for deep learning is true?"
+    assert wrong["chosen_text"] == "A. Deep learning models can be trained on CPUs"
+    assert wrong["note"].startswith("key B is refuted: False:")
+    assert (wrong["form"], wrong["credit"]) == ("statement", "0.0")
 
 
 def test_junit_output_reads_back(run_cli, tmp_path):

@@ -227,13 +227,13 @@ def test_templates_never_garble_an_option():
 
 
 def test_a_framed_option_agrees_with_the_verb():
-    frame = Frame("", "reduce the amount of data a model needs", frozenset())
+    frame = Frame("", "reduce the amount of data a model needs")
     assert frame.fill("Transfer learning") == (
         "Transfer learning reduces the amount of data a model needs"
     )
     assert frame.fill("GPUs").startswith("GPUs reduce ")
-    assert Frame("", "are used for X", frozenset()).fill("Dropout") == "Dropout is used for X"
-    assert Frame("", "can explain X", frozenset()).fill("SHAP") == "SHAP can explain X"
+    assert Frame("", "are used for X").fill("Dropout") == "Dropout is used for X"
+    assert Frame("", "can explain X").fill("SHAP") == "SHAP can explain X"
 
 
 def test_no_checked_statement_is_garbled_on_the_dev_set(solver):
