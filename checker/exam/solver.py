@@ -107,6 +107,7 @@ class StemReading:
     templates: tuple[str, ...] = ()  # statement templates with the stem's slots filled
     focus: str | None = None  # what the question asks about, as the stem writes it
     relations: frozenset[str] | None = None  # relations that answer it (None: any)
+    concepts: frozenset[str] = frozenset()  # every concept the stem names
 
     @property
     def whole_options(self) -> bool:
@@ -341,7 +342,9 @@ def _stem_reading(rules: StemRules, kb: KnowledgeBase, stem: str, doc: Doc) -> S
     topic_text = doc[topic.start : topic.end].text if topic else None
     found = rules.form_of(stem)
     if found is None:
-        return StemReading(ASKS_BEST, topic_iri, topic_text, _frame(rules, kb, stem, doc))
+        frame = _frame(rules, kb, stem, doc)
+        named = frozenset(_concept_iri(m) for m in concepts)
+        return StemReading(ASKS_BEST, topic_iri, topic_text, frame, concepts=named)
     rule, match = found
     slots = {name: _slot(value) for name, value in match.groupdict().items() if value is not None}
     irregular = rules.third_person
@@ -354,7 +357,15 @@ def _stem_reading(rules: StemRules, kb: KnowledgeBase, stem: str, doc: Doc) -> S
     templates = tuple(t.format(**slots, **keep) for t in rule.templates)
     focus = slots.get("focus") or slots.get("class") or topic_text
     return StemReading(
-        _asks(found), topic_iri, topic_text, None, rule.form, templates, focus, rule.relations
+        _asks(found),
+        topic_iri,
+        topic_text,
+        None,
+        rule.form,
+        templates,
+        focus,
+        rule.relations,
+        frozenset(_concept_iri(m) for m in concepts),
     )
 
 
@@ -568,11 +579,9 @@ def _from_verdict(
     )
 
 
-def _about_focus(kb: KnowledgeBase, concepts: set[str], topic: str | None) -> bool:
-    """Whether a statement's concepts include the question's topic, a kind of it, or what it
-    is a kind of."""
-    if topic is None:
-        return True
+def _about_focus(kb: KnowledgeBase, concepts: set[str], topic: str) -> bool:
+    """Whether a statement's concepts include a concept of the question, a kind of it, or
+    what it is a kind of."""
     ancestors = kb.ancestors
     return any(
         c == topic or topic in ancestors.get(c, {}) or c in ancestors.get(topic, {})
@@ -599,7 +608,7 @@ def _multichoice(
     wants = FALSE if not_true else TRUE
     against = TRUE if not_true else FALSE
     plain = [o for o in options if o is not None]
-    off_focus = _off_focus(kb, stem, plain, second)
+    off_focus = _off_focus(kb, stem, plain, second, wants)
     answers = [o for o in plain if o.verdict == wants and o.letter not in off_focus]
     if not answers and not_true:
         # A partly true option is a weaker "not true": it counts when nothing is false.
@@ -644,22 +653,27 @@ def _multichoice(
 
 
 def _off_focus(
-    kb: KnowledgeBase, stem: StemReading, options: list[OptionResult], checked: dict[str, Verdict]
+    kb: KnowledgeBase,
+    stem: StemReading,
+    options: list[OptionResult],
+    checked: dict[str, Verdict],
+    wants: str,
 ) -> set[str]:
-    """Options of a why/how question, or of a stem with no place for them, whose statement
-    does not speak about the stem's topic: true as they may be, they do not answer it. (A
-    statement question's options are whole statements the stem already restricts to its
-    topic; the other forms set the focus into the statement itself.)"""
+    """Options of a why/how question, or of a stem with no place for them, that would
+    answer it but whose statement speaks about none of the stem's concepts: true as they
+    may be, they do not answer it. (A statement question's options are whole statements
+    the stem already restricts to its topic; the other forms set the focus into the
+    statement itself.)"""
     if stem.topic is None or not stem.whole_options or stem.form == "statement":
         return set()
     off = set()
     for option in options:
         verdict = checked.get(option.statement or "")
-        if verdict is None or verdict.verdict == UNKNOWN:
+        if verdict is None or verdict.verdict != wants:
             continue
         concepts = {*verdict.reading.concepts, verdict.reading.subject, verdict.reading.object}
         concepts |= {e.subject for e in verdict.justification[:2]}
-        if not _about_focus(kb, concepts - {None}, stem.topic):
+        if not any(_about_focus(kb, concepts - {None}, c) for c in stem.concepts):
             off.add(option.letter or "")
     return off
 

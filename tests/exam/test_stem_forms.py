@@ -258,6 +258,28 @@ def test_a_class_question_is_answered_from_the_taxonomy(solver):
     assert result.options[0].statement == "Dropout is a regularization technique"
 
 
+@pytest.mark.parametrize(
+    "stem", ["Why do we use dropout?", "What distinguishes dropout from weight decay?"]
+)
+def test_a_true_option_off_the_stems_focus_is_never_the_answer(solver, stem):
+    result = solve_one(
+        solver, f"{stem}{{~Deep learning models can be trained on standard CPUs =It helps}}"
+    )
+    off = result.options[0]
+    assert off.verdict == "true" and not off.chosen and off.letter not in result.candidates
+    assert result.choice != ("A",)
+
+
+def test_a_why_option_about_the_focus_answers_it(solver):
+    result = solve_one(
+        solver,
+        "Why do we use dropout?{~Deep learning models can be trained on standard CPUs "
+        "=It reduces overfitting}",
+    )
+    assert (result.choice, result.key_status) == (("B",), AGREES)
+    assert result.options[1].statement == "Dropout reduces overfitting"
+
+
 def test_a_not_question_never_disputes_a_correct_key_it_cannot_prove(solver):
     result = solve_one(
         solver, "Which of the following is NOT an optimizer?{~Adam =Dropout ~ReLU ~Max pooling}"
