@@ -623,7 +623,7 @@ def _multichoice(
     candidates = tuple(o.letter for o in filled if o.letter in qualifying)
     # Proven not to be the answer: the opposite verdict, with a path.
     ruled_out = [o for o in filled if o.verdict == against and o.justification]
-    how_chosen = "entailed" if not not_true else "refuted"
+    how_chosen = "refuted" if not_true else "entailed"
     if wanted is None:
         # Select all that apply: every entailed option, once every other one is ruled out.
         open_ = [o.letter for o in filled if o.letter not in candidates and o not in ruled_out]
@@ -641,7 +641,8 @@ def _multichoice(
         note = f"{len(candidates)} options qualify ({', '.join(candidates)}); {wanted} wanted"
     else:
         rest = [o for o in filled if o not in ruled_out]
-        if not candidates and wanted == 1 and len(rest) == 1 and len(filled) > 1:
+        lone = len(rest) == 1 and rest[0].letter not in off_focus
+        if not candidates and wanted == 1 and lone and len(filled) > 1:
             # Elimination: every other option is proven not to be the answer.
             outcome, choice = CHOSEN, (rest[0].letter,)
             candidates = choice

@@ -280,6 +280,19 @@ def test_a_why_option_about_the_focus_answers_it(solver):
     assert result.options[1].statement == "Dropout reduces overfitting"
 
 
+def test_elimination_when_every_other_option_is_refuted_with_a_path(solver):
+    result = solve_one(
+        solver,
+        "Which statement about deep learning is true?{"
+        "~Deep learning requires massive datasets to succeed "
+        "~Deep learning automatically solves every problem it is applied to "
+        "=Deep learning keeps improving in small steps}",
+    )
+    assert [o.verdict for o in result.options] == ["false", "false", "unknown"]
+    assert (result.choice, result.key_status) == (("C",), AGREES)
+    assert result.note == "C by elimination: every other option is proven wrong"
+
+
 def test_a_not_question_never_disputes_a_correct_key_it_cannot_prove(solver):
     result = solve_one(
         solver, "Which of the following is NOT an optimizer?{~Adam =Dropout ~ReLU ~Max pooling}"
