@@ -265,8 +265,17 @@ class ExamSolver:
         if len(self._stems) + len(unique) > _STEM_MEMO_LIMIT:
             self._stems.clear()  # a bank of all-different stems: keep memory flat
         new = [s for s in unique if s not in self._stems]
-        for stem, doc in zip(new, self.checker.nlp.pipe(new), strict=True):
-            self._stems[stem] = _stem_reading(self.rules, self.checker.kb, stem, doc)
+        # A scenario ("Your model overfits. Which is NOT a remedy?") is read from its
+        # question; the whole stem still says what the question is about.
+        questions = [question_of(self.rules, s) for s in new]
+        pipe = self.checker.nlp.pipe
+        for stem, question, whole, asked in zip(
+            new, questions, pipe(new), pipe(questions), strict=True
+        ):
+            reading = _stem_reading(self.rules, self.checker.kb, question, asked)
+            if question != stem:
+                reading = _with_context(reading, whole)
+            self._stems[stem] = reading
         return [self._stems[s] for s in cleaned]
 
     def _check(self, texts: Iterable[str]) -> dict[str, Verdict]:
@@ -325,6 +334,27 @@ class ExamSolver:
 
 
 # -- stems -------------------------------------------------------------------------------
+
+
+def question_of(rules: StemRules, stem: str) -> str:
+    """The sentence of a stem that asks the question: the one holding its first question
+    mark (or its last sentence), without the scenario sentences before it."""
+    mark = stem.find("?")
+    limit = mark if mark >= 0 else len(stem)
+    starts = [m.end() for m in rules.sentence_break.finditer(stem, 0, limit)]
+    return stem[starts[-1] :] if starts else stem
+
+
+def _with_context(reading: StemReading, whole: Doc) -> StemReading:
+    """A question's reading with the topic and concepts of its whole stem when the question
+    sentence names none ("Your CNN overfits. What should you try first?")."""
+    concepts = [m for m in whole._.mentions if m.kind == "concept"]
+    named = reading.concepts | {_concept_iri(m) for m in concepts}
+    if reading.topic is not None or not concepts:
+        return replace(reading, concepts=named)
+    topic = concepts[-1]
+    text = whole[topic.start : topic.end].text
+    return replace(reading, topic=_concept_iri(topic), topic_text=text, concepts=named)
 
 
 def _strip_instructions(stem: str) -> str:
@@ -407,6 +437,8 @@ def _frame(rules: StemRules, kb: KnowledgeBase, stem: str, doc: Doc) -> Frame | 
         if last is not None:
             end = doc[last - 1].idx + len(doc[last - 1])
             rest = stem[end:].strip().rstrip("?.!").strip()
+            if rules.inversion.match(rest) or rules.inversion.match(stem[subject.end() :]):
+                return None  # "Which approach should you try?": the option is no subject
             if rest:
                 kin = _kin(kb, verb) if verb is not None else None
                 return Frame("", rest, kin)
@@ -442,7 +474,12 @@ def _frame(rules: StemRules, kb: KnowledgeBase, stem: str, doc: Doc) -> Frame | 
         # "What process do neural networks use ...?": the stem holds the subject; the option
         # is the object. Words after the relation ("to learn") are left out of the frame.
         start = doc[between[0].start].idx
-        return Frame(_capital(stem[start:r_end]), "", _kin(kb, relation))
+        said = stem[start:r_start]
+        verb = stem[r_start:r_end]
+        if aux is not None and aux.group(0).lower() in rules.singular_auxiliaries:
+            # "What does momentum help with?": "Momentum helps with <option>".
+            verb = _third_person(verb, rules.third_person) or verb
+        return Frame(_capital(said + verb), "", _kin(kb, relation))
     # A copula ("is", "are": a phrase that can be a plain attribution) puts the stem's
     # concept first; "is an example of" cannot, and keeps the option as the subject.
     copula = relation.phrase.weak

@@ -41,6 +41,9 @@ _TOP_KEYS = {
     "auxiliary",
     "blank",
     "run_on",
+    "sentence_break",
+    "singular_auxiliaries",
+    "inversion",
 }
 _PATTERN_KEYS = (
     "answer_count",
@@ -50,6 +53,8 @@ _PATTERN_KEYS = (
     "auxiliary",
     "blank",
     "run_on",
+    "sentence_break",
+    "inversion",
 )
 
 
@@ -129,6 +134,9 @@ class StemRules:
     auxiliary: re.Pattern[str]
     blank: re.Pattern[str]
     run_on: re.Pattern[str]
+    sentence_break: re.Pattern[str]
+    inversion: re.Pattern[str]
+    singular_auxiliaries: frozenset[str]
 
     def form_of(self, stem: str) -> tuple[FormRule, re.Match[str]] | None:
         """The first form rule that matches the stem, with its match."""
@@ -188,6 +196,9 @@ def load_stem_rules(path: str | Path | None = None) -> StemRules:
         isinstance(k, str) and isinstance(v, str) for k, v in irregular.items()
     ):
         raise StemRuleError(f"{source}: third_person must map verbs to their -s forms")
+    singular = data["singular_auxiliaries"]
+    if not isinstance(singular, list) or not all(isinstance(w, str) for w in singular):
+        raise StemRuleError(f"{source}: singular_auxiliaries must be a list of words")
     if "n" not in patterns["answer_count"].groupindex:
         raise StemRuleError(f"{source}: answer_count needs a named group 'n'")
     return StemRules(
@@ -196,6 +207,7 @@ def load_stem_rules(path: str | Path | None = None) -> StemRules:
         instructions,
         number_words=dict(numbers),
         third_person={k.lower(): v for k, v in irregular.items()},
+        singular_auxiliaries=frozenset(w.lower() for w in singular),
         **patterns,
     )
 

@@ -177,6 +177,29 @@ FORMS = [
         "ReLU",
         "ReLU is an activation function",
     ),
+    # A scenario is read from its question sentence; its statements carry no scenario.
+    (
+        "Your training loss on a CNN oscillates wildly. What should you try first?",
+        "reason",
+        ASKS_BEST,
+        "Decrease the learning rate",
+        "Decrease the learning rate",
+    ),
+    (
+        "You are training a CNN on images. Which of these is a regularization technique?",
+        "class",
+        ASKS_BEST,
+        "Dropout",
+        "Dropout is a regularization technique",
+    ),
+    # The stem's verb agrees with its subject after "does".
+    (
+        "What does momentum help with in gradient descent?",
+        "frame",
+        ASKS_BEST,
+        "Faster convergence",
+        "Momentum helps with faster convergence",
+    ),
     # The option stands for the wh-phrase and is the subject of the rest of the stem.
     (
         "Which optimizer adapts the learning rate for each parameter?",
@@ -214,6 +237,13 @@ def test_stem_form_and_the_statement_an_option_makes(solver, stem, form, asks, o
     result = solve_one(solver, f"{stem}{{={option} ~Something else}}")
     assert (result.form or "frame", result.asks_for) == (form, asks)
     assert statement in result.options[0].tried
+
+
+def test_an_inverted_question_gives_the_option_no_subject_place(solver):
+    # "Which approach should you try first?": not "Dropout should you try first".
+    result = solve_one(solver, "Which approach should you try first?{=Dropout ~Stride}")
+    assert result.options[0].tried == ()
+    assert result.outcome == "undecided"
 
 
 def test_templates_never_garble_an_option():
