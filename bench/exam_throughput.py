@@ -1,7 +1,8 @@
 """Benchmark: answering an exam bank against checking its option statements, in one run.
 
 A synthetic GIFT bank of N four-option questions is built in memory from the graph's own
-labels: stems name a topic concept ("Which of the following is NOT true about CNNs?"),
+labels: stems name a topic concept ("Which of the following is NOT true about CNNs?",
+"What is the purpose of dropout?", "Which of these is a regularization technique?"),
 options are claim sentences, "It <relation> <object>" (the solver puts the topic in),
 "<Relation> <object>" (the solver prefixes the topic) and free subject-relation-object
 statements. Timed: parse + solve of the bank (stem reading, both checking passes, choice),
@@ -31,6 +32,11 @@ STEMS = (
     "Which statement about {topic} is true?",
     "Which of the following is a myth about {topic}?",
     "Which statement about {topic} is correct?",
+    # Stems whose options are set into templates and frames (checker/exam/stem_rules.json).
+    "What is {topic}?",
+    "What is the purpose of {topic}?",
+    "Which of these is a {topic}?",
+    "What does {topic} reduce?",
 )
 _GIFT_SPECIAL = re.compile(r"([~=#{}:\\])")
 
