@@ -516,11 +516,12 @@ def _plan(text: str, verdict: Verdict | None, stem: StemReading) -> tuple[tuple[
     """The statements an option makes with its stem, and how they were made."""
     if stem.whole_options and (stem.topic is not None or stem.form == "statement"):
         assert verdict is not None
-        if verdict.reading.subject is not None or verdict.error or stem.topic_text is None:
-            return (text,), "as-is"  # a statement of its own
-        replaced = pronoun_statement(text, stem.topic_text)
+        # A leading pronoun stands for the topic, whatever the checker makes of "it" alone.
+        replaced = pronoun_statement(text, stem.topic_text) if stem.topic_text else None
         if replaced is not None:
             return (replaced,), "pronoun"
+        if verdict.reading.subject is not None or verdict.error or stem.topic_text is None:
+            return (text,), "as-is"  # a statement of its own
         if stem.form != "statement":
             return (text,), "as-is"
         # "Requires GPUs": the option starts with its predicate; the topic is its subject.
