@@ -397,8 +397,10 @@ def exam(
 
     FILE is a GIFT, Aiken, Moodle XML, CSV, JSON or JSON Lines question bank (see
     docs/exam-formats.md). Every multiple-choice and true/false question gets the checker's
-    choice and a key status: agrees, disagrees, unsure or no_key; other kinds are reported
-    as skipped. Questions a file could not read are warnings on stderr (file:line: message).
+    choice, a key status (agrees; disagrees only when a path of the graph refutes the key;
+    unsure; no_key) and a one-line reason; other kinds are reported as skipped. Stem forms
+    and the choosing rule: docs/exam-formats.md. Questions a file could not read are
+    warnings on stderr (file:line: message).
     Exit status 1 when a file cannot be read, or with --strict when a key disagrees.
     """
     from checker.check import Checker

@@ -1,12 +1,15 @@
 """Benchmark: answering an exam bank against checking its option statements, in one run.
 
 A synthetic GIFT bank of N four-option questions is built in memory from the graph's own
-labels: stems name a topic concept ("Which of the following is NOT true about CNNs?"),
+labels: stems name a topic concept ("Which of the following is NOT true about CNNs?",
+"What is the purpose of dropout?", "Which of these is a regularization technique?"),
 options are claim sentences, "It <relation> <object>" (the solver puts the topic in),
 "<Relation> <object>" (the solver prefixes the topic) and free subject-relation-object
 statements. Timed: parse + solve of the bank (stem reading, both checking passes, choice),
-and, on the same option statements, the checker's own ``check_many``, each with a checker
-built beforehand (building the pipeline is not timed).
+and the checker's own ``check_many`` over exactly the statements the solver checked (the
+options as written and the combined statements, recorded on a first run), each with a
+fresh checker built beforehand (building the pipeline is not timed). The exam layer's
+overhead is the first time over the second, less one.
 
 Run: python bench/exam_throughput.py [--questions 10000] [--seed 7] [--repeat 3]
 """
@@ -29,6 +32,11 @@ STEMS = (
     "Which statement about {topic} is true?",
     "Which of the following is a myth about {topic}?",
     "Which statement about {topic} is correct?",
+    # Stems whose options are set into templates and frames (checker/exam/stem_rules.json).
+    "What is {topic}?",
+    "What is the purpose of {topic}?",
+    "Which of these is a {topic}?",
+    "What does {topic} reduce?",
 )
 _GIFT_SPECIAL = re.compile(r"([~=#{}:\\])")
 
@@ -73,6 +81,19 @@ def synthetic_bank(kb: KnowledgeBase, questions: int, seed: int) -> tuple[str, l
     return "\n\n".join(blocks) + "\n", texts
 
 
+class Recorder:
+    """A checker that notes every text the solver sends to ``check_many``."""
+
+    def __init__(self, checker: Checker):
+        self.nlp, self.kb, self._checker = checker.nlp, checker.kb, checker
+        self.texts: list[str] = []
+
+    def check_many(self, texts):
+        texts = list(texts)
+        self.texts += texts
+        return self._checker.check_many(texts)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--questions", type=int, default=10_000)
@@ -82,14 +103,17 @@ def main() -> None:
 
     kb = Checker().kb
     gift, options = synthetic_bank(kb, args.questions, args.seed)
-    n_statements = len(options)
+    recorder = Recorder(Checker())
+    list(ExamSolver(recorder).solve(parse_text(gift, "gift", "<synthetic>").questions))
+    statements = recorder.texts  # what the exam layer checks: options and combined statements
+    n_statements = len(statements)
 
     exam_times, check_times, stats = [], [], {}
     for _ in range(args.repeat):
         # A fresh checker for each timing, so that neither profits from the other's memo.
         baseline = Checker()
         start = time.perf_counter()
-        verdicts = list(baseline.check_many(options))
+        verdicts = list(baseline.check_many(statements))
         check_times.append(time.perf_counter() - start)
 
         solver = ExamSolver(Checker())
@@ -103,7 +127,7 @@ def main() -> None:
             "questions": len(results),
             "bank errors": len(bank.errors),
             "checked": solver.checked,
-            "rewritten": sum(o.how in ("pronoun", "prefix") for r in results for o in r.options),
+            "rewritten": sum(o.how != "as-is" for r in results for o in r.options),
             "decided": sum(r.outcome == "chosen" for r in results),
             "unknown": sum(v.verdict == "unknown" for v in verdicts),
         }
@@ -113,7 +137,8 @@ def main() -> None:
     exam_rate = n_statements / exam_s
     check_rate = n_statements / check_s
     print(
-        f"bank         {stats['questions']:,} questions, {n_statements:,} option statements, "
+        f"bank         {stats['questions']:,} questions, {len(options):,} options, "
+        f"{n_statements:,} distinct statements checked, "
         f"{stats['bank errors']} bank errors, {stats['rewritten']:,} options rewritten "
         f"about the topic, {stats['decided']:,} questions decided"
     )
@@ -129,7 +154,8 @@ def main() -> None:
     )
     print(
         f"ratio        exam/checker statements/s {exam_rate / check_rate:.2f}   "
-        f"(exam costs {check_rate / exam_rate:.2f}x the checking of its statements)"
+        f"(exam costs {check_rate / exam_rate:.2f}x the checking of its statements: "
+        f"the exam layer adds {100 * (exam_s / check_s - 1):.0f}%)"
     )
 
 

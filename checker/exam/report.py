@@ -26,15 +26,28 @@ CSV_COLUMNS = (
     "id",
     "kind",
     "category",
+    "text",
+    "form",
     "asks_for",
     "topic",
     "outcome",
     "choice",
+    "chosen_text",
     "key",
     "key_status",
+    "credit",
     "note",
     "skipped",
 )
+#: The marks of the text report, explained at its top.
+LEGEND = (
+    "Legend: key status agrees = the checker chose the key; disagrees = a path of the graph "
+    "refutes the key; unsure = neither proven nor refuted; no_key = the bank gives none.",
+    "        --verbose marks: * chosen by the checker, k keyed by the bank, *k both; "
+    "[verdict] of the option's statement.",
+)
+#: Question text in the text report is cut to this many characters.
+TEXT_WIDTH = 90
 
 
 @dataclass(frozen=True)
@@ -84,11 +97,27 @@ def _asks(result: QuestionResult) -> str:
     return result.asks_for or result.question.kind
 
 
+def trimmed(text: str, width: int = TEXT_WIDTH) -> str:
+    """Text on one line, cut with an ellipsis when longer than width."""
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1].rstrip() + "\u2026"
+
+
+def chosen_text(result: QuestionResult) -> str:
+    """The chosen options as "A. text", or the true/false choice, or "" when none."""
+    if result.choice is None:
+        return ""
+    if isinstance(result.choice, bool):
+        return "true" if result.choice else "false"
+    return "; ".join(f"{o.letter}. {o.text}" for o in result.options if o.chosen)
+
+
 def _option_dict(option: OptionResult) -> dict:
     return {
         "letter": option.letter,
         "text": option.text,
         "statement": option.statement,
+        "statements": list(option.tried),
         "how": option.how,
         "verdict": option.verdict,
         "qualifies": option.qualifies,
@@ -105,6 +134,8 @@ def question_dict(result: QuestionResult) -> dict:
     return {
         "id": q.id,
         "kind": q.kind,
+        "text": q.stem,
+        "form": result.form,
         "asks_for": result.asks_for,
         "topic": result.topic,
         "topic_text": result.topic_text,
@@ -113,6 +144,8 @@ def question_dict(result: QuestionResult) -> dict:
         "candidates": list(result.candidates),
         "key": choice_value(q.key),
         "key_status": result.key_status,
+        "credit": result.credit,
+        "chosen_text": chosen_text(result) or None,
         "note": result.note or None,
         "options": [_option_dict(o) for o in result.options],
         "source": q.source,
@@ -124,7 +157,7 @@ def question_dict(result: QuestionResult) -> dict:
 
 def _evidence(result: QuestionResult) -> str:
     """The chosen and the keyed options with their explanations and paths."""
-    lines = [result.note]
+    lines = [q_text(result), result.note]
     for role, picked in (("chosen", "chosen"), ("key", "keyed")):
         for option in result.options:
             if not getattr(option, picked):
@@ -140,41 +173,57 @@ def _evidence(result: QuestionResult) -> str:
 
 
 def as_text(reports: Sequence[FileReport], verbose: bool = False) -> str:
-    """One line per question (id, what it asks for, choice, key, key status), then a tally."""
-    out: list[str] = []
-    several = len(reports) > 1
-    tally: Counter[str] = Counter()
+    """A legend; per file a header, for each question a status line (id, what it asks for,
+    choice, key, key status) with its trimmed text, the chosen option and a one-line
+    reason below, and the file's totals; then the overall summary."""
+    out: list[str] = [*LEGEND]
+    overall: Counter[str] = Counter()
     for report in reports:
-        if several:
-            out.append(f"== {report.source}")
+        tally: Counter[str] = Counter()
+        count = len(report.results)
+        out.append(f"== {report.source} ({count} question{'s' if count != 1 else ''})")
         if report.failure is not None:
             out.append(f"  (not read: {report.failure})")
             continue
         width = max((len(r.question.id) for r in report.results), default=0)
         for result in report.results:
             tally[result.key_status or SKIPPED] += 1
-            out.append(_text_line(result, width))
+            out += _text_question(result, width)
             if verbose and result.outcome != SKIPPED:
                 out += _text_options(result)
-    total = sum(tally.values())
-    parts = [f"{tally[k]} {k.replace('_', ' ')}" for k in _TALLY_ORDER if tally[k]]
-    out.append(f"{total} question{'s' if total != 1 else ''}: {', '.join(parts) or 'none'}")
+        out.append(f"   {_tally_line(tally)}")
+        overall.update(tally)
+    out.append(f"all files: {_tally_line(overall)}" if len(reports) > 1 else _tally_line(overall))
     return "\n".join(out) + "\n"
 
 
 _TALLY_ORDER = ("agrees", "disagrees", "unsure", "no_key", SKIPPED)
 
 
-def _text_line(result: QuestionResult, width: int) -> str:
+def _tally_line(tally: Counter[str]) -> str:
+    total = sum(tally.values())
+    parts = [f"{tally[k]} {k.replace('_', ' ')}" for k in _TALLY_ORDER if tally[k]]
+    return f"{total} question{'s' if total != 1 else ''}: {', '.join(parts) or 'none'}"
+
+
+def _text_question(result: QuestionResult, width: int) -> list[str]:
     q = result.question
     head = f"{q.id:<{width}}  {_asks(result):<10}"
     if result.outcome == SKIPPED:
-        return f"{head}  ({q.skipped})"
+        return [f"{head}  ({q.skipped})", f"    {trimmed(q.stem)}"]
     choice = choice_text(result.choice)
     if result.outcome == "ambiguous":
         choice = "?" + choice_text(result.candidates)
-    line = f"{head}  choice {choice:<6} key {choice_text(q.key):<6} {result.key_status}"
-    return f"{line} ({result.note})" if result.note else line
+    lines = [
+        f"{head}  choice {choice:<6} key {choice_text(q.key):<6} {result.key_status}",
+        f"    {trimmed(q.stem)}",
+    ]
+    picked = chosen_text(result)
+    if picked and not isinstance(result.choice, bool):
+        lines.append(f"    -> {trimmed(picked)}")
+    if result.note:
+        lines.append(f"    why: {trimmed(result.note, 2 * TEXT_WIDTH)}")
+    return lines
 
 
 def _text_options(result: QuestionResult) -> list[str]:
@@ -185,8 +234,9 @@ def _text_options(result: QuestionResult) -> list[str]:
         name = f"{option.letter}." if option.letter else "  "
         verdict = option.verdict.replace("_", " ")
         lines.append(f"   {mark}{key} {name} [{verdict}] {option.text}")
-        if option.statement and option.statement != option.text:
-            lines.append(f"         checked: {option.statement}")
+        for statement in option.tried:
+            if statement != option.text:
+                lines.append(f"         checked: {statement}")
         lines.append(f"         {option.explanation}")
         lines += [f"         - {edge.label}" for edge in option.justification]
     return lines
@@ -216,12 +266,16 @@ def as_csv(reports: Sequence[FileReport]) -> str:
                     q.id,
                     q.kind,
                     q.category or "",
+                    q.stem,
+                    result.form or "",
                     result.asks_for or "",
                     result.topic_text or "",
                     result.outcome,
                     "" if result.choice is None else choice_text(result.choice),
+                    chosen_text(result),
                     "" if q.key is None else choice_text(q.key),
                     result.key_status or "",
+                    "" if result.credit is None else result.credit,
                     result.note,
                     q.skipped or "",
                 )
@@ -285,10 +339,17 @@ def as_junit(reports: Sequence[FileReport]) -> str:
                     type="KeyDisagrees",
                 )
                 failure.text = _evidence(result)
-            elif result.outcome != "chosen" or result.key_status != "agrees":
+            else:
+                # Every answered question says what it was, what was chosen and why.
                 out = ET.SubElement(case, "system-out")
-                out.text = f"{result.outcome}, key {result.key_status}" + (
-                    f": {result.note}" if result.note else ""
+                picked = chosen_text(result)
+                out.text = "\n".join(
+                    [
+                        q_text(result),
+                        f"{result.outcome}, key {result.key_status}"
+                        + (f": {result.note}" if result.note else ""),
+                        *([f"chosen: {picked}"] if picked else []),
+                    ]
                 )
         if report.errors:
             err = ET.SubElement(suite, "system-err")
@@ -300,6 +361,11 @@ def as_junit(reports: Sequence[FileReport]) -> str:
         root.set(name, str(totals[name]))
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, "unicode") + "\n"
+
+
+def q_text(result: QuestionResult) -> str:
+    """The question as the reports quote it: trimmed stem."""
+    return f"question: {trimmed(result.question.stem)}"
 
 
 def _testcase(suite: ET.Element, result: QuestionResult) -> ET.Element:

@@ -1,33 +1,59 @@
-"""Answer exam questions with the checker: read each stem, turn options into statements,
-check them in batched streams, choose, and audit the bank's key.
+"""Answer exam questions with the checker: read each stem, make each option a statement
+together with the stem, check the statements in batched streams, choose, and audit the key.
 
-How a question is answered:
+How a question is read (the stem language is data: checker/exam/stem_rules.json):
 
-* the stem says what it asks for (:data:`ASKS_FOR_PATTERNS`): the option that is ``true``,
-  the one that is ``not_true``, or the ``best`` completion of a wh-question; its topic is
-  the last concept the checker's pipeline finds in it;
-* an option whose own reading has a subject is checked as written; one that starts with a
-  pronoun gets the topic in its place; one that starts with its predicate ("Requires
-  GPUs") gets the topic put in front; for ``best`` questions the option is set into a
-  frame cut from the stem ("What do neural networks use?" -> "neural networks use <option>")
-  and kept only when the checker reads the option and the stem as the two ends of one claim;
-* the options whose verdicts qualify (false for ``not_true``, true otherwise) are the
-  choice: one (or as many as the question wants) is chosen, more are ambiguous, none is
-  undecided; "All/None of the above" follow from the other options' verdicts.
+* the stem's **form** says what it asks and how an option joins it: ``statement`` stems
+  ("Which of the following is NOT true about X?") have options that are statements of their
+  own; ``definition`` ("What is X?" -> "X is <option>"), ``purpose`` ("What is X used
+  for?" -> "X reduces ...", "X is used to ..."), ``class`` ("Which of these is (NOT) a Y?"
+  -> "<option> is a Y") and ``named`` ("... is called:" -> "<option> is ...") set the option
+  into templates; ``reason`` (why/how) options are statements about the stem's topic; any
+  other stem is a wh-question, a gap fill or a run-on stem whose **frame** puts the option
+  where the stem's question word, blank or colon stands;
+* the **focus** is the concept the question is about (the last one the pipeline finds).
+
+How an answer is chosen (the rule the docs spell out in docs/exam-formats.md):
+
+* the answer is the option whose combined statement the graph entails (``true``, with a
+  path), when no other is entailed; for a ``not_true`` question, the option the graph
+  refutes (``false``; ``partly_true`` when nothing is false) while no other is refuted;
+* by elimination: when every option but one is proven not to be the answer, that one;
+* "All/None of the above" follow from the other options; a select-all question (several
+  keyed options, or "select all that apply") takes every entailed option once every other
+  option is refuted;
+* an option that does not answer the stem's focus is never the answer, however true it
+  is: the templates and frames put the focus into the option's statement, a verdict through
+  a relation the form does not ask about is set aside, and a why/how option must speak
+  about the stem's topic;
+* otherwise the question is undecided, with the reason.
+
+How the key is audited: ``agrees`` when the choice is the key; ``disagrees`` only with a
+proof, a path of the graph that refutes a keyed option or entails an option the key left
+out; otherwise ``unsure``.
 """
 
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import islice
 from typing import TYPE_CHECKING
 
 from checker.check import Checker, Verdict
-from kg.knowledge import Edge
+from kg.knowledge import SKOS_DEFINITION, Edge, KnowledgeBase
 
 from .model import Option, Question
+from .stems import (
+    ARTICLE_SUFFIX,
+    OPTION_SLOTS,
+    VERB_SUFFIX,
+    FormRule,
+    StemRules,
+    load_stem_rules,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.tokens import Doc
@@ -38,76 +64,35 @@ TRUE, FALSE, PARTLY_TRUE, UNKNOWN = "true", "false", "partly_true", "unknown"
 ASKS_TRUE, ASKS_NOT_TRUE, ASKS_BEST = "true", "not_true", "best"
 AGREES, DISAGREES, UNSURE, NO_KEY = "agrees", "disagrees", "unsure", "no_key"
 CHOSEN, AMBIGUOUS, UNDECIDED, SKIPPED = "chosen", "ambiguous", "undecided", "skipped"
+#: Forms whose options are statements of their own, about the stem's topic.
+STATEMENT_FORMS = ("statement", "reason")
+#: The form of a stem no rule matches: the option goes into the stem's frame.
+FRAME = "frame"
 
-# What a stem asks for; the first pattern that matches wins, so the negated forms come first.
-ASKS_FOR_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    # "Which is NOT a myth?" denies the denial: it asks for a true statement.
-    (ASKS_TRUE, re.compile(r"\bnot\s+(?:an?\s+)?(?:myths?|misconceptions?)\b", re.I)),
-    # "NOT true", "not correct", "not accurate", "not a fact".
-    (ASKS_NOT_TRUE, re.compile(r"\bnot\s+(?:true|correct|accurate|valid|an?\s+facts?)\b", re.I)),
-    # "Which statement is false / incorrect / untrue / inaccurate / wrong?"
-    (ASKS_NOT_TRUE, re.compile(r"\b(?:false|incorrect|untrue|inaccurate|wrong)\b", re.I)),
-    # "All of the following are true EXCEPT".
-    (ASKS_NOT_TRUE, re.compile(r"\bexcept\b", re.I)),
-    # "Which of these is a myth / misconception / misunderstanding / fallacy?"
-    (
-        ASKS_NOT_TRUE,
-        re.compile(r"\b(?:myths?|misconceptions?|misunderstandings?|fallac(?:y|ies))\b", re.I),
-    ),
-    # "Which statement is true / correct / accurate / a fact / valid?"
-    (ASKS_TRUE, re.compile(r"\b(?:true|correct|accurate|valid|facts?)\b", re.I)),
-)
-
-# Options that speak about the other options rather than about deep learning.
-ABOVE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    # "All of the above", "All the above", "All of these"
-    ("all", re.compile(r"^\s*all\s+(?:of\s+)?(?:the\s+)?(?:above|these|them)\W*$", re.I)),
-    # "None of the above", "None of these"
-    ("none", re.compile(r"^\s*none\s+(?:of\s+)?(?:the\s+)?(?:above|these|them)\W*$", re.I)),
-)
-
-# A pronoun that stands for the stem's topic at the start of an option ("It requires ...").
-LEADING_PRONOUN = re.compile(r"^\s*(?:it|they|this|these)\b", re.I)
-
-# Answering instructions are not part of the statement: "(Choose two.)", "Select all ...".
-INSTRUCTION_PATTERNS: tuple[re.Pattern[str], ...] = (
-    # parenthesised: "(Choose two.)", "(select all that apply)"
-    re.compile(r"\(\s*(?:choose|select|pick|mark|tick)\b[^)]*\)", re.I),
-    # a trailing sentence after the question: "... needs? Choose two."
-    re.compile(r"(?<=[?.:])\s*(?:choose|select|pick|mark|tick)\b[^?]*$", re.I),
-)
-# How many answers an instruction asks for; "all that apply" means any number.
-ANSWER_COUNT = re.compile(
-    r"\b(?:choose|select|pick|mark|tick)\s+(?P<n>one|two|three|four|five|\d+|all\s+that\s+apply)",
-    re.I,
-)
-_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
 _STEM_MEMO_LIMIT = 10_000
 _VERDICT_MEMO_LIMIT = 100_000
-
-# The question word of a wh-question, and the auxiliary that ends its wh-phrase
-# ("What process | do neural networks use").
-WH_WORD = re.compile(r"\b(?:what|which|who)\b", re.I)
-AUXILIARY = re.compile(
-    r"\b(?:do|does|did|can|could|is|are|was|were|will|would|should|must|may|might|has|have)\b",
-    re.I,
-)
-# A gap-fill blank ("Deep learning is a subfield of _____.") and a stem that runs on into
-# its options ("Neural networks learn by:").
-BLANK = re.compile(r"_{3,}")
-RUN_ON_END = re.compile(r"(?::|\.\.\.|\u2026)\s*$")
+# Quotation marks around a term ('What is "dropout"?') are typography, not words.
+_QUOTES = str.maketrans("", "", "\"'\u201c\u201d\u2018\u2019")
+_TO = re.compile(r"^to\s+", re.I)
 
 
 @dataclass(frozen=True)
 class Frame:
-    """Stem text around an option for a ``best`` question: ``before option after``."""
+    """Stem text around an option for a wh-, gap-fill or run-on stem: ``before option after``."""
 
     before: str
     after: str
-    concepts: frozenset[str]  # concepts of the stem part: one end of the expected claim
+    relations: frozenset[str] | None = None  # the stem's relation and its kin (local names)
 
     def fill(self, option: str) -> str:
-        return _capital(" ".join(p for p in (self.before, _inner(option), self.after) if p))
+        after = self.after
+        if not self.before and after and not _plural(option):
+            # "Which techniques reduce ...?" + "Transfer learning": the verb agrees with
+            # the option ("Transfer learning reduces ...").
+            verb, _, rest = after.partition(" ")
+            if verb.islower():
+                after = f"{_third_person(verb, stem_rules().third_person)} {rest}".strip()
+        return _capital(" ".join(p for p in (self.before, _inner(option), after) if p))
 
 
 @dataclass(frozen=True)
@@ -115,9 +100,20 @@ class StemReading:
     """What a stem asks for, what it is about, and how its options become statements."""
 
     asks_for: str  # "true" | "not_true" | "best"
-    topic: str | None  # concept IRI
+    topic: str | None  # concept IRI: the question's focus
     topic_text: str | None  # the topic as the stem writes it
-    frame: Frame | None = None  # best questions only
+    frame: Frame | None = None  # frame stems only
+    form: str = FRAME  # a form of checker/exam/stem_rules.json, or "frame"
+    templates: tuple[str, ...] = ()  # statement templates with the stem's slots filled
+    focus: str | None = None  # what the question asks about, as the stem writes it
+    relations: frozenset[str] | None = None  # relations that answer it (None: any)
+    concepts: frozenset[str] = frozenset()  # every concept the stem names
+
+    @property
+    def whole_options(self) -> bool:
+        """Whether the options are statements of their own: statement and why/how stems,
+        and a stem that gives no place for its option ("What distinguishes X from Y?")."""
+        return self.form in STATEMENT_FORMS or (self.form == FRAME and self.frame is None)
 
 
 @dataclass(frozen=True)
@@ -126,14 +122,15 @@ class OptionResult:
 
     letter: str | None  # None for the statement of a true/false question
     text: str
-    statement: str | None  # None when no statement could be formed
-    how: str  # "as-is" | "pronoun" | "prefix" | "frame" | "above" | "none"
+    statement: str | None  # the statement that gave the verdict; None when none was formed
+    how: str  # the stem's form, "as-is", "pronoun", "prefix", "frame", "above" or "none"
     verdict: str
     justification: tuple[Edge, ...]
     explanation: str
     qualifies: bool = False
     keyed: bool = False
     chosen: bool = False
+    tried: tuple[str, ...] = ()  # every statement checked for the option
 
 
 @dataclass(frozen=True)
@@ -148,34 +145,58 @@ class QuestionResult:
     choice: bool | tuple[str, ...] | None
     candidates: tuple[str, ...]  # qualifying letters (all of them when ambiguous)
     key_status: str | None  # "agrees" | "disagrees" | "unsure" | "no_key"; None when skipped
-    note: str
+    note: str  # one line: why this choice, why undecided, or the proof against the key
     options: tuple[OptionResult, ...]
+    form: str | None = None  # the stem's form; None for true/false and skipped questions
+    credit: float | None = None  # the share of the marks the choice earns by the key
+
+
+_RULES: StemRules | None = None
+
+
+def stem_rules() -> StemRules:
+    """The bundled stem rules, loaded once."""
+    global _RULES
+    if _RULES is None:
+        _RULES = load_stem_rules()
+    return _RULES
 
 
 def asks_for(stem: str) -> str:
-    """``true``, ``not_true`` or ``best``, from :data:`ASKS_FOR_PATTERNS`."""
-    for kind, pattern in ASKS_FOR_PATTERNS:
-        if pattern.search(stem):
-            return kind
+    """``true``, ``not_true`` or ``best``: what the first matching form rule says; a stem
+    of no form (a wh-question, a gap fill) asks for the ``best`` completion."""
+    return _asks(stem_rules().form_of(_strip_instructions(stem)))
+
+
+def _asks(found: tuple[FormRule, re.Match[str]] | None) -> str:
+    """A statement stem asks for what its rule says; another form asks for the best
+    option, or for the refuted one when its rule says not_true ("Which is NOT a Y?")."""
+    if found is None:
+        return ASKS_BEST
+    rule, _ = found
+    if rule.form == "statement" or rule.asks == ASKS_NOT_TRUE:
+        return rule.asks
     return ASKS_BEST
 
 
 def wanted_answers(question: Question) -> int | None:
-    """How many options the question wants: the key's size, else its instruction, else 1."""
+    """How many options the question wants: the key's size, else its instruction, else 1;
+    None for "select all that apply"."""
     if isinstance(question.key, tuple) and question.key:
         return len(question.key)
-    found = ANSWER_COUNT.search(question.stem)
+    rules = stem_rules()
+    found = rules.answer_count.search(question.stem)
     if found is None:
         return 1
     n = found.group("n").lower()
-    if n.startswith("all"):
-        return None
-    return int(n) if n.isdigit() else _NUMBER_WORDS[n]
+    if n.isdigit():
+        return int(n)
+    return rules.number_words.get(n)
 
 
 def pronoun_statement(option: str, topic_text: str) -> str | None:
     """The option with its leading pronoun replaced by the topic, or None without one."""
-    found = LEADING_PRONOUN.match(option)
+    found = stem_rules().pronoun.match(option)
     if found is None:
         return None
     return _capital(topic_text) + option[found.end() :]
@@ -186,11 +207,36 @@ def prefix_statement(option: str, topic_text: str) -> str:
     return f"{_capital(topic_text)} {_inner(option)}"
 
 
+def template_statements(templates: Sequence[str], option: str) -> list[str]:
+    """The statements an option makes in the stem's templates; a template that needs an
+    option starting with "to" is left out for other options."""
+    inner = _inner(option).translate(_QUOTES).strip()
+    bare = _TO.sub("", inner) if _TO.match(inner) else None
+    verb = _third_person(bare, stem_rules().third_person)
+    noun = None if bare else inner
+    slots = {
+        "option": inner,
+        "option_noun": noun,
+        "option_bare": bare,
+        "option_verb": verb,
+        "option_s": _third_person(inner, stem_rules().third_person),
+    }
+    statements = []
+    for template in templates:
+        named = {name for _, name, _, _ in string.Formatter().parse(template) if name}
+        if all(slots.get(name) for name in named):
+            statements.append(_capital(template.format(**slots)))
+    return list(dict.fromkeys(statements))
+
+
 class ExamSolver:
     """Answers questions with one checker; every statement goes through ``check_many``."""
 
     def __init__(self, checker: Checker | None = None, chunk: int = 256):
         self.checker = checker if checker is not None else Checker()
+        self.rules = stem_rules()
+        known = {local_name(iri) for iri in (*self.checker.kb.relations, SKOS_DEFINITION)}
+        self.rules.check_relations(known)
         # Questions are solved a chunk at a time: big enough for the checker's batches,
         # small enough to report progress and keep memory flat on large banks.
         self.chunk = chunk
@@ -219,8 +265,17 @@ class ExamSolver:
         if len(self._stems) + len(unique) > _STEM_MEMO_LIMIT:
             self._stems.clear()  # a bank of all-different stems: keep memory flat
         new = [s for s in unique if s not in self._stems]
-        for stem, doc in zip(new, self.checker.nlp.pipe(new), strict=True):
-            self._stems[stem] = _stem_reading(stem, doc)
+        # A scenario ("Your model overfits. Which is NOT a remedy?") is read from its
+        # question; the whole stem still says what the question is about.
+        questions = [question_of(self.rules, s) for s in new]
+        pipe = self.checker.nlp.pipe
+        for stem, question, whole, asked in zip(
+            new, questions, pipe(new), pipe(questions), strict=True
+        ):
+            reading = _stem_reading(self.rules, self.checker.kb, question, asked)
+            if question != stem:
+                reading = _with_context(reading, whole)
+            self._stems[stem] = reading
         return [self._stems[s] for s in cleaned]
 
     def _check(self, texts: Iterable[str]) -> dict[str, Verdict]:
@@ -237,10 +292,12 @@ class ExamSolver:
         return found
 
     def _solve_chunk(self, questions: list[Question]) -> list[QuestionResult]:
+        rules = self.rules
         multi = [q for q in questions if q.skipped is None and q.kind == "multichoice"]
         stems = dict(zip(map(id, multi), self.read_stems([q.stem for q in multi]), strict=True))
 
-        # Pass 1: every option as written, and every true/false stem.
+        # Pass 1: true/false stems, and the options of statement stems as written (whether
+        # an option has a subject of its own decides how it joins the topic).
         first = self._check(
             text
             for q in questions
@@ -248,19 +305,22 @@ class ExamSolver:
             for text in (
                 [q.stem]
                 if q.kind == "truefalse"
-                else [o.text for o in q.options if _above(o.text) is None]
+                else [
+                    o.text
+                    for o in q.options
+                    if rules.above_kind(o.text) is None and stems[id(q)].whole_options
+                ]
             )
         )
 
-        # Pass 2: options without a subject of their own, rewritten about the topic.
-        plans: dict[tuple[int, str], tuple[str | None, str]] = {}
+        # Pass 2: the statements each option makes together with its stem.
+        plans: dict[tuple[int, str], tuple[tuple[str, ...], str]] = {}
         for q in multi:
+            stem = stems[id(q)]
             for option in q.options:
-                if _above(option.text) is None:
-                    plan = _rewrite(option.text, first[option.text], stems[id(q)])
-                    if plan is not None:
-                        plans[(id(q), option.letter)] = plan
-        second = self._check(statement for statement, _ in plans.values() if statement)
+                if rules.above_kind(option.text) is None:
+                    plans[(id(q), option.letter)] = _plan(option.text, first.get(option.text), stem)
+        second = self._check(s for statements, _ in plans.values() for s in statements)
 
         results = []
         for q in questions:
@@ -269,65 +329,143 @@ class ExamSolver:
             elif q.kind == "truefalse":
                 results.append(_true_false(q, first[q.stem]))
             else:
-                results.append(_multichoice(q, stems[id(q)], first, plans, second))
+                results.append(_multichoice(self.checker.kb, q, stems[id(q)], plans, second))
         return results
 
 
 # -- stems -------------------------------------------------------------------------------
 
 
+def question_of(rules: StemRules, stem: str) -> str:
+    """The sentence of a stem that asks the question: the one holding its first question
+    mark (or its last sentence), without the scenario sentences before it."""
+    mark = stem.find("?")
+    limit = mark if mark >= 0 else len(stem)
+    starts = [m.end() for m in rules.sentence_break.finditer(stem, 0, limit)]
+    return stem[starts[-1] :] if starts else stem
+
+
+def _with_context(reading: StemReading, whole: Doc) -> StemReading:
+    """A question's reading with the topic and concepts of its whole stem when the question
+    sentence names none ("Your CNN overfits. What should you try first?")."""
+    concepts = [m for m in whole._.mentions if m.kind == "concept"]
+    named = reading.concepts | {_concept_iri(m) for m in concepts}
+    if reading.topic is not None or not concepts:
+        return replace(reading, concepts=named)
+    topic = concepts[-1]
+    text = whole[topic.start : topic.end].text
+    return replace(reading, topic=_concept_iri(topic), topic_text=text, concepts=named)
+
+
 def _strip_instructions(stem: str) -> str:
-    for pattern in INSTRUCTION_PATTERNS:
+    for pattern in stem_rules().instructions:
         stem = pattern.sub("", stem)
     return " ".join(stem.split())
 
 
-def _stem_reading(stem: str, doc: Doc) -> StemReading:
-    kind = asks_for(stem)
+def _stem_reading(rules: StemRules, kb: KnowledgeBase, stem: str, doc: Doc) -> StemReading:
     mentions = doc._.mentions
     concepts = [m for m in mentions if m.kind == "concept"]
     # The last concept: "about hardware for deep learning" is about deep learning.
     topic = concepts[-1] if concepts else None
     topic_iri = _concept_iri(topic) if topic else None
     topic_text = doc[topic.start : topic.end].text if topic else None
-    frame = _frame(stem, doc) if kind == ASKS_BEST else None
-    return StemReading(kind, topic_iri, topic_text, frame)
+    found = rules.form_of(stem)
+    if found is None:
+        frame = _frame(rules, kb, stem, doc)
+        named = frozenset(_concept_iri(m) for m in concepts)
+        return StemReading(ASKS_BEST, topic_iri, topic_text, frame, concepts=named)
+    rule, match = found
+    slots = {name: _slot(value) for name, value in match.groupdict().items() if value is not None}
+    irregular = rules.third_person
+    slots |= {
+        **{name + VERB_SUFFIX: _third_person(value, irregular) for name, value in slots.items()},
+        **{name + ARTICLE_SUFFIX: _with_article(value) for name, value in slots.items()},
+    }
+    # The stem's slots are filled now; the option's stay for template_statements.
+    keep = {name: "{" + name + "}" for name in OPTION_SLOTS}
+    templates = tuple(t.format(**slots, **keep) for t in rule.templates)
+    focus = slots.get("focus") or slots.get("class") or topic_text
+    return StemReading(
+        _asks(found),
+        topic_iri,
+        topic_text,
+        None,
+        rule.form,
+        templates,
+        focus,
+        rule.relations,
+        frozenset(_concept_iri(m) for m in concepts),
+    )
+
+
+def _slot(text: str) -> str:
+    """A stem part as it reads inside a statement: no quotes, no capital on a plain word."""
+    return _inner(text.translate(_QUOTES).strip())
 
 
 def _concept_iri(mention: Mention) -> str:
     return next(iri for iri, direction in mention.targets if not direction)
 
 
-def _frame(stem: str, doc: Doc) -> Frame | None:
-    """Where an option goes in a ``best`` stem, or None when the stem has no such place."""
+def _frame(rules: StemRules, kb: KnowledgeBase, stem: str, doc: Doc) -> Frame | None:
+    """Where an option goes in a wh-, gap-fill or run-on stem, or None when it has no such
+    place."""
     mentions = doc._.mentions
 
-    def concepts_in(lo: int, hi: int) -> frozenset[str]:
-        return frozenset(
-            _concept_iri(m) for m in mentions if m.kind == "concept" and lo <= doc[m.start].idx < hi
-        )
-
-    blank = BLANK.search(stem)
+    blank = rules.blank.search(stem)
     if blank is not None:
         before, after = stem[: blank.start()].strip(), stem[blank.end() :].strip()
-        return Frame(_capital(before), after.rstrip("?.!").strip(), concepts_in(0, len(stem)))
-    wh = WH_WORD.search(stem)
+        return Frame(_capital(before), after.rstrip("?.!").strip())
+    subject = rules.wh_subject.match(stem)
+    first = next((t.i for t in doc if t.idx >= subject.end()), None) if subject else None
+    if first is not None:
+        # "Which optimizer adapts the learning rate ...?": the option stands for the
+        # wh-phrase "which optimizer" and is the subject of the rest of the stem. The phrase
+        # is a concept named right after "which", or up to a relation two or three words on
+        # ("which learning paradigm | requires").
+        named = [m for m in mentions if m.kind == "concept" and m.start == first]
+        last = named[0].end if named else None
+        verbs = [m for m in mentions if m.kind == "relation" and m.start > first]
+        verb = next((m for m in verbs if m.start - (last or first) <= 2), None)
+        if verb is not None and verb.start >= (last or first + 1):
+            last = verb.start
+            while last - 1 > first and rules.auxiliary.fullmatch(doc[last - 1].text):
+                last -= 1  # "which technique | can explain": the auxiliary goes with the verb
+        else:
+            verb = None
+        if last is not None:
+            end = doc[last - 1].idx + len(doc[last - 1])
+            rest = stem[end:].strip().rstrip("?.!").strip()
+            if rules.inversion.match(rest) or rules.inversion.match(stem[subject.end() :]):
+                return None  # "Which approach should you try?": the option is no subject
+            if rest:
+                kin = _kin(kb, verb) if verb is not None else None
+                return Frame("", rest, kin)
+    wh = rules.wh_word.search(stem)
+    if wh is not None and wh.start() > 0:
+        said = [m for m in mentions if m.kind == "relation" and doc[m.end - 1].idx < wh.start()]
+        if said and not rules.wh_word.search(stem, 0, wh.start()):
+            # "Word embeddings enable what type of learning?": the wh-phrase stands where
+            # the option goes, at the end of a statement the stem has already made.
+            before = stem[: wh.start()].strip().rstrip(",")
+            return Frame(_capital(before), "", _kin(kb, said[-1]))
     relations = [
         m
         for m in mentions
         if m.kind == "relation" and doc[m.start].idx > (wh.start() if wh else -1)
     ]
     if wh is None or not relations:
-        run_on = RUN_ON_END.search(stem)
+        run_on = rules.run_on.search(stem)
         if run_on is None:
             return None
         before = stem[: run_on.start()].strip()
-        return Frame(before, "", concepts_in(0, len(stem)))
+        return Frame(before, "")
     relation = relations[0]
     r_start = doc[relation.start].idx
     r_end = doc[relation.end - 1].idx + len(doc[relation.end - 1])
     # Only an auxiliary before the relation (or starting it: "is an example of") counts.
-    aux = AUXILIARY.search(stem, wh.end(), r_end)
+    aux = rules.auxiliary.search(stem, wh.end(), r_end)
     verb_start = aux.start() if aux else r_start
     wh_end = aux.end() if aux else r_start
     end = len(stem.rstrip().rstrip("?.!"))
@@ -336,91 +474,135 @@ def _frame(stem: str, doc: Doc) -> Frame | None:
         # "What process do neural networks use ...?": the stem holds the subject; the option
         # is the object. Words after the relation ("to learn") are left out of the frame.
         start = doc[between[0].start].idx
-        return Frame(_capital(stem[start:r_end]), "", concepts_in(start, r_end))
+        said = stem[start:r_start]
+        verb = stem[r_start:r_end]
+        if aux is not None and aux.group(0).lower() in rules.singular_auxiliaries:
+            # "What does momentum help with?": "Momentum helps with <option>".
+            verb = _third_person(verb, rules.third_person) or verb
+        return Frame(_capital(said + verb), "", _kin(kb, relation))
     # A copula ("is", "are": a phrase that can be a plain attribution) puts the stem's
     # concept first; "is an example of" cannot, and keeps the option as the subject.
     copula = relation.phrase.weak
     after = stem[r_end:end].strip()
     if copula and after:
-        # "What is deep learning?": the option says what the stem's concept is.
-        return Frame(_capital(after) + " " + stem[r_start:r_end], "", concepts_in(r_end, end))
+        return Frame(_capital(after) + " " + stem[r_start:r_end], "")
     # "Which technique can explain X?": the option is the subject.
-    return Frame("", stem[verb_start:end].strip(), concepts_in(r_start, end))
+    return Frame("", stem[verb_start:end].strip(), _kin(kb, relation))
+
+
+def _kin(kb: KnowledgeBase, relation: Mention) -> frozenset[str]:
+    """Local names of the relations a stem's relation phrase names, and of their close
+    relations: the verdict of a framed option must come through one of them."""
+    names = {iri for iri, forward in relation.targets if forward}
+    for iri in list(names):
+        known = kb.relations.get(iri)
+        if known is not None:
+            names |= set(known.close)
+            if known.exclusive_variant:
+                names.add(known.exclusive_variant)
+    # A concept's definition says what it is and does: it answers any question about it.
+    return frozenset(local_name(iri) for iri in (*names, SKOS_DEFINITION))
+
+
+def local_name(iri: str) -> str:
+    """The name of an IRI after its last # or /: ontology#isA -> isA."""
+    return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
 # -- options -----------------------------------------------------------------------------
 
 
-def _above(text: str) -> str | None:
-    for kind, pattern in ABOVE_PATTERNS:
-        if pattern.match(text):
-            return kind
-    return None
-
-
-def _rewrite(text: str, verdict: Verdict, stem: StemReading) -> tuple[str | None, str] | None:
-    """The (statement, how) to check instead of the option as written, or None to keep it."""
-    if verdict.reading.subject is not None or verdict.error:
-        return None  # the option has a subject of its own
-    if not verdict.reading.concepts:
-        # The topic can be one end of a claim, never both: an option naming no concept of
-        # the graph cannot become a claim, so it is not worth a second check.
-        return (None, "none") if stem.frame is not None else None
-    if stem.frame is not None:
-        return stem.frame.fill(text), "frame"
-    if stem.topic_text is None:
-        return None
-    replaced = pronoun_statement(text, stem.topic_text)
-    if replaced is not None:
-        return replaced, "pronoun"
-    return prefix_statement(text, stem.topic_text), "prefix"
+def _plan(text: str, verdict: Verdict | None, stem: StemReading) -> tuple[tuple[str, ...], str]:
+    """The statements an option makes with its stem, and how they were made."""
+    if stem.whole_options and (stem.topic is not None or stem.form == "statement"):
+        assert verdict is not None
+        # A leading pronoun stands for the topic, whatever the checker makes of "it" alone.
+        replaced = pronoun_statement(text, stem.topic_text) if stem.topic_text else None
+        if replaced is not None:
+            return (replaced,), "pronoun"
+        if verdict.reading.subject is not None or verdict.error or stem.topic_text is None:
+            return (text,), "as-is"  # a statement of its own
+        if stem.form != "statement":
+            return (text,), "as-is"
+        # "Requires GPUs": the option starts with its predicate; the topic is its subject.
+        return (text, prefix_statement(text, stem.topic_text)), "prefix"
+    if stem.form == FRAME:
+        if stem.frame is None:
+            return (), "none"
+        return (stem.frame.fill(text),), "frame"
+    return tuple(template_statements(stem.templates, text)), stem.form
 
 
 def _option_result(
     option: Option,
-    raw: Verdict,
-    plan: tuple[str | None, str] | None,
-    checked: Verdict | None,
+    plan: tuple[tuple[str, ...], str],
+    checked: dict[str, Verdict],
     stem: StemReading,
 ) -> OptionResult:
-    if plan is None:
-        return _from_verdict(option, raw, "as-is")
-    statement, how = plan
-    if statement is None or checked is None:
-        return _undecided(option, "the option names no concept of the graph")
-    reading = checked.reading
-    if how == "prefix" and stem.topic not in (reading.subject, reading.object):
-        # The topic did not become one end of the claim, so the option did not start with
-        # its predicate (e.g. a noun phrase the checker cannot relate): it stands as written.
-        return _from_verdict(option, raw, "as-is")
-    if how == "frame":
-        option_concepts = set(raw.reading.concepts)
-        ends = {reading.subject, reading.object}
-        frame = stem.frame
-        assert frame is not None
-        if not (ends & option_concepts and ends & (frame.concepts - option_concepts)):
-            if reading.subject is None:
-                return _undecided(option, f'"{statement}" could not be read as a claim')
-            return _undecided(
-                option, f'"{statement}" does not read as a claim linking the option to the stem'
+    """The option's verdict: the one its statements give; when they give different verdicts
+    (a predicate-first option read as written and about the topic) the decided one, and
+    unknown when two decided ones disagree."""
+    statements, how = plan
+    if not statements:
+        return _undecided(option, how, "the stem gives no place for the option")
+    verdicts = [checked[s] for s in statements]
+    decided = [v for v in verdicts if v.verdict != UNKNOWN]
+    if how == "prefix":
+        # The topic put in front counts only when it became one end of the claim; else the
+        # option did not start with its predicate, and it stands as written.
+        ends = (verdicts[1].reading.subject, verdicts[1].reading.object)
+        if stem.topic not in ends:
+            decided = [v for v in decided if v is not verdicts[1]]
+    relations = stem.frame.relations if stem.frame is not None else stem.relations
+    if relations is not None:
+        # A verdict through another relation does not answer the question: "Saddle point is
+        # a local minimum" decided by a claim that losses have both is no definition.
+        off = [v for v in decided if _answering_relation(v) not in relations]
+        decided = [v for v in decided if v not in off]
+        if off and not decided:
+            relation = _answering_relation(off[0])
+            return replace(
+                _undecided(
+                    option,
+                    how,
+                    f'the graph decides "{off[0].text}" through {relation}, '
+                    "which does not answer this question",
+                ),
+                statement=off[0].text,
+                tried=statements,
             )
-    return _from_verdict(option, checked, how, statement)
+    if len({v.verdict for v in decided}) > 1:
+        return replace(
+            _undecided(option, how, "its statements get different verdicts"),
+            statement=statements[0],
+            tried=statements,
+        )
+    best = decided[0] if decided else verdicts[0]
+    if how == "prefix" and best.text == option.text:
+        how = "as-is"
+    return _from_verdict(option, best, how, best.text, statements)
 
 
-def _undecided(option: Option, why: str) -> OptionResult:
+def _answering_relation(verdict: Verdict) -> str:
+    """The local name of the relation a verdict speaks through: its claim's, or isA for a
+    verdict from the taxonomy alone (no claim: "CNN is a convolutional neural network")."""
+    if verdict.claim is None:
+        return "isA"
+    return local_name(verdict.claim.relation or "")
+
+
+def _undecided(option: Option, how: str, why: str) -> OptionResult:
     return OptionResult(
-        option.letter,
-        option.text,
-        None,
-        "none",
-        UNKNOWN,
-        (),
-        f"Undecided: {why}; the option is left out.",
+        option.letter, option.text, None, how, UNKNOWN, (), f"Undecided: {why}.", tried=()
     )
 
 
 def _from_verdict(
-    option: Option | None, verdict: Verdict, how: str, statement: str | None = None
+    option: Option | None,
+    verdict: Verdict,
+    how: str,
+    statement: str | None = None,
+    tried: tuple[str, ...] = (),
 ) -> OptionResult:
     """The result for an option (None: the statement of a true/false question)."""
     return OptionResult(
@@ -431,6 +613,17 @@ def _from_verdict(
         verdict.verdict,
         verdict.justification,
         verdict.explanation,
+        tried=tried or (verdict.text,),
+    )
+
+
+def _about_focus(kb: KnowledgeBase, concepts: set[str], topic: str) -> bool:
+    """Whether a statement's concepts include a concept of the question, a kind of it, or
+    what it is a kind of."""
+    ancestors = kb.ancestors
+    return any(
+        c == topic or topic in ancestors.get(c, {}) or c in ancestors.get(topic, {})
+        for c in concepts
     )
 
 
@@ -438,104 +631,166 @@ def _from_verdict(
 
 
 def _multichoice(
+    kb: KnowledgeBase,
     q: Question,
     stem: StemReading,
-    first: dict[str, Verdict],
-    plans: dict[tuple[int, str], tuple[str | None, str]],
+    plans: dict[tuple[int, str], tuple[tuple[str, ...], str]],
     second: dict[str, Verdict],
 ) -> QuestionResult:
     options: list[OptionResult | None] = []
     for option in q.options:
-        if _above(option.text) is not None:
-            options.append(None)  # decided once the others are known
-            continue
         plan = plans.get((id(q), option.letter))
-        checked = second[plan[0]] if plan and plan[0] else None
-        options.append(_option_result(option, first[option.text], plan, checked, stem))
-    wants = FALSE if stem.asks_for == ASKS_NOT_TRUE else TRUE
+        # "All/None of the above" are decided once the others are known.
+        options.append(None if plan is None else _option_result(option, plan, second, stem))
+    not_true = stem.asks_for == ASKS_NOT_TRUE
+    wants = FALSE if not_true else TRUE
+    against = TRUE if not_true else FALSE
     plain = [o for o in options if o is not None]
-    qualifying = {o.letter for o in plain if o.verdict == wants}
-    if not qualifying and stem.asks_for == ASKS_NOT_TRUE:
+    off_focus = _off_focus(kb, stem, plain, second, wants)
+    answers = [o for o in plain if o.verdict == wants and o.letter not in off_focus]
+    if not answers and not_true:
         # A partly true option is a weaker "not true": it counts when nothing is false.
-        qualifying = {o.letter for o in plain if o.verdict == PARTLY_TRUE}
+        answers = [o for o in plain if o.verdict == PARTLY_TRUE]
     filled = [
-        o if o is not None else _above_result(opt, plain, stem.asks_for)
+        o if o is not None else _above_result(opt, plain, wants, against)
         for o, opt in zip(options, q.options, strict=True)
     ]
     above = [o for o in filled if o.how == "above" and o.verdict == wants]
-    if above:
-        qualifying = {above[0].letter}  # "All of the above" covers the options it names
-
+    qualifying = [o.letter for o in above[:1]] or [o.letter for o in answers]
     wanted = wanted_answers(q)
     candidates = tuple(o.letter for o in filled if o.letter in qualifying)
-    if candidates and (wanted is None or len(candidates) == wanted):
+    # Proven not to be the answer: the opposite verdict, with a path.
+    ruled_out = [o for o in filled if o.verdict == against and o.justification]
+    how_chosen = "refuted" if not_true else "entailed"
+    if wanted is None:
+        # Select all that apply: every entailed option, once every other one is ruled out.
+        open_ = [o.letter for o in filled if o.letter not in candidates and o not in ruled_out]
+        if candidates and not open_:
+            outcome, choice = CHOSEN, candidates
+            note = f"{', '.join(candidates)} {how_chosen}; every other option ruled out"
+        else:
+            outcome, choice = UNDECIDED, None
+            note = _why_undecided(filled, candidates, wanted, wants, off_focus)
+    elif candidates and len(candidates) == wanted:
         outcome, choice = CHOSEN, candidates
-        note = ""
-    elif len(candidates) > (wanted or 0):
+        note = _why_chosen(filled, candidates, how_chosen)
+    elif len(candidates) > wanted:
         outcome, choice = AMBIGUOUS, None
         note = f"{len(candidates)} options qualify ({', '.join(candidates)}); {wanted} wanted"
     else:
-        outcome, choice = UNDECIDED, None
-        note = _why_undecided(filled, candidates, wanted, wants)
-    return _finish(q, stem, outcome, choice, candidates, note, filled)
+        rest = [o for o in filled if o not in ruled_out]
+        lone = len(rest) == 1 and rest[0].letter not in off_focus
+        if not candidates and wanted == 1 and lone and len(filled) > 1:
+            # Elimination: every other option is proven not to be the answer.
+            outcome, choice = CHOSEN, (rest[0].letter,)
+            candidates = choice
+            note = f"{rest[0].letter} by elimination: every other option is proven wrong"
+        else:
+            outcome, choice = UNDECIDED, None
+            note = _why_undecided(filled, candidates, wanted, wants, off_focus)
+    return _finish(q, stem, outcome, choice, candidates, note, filled, wants, against)
 
 
-def _above_result(option: Option, others: list[OptionResult], asks: str) -> OptionResult:
-    """Verdict of "All/None of the above" from the other options' verdicts."""
-    kind = _above(option.text)
+def _off_focus(
+    kb: KnowledgeBase,
+    stem: StemReading,
+    options: list[OptionResult],
+    checked: dict[str, Verdict],
+    wants: str,
+) -> set[str]:
+    """Options of a why/how question, or of a stem with no place for them, that would
+    answer it but whose statement speaks about none of the stem's concepts: true as they
+    may be, they do not answer it. (A statement question's options are whole statements
+    the stem already restricts to its topic; the other forms set the focus into the
+    statement itself.)"""
+    if stem.topic is None or not stem.whole_options or stem.form == "statement":
+        return set()
+    off = set()
+    for option in options:
+        verdict = checked.get(option.statement or "")
+        if verdict is None or verdict.verdict != wants:
+            continue
+        concepts = {*verdict.reading.concepts, verdict.reading.subject, verdict.reading.object}
+        concepts |= {e.subject for e in verdict.justification[:2]}
+        if not any(_about_focus(kb, concepts - {None}, c) for c in stem.concepts):
+            off.add(option.letter or "")
+    return off
+
+
+def _why_chosen(options: list[OptionResult], candidates: tuple[str, ...], how: str) -> str:
+    chosen = [o for o in options if o.letter in candidates]
+    if len(chosen) == 1 and chosen[0].how == "above":
+        return f"{chosen[0].letter}: {chosen[0].explanation}"
+    return "; ".join(f"{o.letter} {how}: {_first_sentence(o.explanation)}" for o in chosen)
+
+
+def _above_result(
+    option: Option, others: list[OptionResult], wants: str, against: str
+) -> OptionResult:
+    """Verdict of "All/None of the above" from the other options' verdicts; its path is
+    theirs."""
+    kind = stem_rules().above_kind(option.text)
     verdicts = [o.verdict for o in others]
-    target = FALSE if asks == ASKS_NOT_TRUE else TRUE
-    opposite = TRUE if target == FALSE else FALSE
     # "All": every other option qualifies. "None": every other option is the opposite.
-    wanted = target if kind == "all" else opposite
+    needed = wants if kind == "all" else against
     letters = ", ".join(o.letter or "" for o in others)
-    if others and all(v == wanted for v in verdicts):
-        verdict = target
-        why = f"every other option ({letters}) is {wanted.replace('_', ' ')}"
-    elif any(v not in (wanted, UNKNOWN) for v in verdicts):
-        verdict = opposite
-        odd = [o.letter or "" for o in others if o.verdict not in (wanted, UNKNOWN)]
-        why = f"option(s) {', '.join(odd)} are not {wanted.replace('_', ' ')}"
+    if others and all(v == needed for v in verdicts):
+        verdict = wants
+        why = f"every other option ({letters}) is {needed.replace('_', ' ')}"
+        path = tuple(e for o in others for e in o.justification)
+    elif any(v not in (needed, UNKNOWN) for v in verdicts):
+        verdict = against
+        odd = [o for o in others if o.verdict not in (needed, UNKNOWN)]
+        named = ", ".join(o.letter or "" for o in odd)
+        why = f"option(s) {named} are not {needed.replace('_', ' ')}"
+        path = tuple(e for o in odd for e in o.justification)
     else:
         verdict = UNKNOWN
         unknown = [o.letter or "" for o in others if o.verdict == UNKNOWN]
         why = f"option(s) {', '.join(unknown)} are unknown"
+        path = ()
     return OptionResult(
         option.letter,
         option.text,
         None,
         "above",
         verdict,
-        (),
+        tuple(dict.fromkeys(path)),
         f"Decided from the other options: {why}.",
     )
 
 
 def _why_undecided(
-    options: list[OptionResult], candidates: tuple[str, ...], wanted: int | None, wants: str
+    options: list[OptionResult],
+    candidates: tuple[str, ...],
+    wanted: int | None,
+    wants: str,
+    off_focus: set[str],
 ) -> str:
     unknown = [o.letter or "" for o in options if o.verdict == UNKNOWN]
-    head = (
-        f"only {', '.join(candidates)} qualify; {wanted} wanted"
-        if candidates
-        else f"no option is {wants}"
-    )
+    if candidates:
+        head = f"only {', '.join(candidates)} qualify; {wanted or 'all that apply'} wanted"
+    else:
+        head = f"no option is {wants.replace('_', ' ')}"
+    parts = [head]
+    if off_focus:
+        parts.append(f"not about the question's topic: {', '.join(sorted(off_focus))}")
     if unknown:
-        return f"{head}; unknown: {', '.join(unknown)}"
-    return head
+        parts.append(f"unknown: {', '.join(unknown)}")
+    return "; ".join(parts)
 
 
 def _true_false(q: Question, verdict: Verdict) -> QuestionResult:
     statement = _from_verdict(None, verdict, "as-is")
-    # A partly true statement is not true as written, the same reading the not_true rule
-    # gives it when no option is plainly false.
+    # A partly true statement is not true as written: the choice is False, but only a
+    # plain verdict is proof enough to dispute a key.
     choice = {TRUE: True, FALSE: False, PARTLY_TRUE: False}.get(verdict.verdict)
     if choice is None:
         outcome, note = UNDECIDED, "the statement's verdict is unknown"
     else:
-        outcome, note = CHOSEN, ""
-    stem = StemReading(ASKS_TRUE, None, None)
-    return _finish(q, stem, outcome, choice, (), note, [statement], true_false=True)
+        outcome, note = CHOSEN, _first_sentence(verdict.explanation)
+    stem = StemReading(ASKS_TRUE, None, None, form="truefalse")
+    return _finish(q, stem, outcome, choice, (), note, [statement], TRUE, FALSE, true_false=True)
 
 
 def _finish(
@@ -546,33 +801,29 @@ def _finish(
     candidates: tuple[str, ...],
     note: str,
     options: list[OptionResult],
+    wants: str,
+    against: str,
     true_false: bool = False,
 ) -> QuestionResult:
     key = q.key
-    if key is None or key == ():
-        status = NO_KEY
-    elif choice is None:
-        status = UNSURE
-    elif true_false:
-        status = AGREES if choice == key else DISAGREES
-    else:
-        assert isinstance(key, tuple) and isinstance(choice, tuple)
-        status = AGREES if set(choice) == set(key) else DISAGREES
     keyed = set(key) if isinstance(key, tuple) else set()
     chosen = set(choice) if isinstance(choice, tuple) else set()
-    if status == DISAGREES:
-        note = _disagreement(options, keyed, chosen, key, true_false)
-    qualifying = set(candidates)
+    proof = None
+    if key is None or key == ():
+        status = NO_KEY
+    elif choice is not None and (choice == key if true_false else chosen == keyed):
+        status = AGREES
+    else:
+        proof = _proof(options, keyed, chosen, key, wants, against, true_false)
+        status = DISAGREES if proof else UNSURE
+        if proof:
+            note = proof
+        elif choice is not None:
+            note = f"{note}; no path refutes the key, so it stays unsure"
     marked = tuple(
-        OptionResult(
-            o.letter,
-            o.text,
-            o.statement,
-            o.how,
-            o.verdict,
-            o.justification,
-            o.explanation,
-            qualifies=o.letter in qualifying,
+        replace(
+            o,
+            qualifies=o.letter in candidates,
             keyed=o.letter in keyed,
             chosen=o.letter in chosen or (true_false and choice is not None),
         )
@@ -589,27 +840,56 @@ def _finish(
         status,
         note,
         marked,
+        None if true_false else stem.form,
+        moodle_credit(q, choice),
     )
 
 
-def _disagreement(
+def _proof(
     options: list[OptionResult],
     keyed: set[str],
     chosen: set[str],
     key: bool | tuple[str, ...],
+    wants: str,
+    against: str,
     true_false: bool,
-) -> str:
-    """One line of evidence: the verdicts of the chosen and the keyed options."""
+) -> str | None:
+    """One line naming the path-backed verdict that shows the key wrong, or None."""
     if true_false:
-        verdict = options[0].verdict.replace("_", " ")
-        return f"the statement is {verdict}; the key says {key}"
+        statement = options[0]
+        if statement.verdict in (TRUE, FALSE) and statement.justification:
+            return f"the statement is {statement.verdict}; the key says {key}"
+        return None
+    refuted = [o for o in options if o.letter in keyed and o.verdict == against and o.justification]
+    if refuted:
+        o = refuted[0]
+        return f"key {o.letter} is refuted: {_first_sentence(o.explanation)}"
+    # An option the key left out proves it wrong only when the keyed options are decided
+    # too: the graph not knowing the key is no proof against it.
+    if any(o.verdict == UNKNOWN for o in options if o.letter in keyed):
+        return None
+    proven = [
+        o for o in options if o.letter in chosen - keyed and o.verdict == wants and o.justification
+    ]
+    if proven:
+        o = proven[0]
+        word = "entailed" if wants == TRUE else "refuted"
+        return f"{o.letter} is {word} instead: {_first_sentence(o.explanation)}"
+    return None
 
-    def verdicts(letters: set[str]) -> str:
-        return ", ".join(
-            f"{o.letter} is {o.verdict.replace('_', ' ')}" for o in options if o.letter in letters
-        )
 
-    return f"chosen: {verdicts(chosen)}; key: {verdicts(keyed)}"
+def moodle_credit(q: Question, choice: bool | tuple[str, ...] | None) -> float | None:
+    """The share of the marks the choice earns, as Moodle grades it: the chosen options'
+    weights added up (at least 0, at most 1); without weights, all or nothing."""
+    if choice is None or q.key is None or q.key == ():
+        return None
+    if isinstance(choice, bool):
+        return 1.0 if choice == q.key else 0.0
+    weights = {o.letter: o.weight for o in q.options}
+    if any(weights[letter] is not None for letter in weights):
+        total = sum((weights[letter] or 0.0) for letter in choice)
+        return round(min(1.0, max(0.0, total)), 4)
+    return 1.0 if set(choice) == set(q.key) else 0.0
 
 
 def _skipped(q: Question) -> QuestionResult:
@@ -630,3 +910,54 @@ def _inner(text: str) -> str:
     if first[:1].isupper() and (len(first) == 1 or first[1:].islower()):
         return text[0].lower() + text[1:]  # "A subfield", "Backpropagation"; not "GPUs"
     return text
+
+
+def _third_person(phrase: str | None, irregular: dict[str, str]) -> str | None:
+    """A bare verb phrase with its verb in the third person singular: "reduce overfitting"
+    -> "reduces overfitting", "apply X" -> "applies X"; None for None."""
+    if not phrase:
+        return None
+    verb, _, rest = phrase.partition(" ")
+    lower = verb.lower()
+    if lower in irregular.values() or (lower.endswith("s") and not lower.endswith("ss")):
+        pass  # already agrees: "is", "can", "reduces"
+    elif lower in irregular:
+        verb = irregular[lower]
+    elif lower.endswith(("s", "sh", "ch", "x", "z")):
+        verb += "es"
+    elif lower.endswith("y") and lower[-2:-1] not in "aeiou":
+        verb = verb[:-1] + "ies"
+    else:
+        verb += "s"
+    return f"{verb} {rest}".strip()
+
+
+# Acronyms read with a vowel sound take "an": "an LSTM", "an RNN", "an MLP".
+_VOWEL_SOUND_LETTERS = "AEFHILMNORSX"
+
+
+def _with_article(noun: str) -> str:
+    """A noun phrase with its indefinite article: "optimizer" -> "an optimizer", "LSTM
+    cell" -> "an LSTM cell", "regularization technique" -> "a regularization technique"."""
+    first = noun.split(maxsplit=1)[0] if noun else ""
+    if first.isupper() and len(first) > 1:
+        vowel = first[0] in _VOWEL_SOUND_LETTERS
+    else:
+        vowel = first[:1].lower() in "aeiou"
+    return f"{'an' if vowel else 'a'} {noun}"
+
+
+def _plural(noun: str) -> bool:
+    """Whether a noun phrase reads as plural: its last word ends in a plural -s ("GPUs",
+    "residual connections"; not "loss", "Adam", "batch normalization")."""
+    words = noun.strip().rstrip(".;").split()
+    last = words[-1] if words else ""
+    if last.endswith("s") and last[:-1].isupper():
+        return True  # "GPUs", "CNNs"
+    return last.endswith("s") and not last.lower().endswith(("ss", "us", "is"))
+
+
+def _first_sentence(text: str) -> str:
+    """The first sentence of an explanation, for a one-line reason."""
+    head = text.split(". ", 1)[0].rstrip(".")
+    return head if len(head) <= 200 else head[:197] + "..."

@@ -146,33 +146,38 @@ def test_one_checker_for_all_files(run_cli, one_checker):
 # -- output formats -----------------------------------------------------------------------
 
 
-def test_text_output_one_line_per_question(run_cli):
+def test_text_output_shows_each_question_with_its_reason(run_cli):
     result = run_cli("exam", str(AUDIT))
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert len(lines) == 11  # ten questions and the tally
-    by_id = {line.split()[0]: line for line in lines[:-1]}
-    assert by_id["verb-first"].split() == [
-        "verb-first",
-        "true",
-        "choice",
-        "A",
-        "key",
-        "A",
-        "agrees",
-    ]
-    assert by_id["wrong-key"].split()[:7] == [
-        "wrong-key",
-        "true",
-        "choice",
-        "A",
-        "key",
-        "B",
-        "disagrees",
-    ]
-    assert "?A,B" in by_id["two-true"] and "unsure" in by_id["two-true"]
-    assert by_id["essay"].split()[1] == "skipped"
+    assert lines[0].startswith("Legend: key status agrees")
+    assert "* chosen by the checker, k keyed by the bank, *k both" in lines[1]
+    assert lines[2] == f"== {AUDIT} (10 questions)"
+    at = {line.split()[0]: n for n, line in enumerate(lines) if line and not line[0].isspace()}
+    first = at["verb-first"]
+    assert lines[first].split() == ["verb-first", "true", "choice", "A", "key", "A", "agrees"]
+    assert lines[first + 1] == "    Which statement about deep learning is true?"
+    assert lines[first + 2] == "    -> A. Can be trained on CPUs"
+    assert lines[first + 3].startswith("    why: A entailed: True: the graph holds")
+    wrong = at["wrong-key"]
+    assert lines[wrong].split()[:7] == ["wrong-key", "true", "choice", "A", "key", "B", "disagrees"]
+    assert lines[wrong + 3].startswith("    why: key B is refuted: False:")
+    assert "?A,B" in lines[at["two-true"]] and "unsure" in lines[at["two-true"]]
+    assert lines[at["essay"]].split()[1] == "skipped"
+    # The file's totals, then the overall summary.
+    assert lines[-2] == "   10 questions: 6 agrees, 1 disagrees, 2 unsure, 1 skipped"
     assert lines[-1] == "10 questions: 6 agrees, 1 disagrees, 2 unsure, 1 skipped"
+
+
+def test_text_output_totals_per_file_and_overall(run_cli):
+    out = run_cli("exam", str(AUDIT), str(EXAMPLES / "seed.gift")).stdout.splitlines()
+    assert f"== {EXAMPLES / 'seed.gift'} (10 questions)" in out
+    totals = [line for line in out if line.startswith("   ") and "questions:" in line]
+    assert totals == [
+        "   10 questions: 6 agrees, 1 disagrees, 2 unsure, 1 skipped",
+        out[-2],
+    ]
+    assert out[-1].startswith("all files: 20 questions:")
 
 
 def test_verbose_text_shows_statements_verdicts_and_paths(run_cli):
@@ -201,6 +206,14 @@ def test_json_output_contract(run_cli):
     ):
         assert field in first
     assert (first["asks_for"], first["choice"], first["key"]) == ("true", ["A"], ["A"])
+    # The same facts as the text report: question text, form, chosen option, reason, credit.
+    assert first["text"] == "Which statement about deep learning is true?"
+    assert (first["form"], first["chosen_text"], first["credit"]) == (
+        "statement",
+        "A. Can be trained on CPUs",
+        1.0,
+    )
+    assert first["note"].startswith("A entailed: True: the graph holds")
     option = first["options"][1]
     assert set(option) >= {"letter", "text", "statement", "verdict", "justification"}
     assert (option["statement"], option["verdict"]) == ("Deep learning requires GPUs", "false")
@@ -227,6 +240,11 @@ def test_csv_output_one_row_per_question(run_cli):
     assert (by_id["tf-myth"]["choice"], by_id["tf-myth"]["key"]) == ("true", "true")
     assert by_id["essay"]["skipped"] and by_id["essay"]["outcome"] == "skipped"
     assert by_id["all-unknown"]["choice"] == ""
+    wrong = by_id["wrong-key"]
+    assert wrong["text"] == "Which statement about hardware for deep learning is true?"
+    assert wrong["chosen_text"] == "A. Deep learning models can be trained on CPUs"
+    assert wrong["note"].startswith("key B is refuted: False:")
+    assert (wrong["form"], wrong["credit"]) == ("statement", "0.0")
 
 
 def test_junit_output_reads_back(run_cli, tmp_path):
@@ -253,8 +271,18 @@ def test_junit_output_reads_back(run_cli, tmp_path):
     assert "key B: Deep learning requires GPUs" in failure.text
     skipped = [c.get("name") for c in cases if c.find("skipped") is not None]
     assert skipped == ["essay"]
-    undecided = {c.get("name") for c in cases if c.find("system-out") is not None}
-    assert undecided == {"two-true", "all-unknown"}
+    # Every answered question says what it was, what was chosen and why.
+    outs = {
+        c.get("name"): c.find("system-out").text for c in cases if c.find("system-out") is not None
+    }
+    assert set(outs) == {c.get("name") for c in cases} - {"wrong-key", "essay"}
+    assert outs["verb-first"].splitlines()[0] == (
+        "question: Which statement about deep learning is true?"
+    )
+    assert "chosen: A. Can be trained on CPUs" in outs["verb-first"]
+    assert outs["two-true"].splitlines()[1] == (
+        "ambiguous, key unsure: 2 options qualify (A, B); 1 wanted"
+    )
     assert seed.get("skipped") == "1" and seed.get("tests") == "9"
     assert (empty.get("tests"), empty.get("errors")) == ("1", "1")
     assert empty.find("testcase/error").get("message").endswith("empty file")

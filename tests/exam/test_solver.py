@@ -15,7 +15,6 @@ from checker.exam.solver import (
     ASKS_NOT_TRUE,
     ASKS_TRUE,
     CHOSEN,
-    DISAGREES,
     NO_KEY,
     SKIPPED,
     UNDECIDED,
@@ -85,7 +84,8 @@ def test_stem_reading(solver, stem, asks, topic):
 FRAMES = [
     # (stem, text before the option, text after it)
     ("What process do neural networks use to learn?", "Neural networks use", ""),
-    ("What is deep learning?", "Deep learning is", ""),
+    # A wh-phrase at the end stands where the option goes.
+    ("Transfer learning reduces what kind of cost?", "Transfer learning reduces", ""),
     (
         "Which technique can explain the prediction of a model?",
         "",
@@ -95,11 +95,6 @@ FRAMES = [
         "Which techniques reduce the data a model needs? (Choose two.)",
         "",
         "reduce the data a model needs",
-    ),
-    (
-        "Which of the following is an example of data augmentation?",
-        "",
-        "is an example of data augmentation",
     ),
     ("Deep learning is a subfield of _____.", "Deep learning is a subfield of", ""),
     ("Transfer learning reduces:", "Transfer learning reduces", ""),
@@ -178,7 +173,7 @@ OPTIONS = [
         "Which techniques reduce the amount of data a deep learning model needs?",
         "Transfer learning",
         "frame",
-        "Transfer learning reduce the amount of data a deep learning model needs",
+        "Transfer learning reduces the amount of data a deep learning model needs",
     ),
     (
         "Deep learning is a subfield of _____.",
@@ -189,11 +184,11 @@ OPTIONS = [
     (
         "What is deep learning?",
         "A subfield of machine learning",
-        "frame",
+        "definition",
         "Deep learning is a subfield of machine learning",
     ),
-    # An option naming no concept cannot be linked to the stem: it stays undecided.
-    ("What process do neural networks use to learn?", "Guessing", "none", None),
+    # An option naming no concept is set into the stem too, and the checker says unknown.
+    ("What process do neural networks use to learn?", "Guessing", "frame", None),
 ]
 
 
@@ -202,10 +197,11 @@ def test_option_to_statement(solver, stem, option, how, statement):
     gift = f"{stem}{{={option} ~The weather is nice today}}"
     result = solve_one(solver, gift)
     first = result.options[0]
-    assert (first.how, first.statement) == (how, statement)
-    if how == "none":
+    assert first.how == how
+    if statement is None:
         assert first.verdict == "unknown"
-        assert first.explanation.startswith("Undecided:")
+    else:
+        assert first.statement == statement
 
 
 def test_pronoun_and_prefix_helpers():
@@ -273,8 +269,9 @@ def test_partly_true_counts_as_not_true_only_when_nothing_is_false(real_checker)
         gift,
         {"GPUs are fast": "false", "CPUs are slow": "partly_true", "TPUs are new": "true"},
     )
-    assert (result.choice, result.key_status) == (("A",), DISAGREES)
-    assert result.note == "chosen: A is false; key: B is partly true"
+    # A false option without a path is no proof against the key: unsure, never disagrees.
+    assert (result.choice, result.key_status) == (("A",), UNSURE)
+    assert result.note.endswith("no path refutes the key, so it stays unsure")
 
 
 @pytest.mark.parametrize(
@@ -333,8 +330,9 @@ def test_multiple_answer_questions_choose_as_many_as_wanted(real_checker):
 def test_true_false_choice_follows_the_verdict(real_checker):
     for verdict, choice, status in [
         ("true", True, AGREES),
-        ("false", False, DISAGREES),
-        ("partly_true", False, DISAGREES),
+        # Forced verdicts carry no path of their own: no proof, so the key stays unsure.
+        ("false", False, UNSURE),
+        ("partly_true", False, UNSURE),
         ("unknown", None, UNSURE),
     ]:
         result = solve_fixed(real_checker, "GPUs are fast.{T}", {"GPUs are fast.": verdict})
