@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -141,6 +141,15 @@ class Verdict:
 
 
 @dataclass(frozen=True)
+class LineError:
+    """A line of a stream that could not be checked: not UTF-8, too long, ..."""
+
+    line: int  # 1-based
+    text: str  # what could be read of it
+    error: str
+
+
+@dataclass(frozen=True)
 class Decision:
     """What the graph says about one reading of a statement: everything of a Verdict but
     the text and its cues, so that statements read alike share it."""
@@ -239,6 +248,48 @@ class Checker:
                 cleaned = []
         if cleaned:
             yield from self._run(cleaned)
+
+    def check_lines(
+        self,
+        lines: Iterable[bytes | str],
+        waiting: Callable[[], bool] | None = None,
+        batch_size: int = 256,
+    ) -> Iterator[tuple[int, Verdict | LineError]]:
+        """(line number, verdict or error) for each statement of a stream, one per line, in
+        order; blank lines are skipped.
+
+        Lines are checked in batches of up to `batch_size`, but a batch is checked as soon as
+        `waiting()` says no more input is ready, so a person typing at a terminal, or a
+        program writing line by line, gets each answer at once. Without `waiting`, lines
+        are batched until the batch is full or the stream ends."""
+        batch: list[tuple[int, str]] = []
+        errors: dict[int, LineError] = {}
+
+        def flush() -> Iterator[tuple[int, Verdict | LineError]]:
+            texts = [text for number, text in batch if number not in errors]
+            verdicts = iter(self.check_many(texts, batch_size))
+            for number, _ in batch:
+                yield number, errors.pop(number, None) or next(verdicts)
+            batch.clear()
+
+        for number, raw in enumerate(lines, start=1):
+            if isinstance(raw, bytes):
+                try:
+                    text = raw.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    text = raw.decode("utf-8", "replace")
+                    error = f"not valid UTF-8 (byte {exc.start})"
+                    errors[number] = LineError(number, text.rstrip("\r\n"), error)
+            else:
+                text = raw
+            text = text.rstrip("\r\n")
+            if not text.strip() and number not in errors:
+                continue
+            batch.append((number, text))
+            if len(batch) >= batch_size or (waiting is not None and not waiting()):
+                yield from flush()
+        if batch:
+            yield from flush()
 
     def _run(self, items: list[tuple[str, str, str | None]]) -> Iterator[Verdict]:
         cache = self._cache
