@@ -232,7 +232,7 @@ def stats(fmt: str, graph_files: tuple[Path, ...]) -> None:
 
 
 @cli.command()
-@click.argument("text")
+@click.argument("words", metavar="TEXT", nargs=-1, required=True)
 @click.option(
     "--format",
     "fmt",
@@ -243,17 +243,21 @@ def stats(fmt: str, graph_files: tuple[Path, ...]) -> None:
     "jsonld for a schema.org ClaimReview.",
 )
 @graph_option
-def check(text: str, fmt: str, graph_files: tuple[Path, ...]) -> None:
+def check(words: tuple[str, ...], fmt: str, graph_files: tuple[Path, ...]) -> None:
     """Check a statement: verdict, explanation and the path through the graph.
 
-    TEXT is the statement, or '-' to read one statement per line from stdin (each line gets
-    its own result, in order; a bad line gets an error object and the rest go on).
-    Exit status 0 when every statement got a verdict (unknown included).
+    TEXT is the statement (quoted or not: `dlcheck check deep learning requires GPUs`), or
+    '-' to read one statement per line from stdin. Each line gets its own result, in order,
+    as soon as it is read when nothing more is waiting (a terminal, a program writing line
+    by line); blank lines are skipped; a bad line gets an error (an error object in JSON)
+    and the rest go on. Exit status 0 when every statement got a verdict (unknown
+    included), 1 when a line had an error.
     """
     import json
 
-    from checker.check import Checker
+    from checker.check import Checker, LineError
 
+    text = " ".join(words)
     checker = _long_lived(Checker(list(graph_files) or None))
     if text != "-":
         verdict = checker.check(text)
@@ -262,25 +266,26 @@ def check(text: str, fmt: str, graph_files: tuple[Path, ...]) -> None:
         click.echo(_render(verdict, fmt, checker), nl=False)
         return
     failed = False
-    lines = _StdinLines()
     render = _renderer(fmt, checker)
-    texts = (line if error is None else "" for line, error in lines.items())
-    # Lines go out in blocks of a checking batch (256), not one write per line (nor, as
-    # click.echo does, one flush per line).
+    stream = _stdin().buffer
+    waiting = _waiting(stream)
+    # Output goes out in blocks, not one write per line (nor, as click.echo does, one flush
+    # per line); a block is flushed whenever no more input is waiting.
     block: list[str] = []
-    for number, verdict in enumerate(checker.check_many(texts), start=1):
-        error = lines.errors.get(number) or verdict.error
+    for number, result in checker.check_lines(stream, waiting=waiting):
+        error = result.error
         if error:
             failed = True
-            text = lines.raw.get(number, verdict.text)
+            said = result.text
             if fmt in ("json", "jsonl", "jsonld"):  # one record per line in, errors too
-                record = {"line": number, "text": text, "error": error}
+                record = {"line": number, "text": said, "error": error}
                 block.append(json.dumps(record, ensure_ascii=False) + "\n")
             click.echo(f"dlcheck: error: line {number}: {error}", err=True)
         else:
-            block.append(render(verdict))
-        if len(block) >= 256:
+            block.append(render(result))
+        if len(block) >= 256 or isinstance(result, LineError) or not waiting():
             sys.stdout.write("".join(block))
+            sys.stdout.flush()
             block.clear()
     sys.stdout.write("".join(block))
     sys.stdout.flush()
@@ -319,24 +324,16 @@ def _renderer(fmt: str, checker):
     return lambda verdict: render.as_text(verdict, checker.kb, colour=colour)
 
 
-class _StdinLines:
-    """Lines of stdin, decoded one by one so that one bad line does not sink the rest."""
+def _waiting(stream):
+    """A function saying whether more of `stream` can be read at once: a terminal or a
+    program writing line by line should get each answer as soon as its line is in."""
+    import select
 
-    def __init__(self) -> None:
-        self.raw: dict[int, str] = {}  # what could be read of the lines that are not UTF-8
-        self.errors: dict[int, str] = {}
-
-    def items(self):
-        stream = _stdin().buffer
-        for number, data in enumerate(stream, start=1):
-            try:
-                line = data.decode("utf-8").rstrip("\r\n")
-            except UnicodeDecodeError as exc:
-                self.errors[number] = f"not valid UTF-8 (byte {exc.start})"
-                self.raw[number] = data.decode("utf-8", "replace").rstrip("\r\n")
-                yield self.raw[number], self.errors[number]
-                continue
-            yield line, None
+    try:
+        fd = stream.fileno()
+    except (OSError, ValueError):
+        return lambda: True  # not a file (a test's stream): read it all, in batches
+    return lambda: bool(select.select([fd], [], [], 0)[0])
 
 
 @cli.command()
