@@ -37,3 +37,37 @@ def test_blank_lines_are_skipped_and_bad_bytes_are_a_line_error(checker):
     error = results[1][1]
     assert isinstance(error, LineError)
     assert (error.line, error.error) == (3, "not valid UTF-8 (byte 0)")
+
+
+def test_the_cli_answers_a_typed_line_before_the_next_one_comes():
+    """`dlcheck check -` fed line by line (a terminal, a program that waits for each
+    answer) writes each answer without waiting for the end of its input."""
+    import json
+    import os
+    import select
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cli", "check", "-", "--format", "jsonl"],
+        cwd=root,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": str(root)},
+    )
+    try:
+        proc.stdin.write(b"Deep learning requires GPUs\n")
+        proc.stdin.flush()
+        ready, _, _ = select.select([proc.stdout], [], [], 120)
+        assert ready, "no answer while stdin stayed open"
+        first = json.loads(proc.stdout.readline())
+        assert first["verdict"] == "false"
+        proc.stdin.write(b"Dropout is used at inference time\n")
+        proc.stdin.close()
+        second = json.loads(proc.stdout.readline())
+        assert second["verdict"] == "false"
+    finally:
+        proc.kill()
+        proc.wait()
