@@ -183,6 +183,7 @@ class ClaimIndex:
         self.words: dict[str, set[int]] = {}
         disjoint: set[int] = set()  # texts whose claim's relation has disjoint objects
         self._memo: dict[tuple, frozenset[int]] = {}  # unit keys -> the texts holding them
+        self._found: dict[tuple, list[int]] = {}  # a statement's units -> its candidates
         for n, text in enumerate(self.texts):
             for key in {k for u in text.units for k in _keys(u)}:
                 self.postings.setdefault(key, []).append(n)
@@ -202,7 +203,7 @@ class ClaimIndex:
         `bind` puts them back."""
         state = dict(self.__dict__)
         del state["kb"], state["claims"]
-        state["_memo"] = {}
+        state["_memo"], state["_found"] = {}, {}
         return state
 
     def bind(self, kb: KnowledgeBase, claims: dict[str, Claim]) -> ClaimIndex:
@@ -217,13 +218,23 @@ class ClaimIndex:
         Set intersections, rarest first, do the counting."""
         if not units:
             return []
-        holding = sorted((self._holding(unit) for unit in units), key=len)
-        found = set(holding[0].intersection(*holding[1:]))
-        for left_out in range(len(holding)):
-            others = holding[:left_out] + holding[left_out + 1 :]
-            found.update(self.disjoint.intersection(*others))
+        key = tuple(_identity(u) for u in units)
+        found = self._found.get(key)
+        if found is not None:
+            return found
+        holding = sorted(((self._holding(u), u.kind == CONCEPT) for u in units), key=_size)
+        sets = [texts_with for texts_with, _ in holding]
+        matches = set(sets[0].intersection(*sets[1:]))
+        for left_out, (_, replaceable) in enumerate(holding):
+            if replaceable:  # only a concept can be swapped for one that excludes it
+                others = sets[:left_out] + sets[left_out + 1 :]
+                if others:  # rarest first: intersecting starts from a copy of the first set
+                    matches.update(others[0].intersection(*others[1:]) & self.disjoint)
         whole, texts = len(units), self.texts
-        return sorted(n for n in found if len(texts[n].units) >= whole)
+        found = sorted(n for n in matches if len(texts[n].units) >= whole)
+        if len(self._found) < 100_000:
+            self._found[key] = found
+        return found
 
     def _holding(self, unit: Unit) -> frozenset[int]:
         """The texts that hold a unit: its concept (or a broader one, which a narrower
@@ -272,6 +283,15 @@ class ClaimIndex:
         edits += [_deletion(text, d, core, trailing=True) for d in range(j, last)]
         deletions = sum(1 for e in edits if e.statement_unit is None)
         return Alignment(text, compose(e.relation for e in edits), tuple(edits), deletions)
+
+
+def _identity(unit: Unit) -> tuple:
+    """What a unit is, wherever it stands."""
+    return (unit.kind, unit.concept, unit.forward, unit.inverse, unit.lemma)
+
+
+def _size(pair: tuple[frozenset[int], bool]) -> int:
+    return len(pair[0])
 
 
 def _keys(unit: Unit) -> list[object]:

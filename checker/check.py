@@ -387,11 +387,12 @@ class Checker:
         word, else "unknown" saying what the graph does not cover."""
         units = units_of(scan)
         ops = cue_ops(scan.cues)
-        readings = read(scan, self._grammar)
-        first = next(readings)
-        aligned = self._aligned(units, ops, restrictive(scan), first)
+        concepts = tuple(dict.fromkeys(u.concept for u in units if u.concept))
+        aligned = self._aligned(units, ops, restrictive(scan), concepts)
         if aligned is not None:
             return aligned
+        readings = read(scan, self._grammar)
+        first = next(readings)
         partial: tuple[Decision, list[str]] | None = None
         for reading in itertools.chain([first], readings):
             decision = self._cache.get(("reading", reading), _UNSEEN)
@@ -414,7 +415,7 @@ class Checker:
         return Decision(first, UNKNOWN, rule, None, (), why, ())
 
     def _aligned(
-        self, units: tuple[Unit, ...], ops: tuple[str, ...], restricts: int, first: Reading
+        self, units: tuple[Unit, ...], ops: tuple[str, ...], restricts: int, concepts: tuple
     ) -> Decision | None:
         """The decision of the claim texts the statement aligns with best (fewest
         deletions, then the plainest relation); None when none aligns, or when the best
@@ -450,10 +451,10 @@ class Checker:
         if not best or len({verdict for _, _, verdict, _ in best}) > 1:
             return None
         _, alignment, verdict, rule = best[0]
-        return self._aligned_decision(alignment, verdict, rule, ops, first)
+        return self._aligned_decision(alignment, verdict, rule, ops, concepts)
 
     def _aligned_decision(
-        self, alignment: Alignment, verdict: str, rule: str, ops: tuple[str, ...], first
+        self, alignment: Alignment, verdict: str, rule: str, ops: tuple[str, ...], concepts: tuple
     ) -> Decision:
         kb = self.kb
         claim = self.index.claims[alignment.text.claim]
@@ -471,7 +472,7 @@ class Checker:
                 obj = said.concept
             if said.concept != held.concept:
                 steps += _concept_step(kb, said.concept, held.concept)
-        reading = Reading(subject, claim.relation, obj, ops, first.concepts, (claim.relation,))
+        reading = Reading(subject, claim.relation, obj, ops, concepts, (claim.relation,))
         if claim.relation == SKOS_DEFINITION:
             edges = [*steps, definition_edge(kb, claim)]
         else:

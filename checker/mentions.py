@@ -42,6 +42,9 @@ class Phrase(NamedTuple):
     frames: tuple[tuple[str, str], ...] = ()  # (relation IRI, HEAD... | TAIL...) frame parts
     # Only the words after a frame's gap ("on" of "train {subject} on {object}").
     tail_only: bool = False
+    # (relation, frame number) of the frames this phrase is the tail of, and the head of.
+    tails: frozenset[tuple[str, str]] = frozenset()
+    heads: frozenset[tuple[str, str]] = frozenset()
 
     @classmethod
     def of(cls, targets: tuple[tuple[str, str], ...], weak: frozenset[str] = frozenset()) -> Phrase:
@@ -59,6 +62,8 @@ class Phrase(NamedTuple):
             tuple(dict.fromkeys(d == INVERSE for _, d in plain)),
             frames,
             bool(frames) and not plain and not concept and all(d[:5] == TAIL for _, d in frames),
+            frozenset((i, d[5:]) for i, d in frames if d[:5] == TAIL),
+            frozenset((i, d[5:].split(":")[0]) for i, d in frames if d[:5] == HEAD),
         )
 
     @property
@@ -145,9 +150,9 @@ class MentionMatcher:
         heads: set[tuple[str, str]] = set()  # (relation, frame number) of frame heads so far
         for start, end, phrase in found:
             if phrase.frames:
-                if phrase.tail_only and not any((i, d[5:]) in heads for i, d in phrase.frames):
+                if phrase.tail_only and phrase.tails.isdisjoint(heads):
                     continue  # "in", "on": a frame's tail only counts after its head
-                heads.update((i, d[5:].split(":")[0]) for i, d in phrase.frames if d[:5] == HEAD)
+                heads |= phrase.heads
             first, last = doc[kept[start]], doc[kept[end - 1]]
             end_char = last.idx + len(last)
             mentions.append(Mention(first.i, last.i + 1, first.idx, end_char, phrase))

@@ -31,6 +31,10 @@ class Speller:
                 self.deletes.setdefault(variant, set()).add(word)
         # English words within reach of a label word: correct as they are, never corrected.
         self.english = frozenset(w for w in english if self.near(w))
+        self._seen: dict[str, str | None] = {}  # word -> its correction, as worked out
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "_seen": {}}
 
     def near(self, word: str) -> bool:
         return any(v in self.deletes for v in deletions(word, budget(word)))
@@ -38,6 +42,13 @@ class Speller:
     def correct(self, word: str) -> str | None:
         """The label word `word` is a typo of (the one closest, if one is), or None."""
         word = word.lower()
+        if word not in self._seen:
+            if len(self._seen) >= 100_000:
+                self._seen.clear()
+            self._seen[word] = self._correct(word)
+        return self._seen[word]
+
+    def _correct(self, word: str) -> str | None:
         if (
             len(word) < _SHORTEST
             or not word.isalpha()
