@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import itertools
 import json
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
@@ -228,10 +229,12 @@ def _near_duplicates(facts: _Facts) -> Iterator[Finding]:
 def _similar_labels(graph, claims: list, skip: set) -> Iterator[tuple]:
     """Pairs of claims (in IRI order) whose labels have a difflib ratio above SIMILAR.
 
-    Comparing every pair costs minutes on a few hundred claims, so: labels sorted by length,
-    since ratio <= 2*min(len)/(len+len) only labels of close length can match; one matcher
-    per label as its second sequence, which difflib indexes once; the cheap upper bounds
-    (real_quick_ratio, quick_ratio) before ratio itself.
+    Comparing every pair of close length grows with the square of the graph, so candidates
+    come from an index instead (prefix filtering, as in all-pairs similarity joins): labels
+    that similar share many character trigrams (`_Trigrams`), hence at least one of the
+    rarest few of each, and only labels sharing one of those are compared. The bound is
+    exact, so the pairs are those of comparing all. Then, as before: the length bound, the
+    cheap upper bounds (real_quick_ratio, quick_ratio) and ratio itself.
     """
     from rdflib.namespace import RDFS
 
@@ -240,10 +243,20 @@ def _similar_labels(graph, claims: list, skip: set) -> Iterator[tuple]:
         for claim in claims
         if (text := _normalise(str(graph.value(claim, RDFS.label) or "")))
     )
+    trigrams = _Trigrams([text for *_, text in labelled])
+    postings: dict[tuple[str, int], list[int]] = {}
+    unfiltered: list[int] = []  # labels too short for the bound: compared by length only
     matcher = difflib.SequenceMatcher(autojunk=False)
     for j, (length_b, _, claim_b, text_b) in enumerate(labelled):
+        prefix = trigrams.prefix(text_b)
+        if prefix is None:
+            candidates = range(j - 1, -1, -1)
+        else:
+            found = {i for gram in prefix for i in postings.get(gram, ())}
+            candidates = sorted(found.union(unfiltered), reverse=True)
         matcher.set_seq2(text_b)
-        for length_a, _, claim_a, text_a in reversed(labelled[:j]):
+        for i in candidates:  # longest first: labels are sorted by length
+            length_a, _, claim_a, text_a = labelled[i]
             if 2 * length_a / (length_a + length_b) <= SIMILAR:
                 break  # shorter labels only get further away
             first, second = sorted((claim_a, claim_b), key=str)
@@ -255,6 +268,50 @@ def _similar_labels(graph, claims: list, skip: set) -> Iterator[tuple]:
             ratio = matcher.ratio()
             if ratio > SIMILAR:
                 yield first, second, ratio
+        if prefix is None:
+            unfiltered.append(j)
+        else:
+            for gram in prefix:
+                postings.setdefault(gram, []).append(j)
+
+
+class _Trigrams:
+    """The character trigrams of labels, rarest first, and how many two similar labels share.
+
+    difflib's ratio is 2M / (a + b) with M matched characters, and M is at most the longest
+    common subsequence, so a ratio above S leaves fewer than (1 - S)(a + b) characters to
+    insert or delete between the two. Each such edit breaks at most 3 trigrams, so the two
+    share more than max(a, b) - 2 - 3(1 - S)(a + b) trigrams (counted with repeats), which
+    for a partner of any length is at least a(1 - 6(1 - S)) - 2 for a label of length a.
+    Two sets sharing t items share one among the first n - t + 1 of each, in any fixed order;
+    rarest first keeps those lists short.
+    """
+
+    def __init__(self, texts: list[str]):
+        self.frequency: dict[tuple[str, int], int] = {}
+        for text in texts:
+            for gram in self.grams(text):
+                self.frequency[gram] = self.frequency.get(gram, 0) + 1
+
+    @staticmethod
+    def grams(text: str) -> list[tuple[str, int]]:
+        """Trigrams, the k-th repeat of one numbered k, so that a bag becomes a set."""
+        seen: dict[str, int] = {}
+        grams = []
+        for i in range(len(text) - 2):
+            gram = text[i : i + 3]
+            seen[gram] = seen.get(gram, 0) + 1
+            grams.append((gram, seen[gram]))
+        return grams
+
+    def prefix(self, text: str) -> list[tuple[str, int]] | None:
+        """The rarest trigrams any similar label must share one of; None when the bound
+        asks for none (short labels)."""
+        shared = math.floor(len(text) * (1 - 6 * (1 - SIMILAR)) - 2)
+        if shared < 1:
+            return None
+        grams = sorted(self.grams(text), key=lambda g: (self.frequency[g], g))
+        return grams[: len(grams) - shared + 1]
 
 
 def _modalities(facts: _Facts, first, second) -> str:
