@@ -94,6 +94,13 @@ def _load(graph_files: tuple[Path, ...]):
     return load_graph(list(graph_files) if graph_files else None)
 
 
+def _stored(graph_files: tuple[Path, ...]):
+    """The graph read from its on-disk store (built once per content, kg/persistent.py)."""
+    from kg.persistent import store_graph
+
+    return store_graph(list(graph_files) or None)
+
+
 @click.group(cls=_Cli, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="dlcheck", prog_name="dlcheck")
 def cli() -> None:
@@ -134,7 +141,9 @@ def query(query: str | None, fmt: str, graph_files: tuple[Path, ...]) -> None:
 
     text = _query_text(query)
     prepared = sparql.prepare(text)  # screen before paying for the graph
-    result = sparql.run(_load(graph_files), prepared)
+    from kg.persistent import open_store, run_query
+
+    result = run_query(open_store(list(graph_files) or None), prepared)
     click.echo(sparql.format_result(result, fmt), nl=False)
 
 
@@ -165,7 +174,7 @@ def stats(fmt: str, graph_files: tuple[Path, ...]) -> None:
 
     from kg.stats import format_stats, graph_stats
 
-    numbers = graph_stats(_load(graph_files))
+    numbers = graph_stats(_stored(graph_files))
     if fmt == "json":
         click.echo(json.dumps(numbers, indent=1))
     else:
@@ -473,7 +482,7 @@ def export(fmt: str, topic: str | None, output: Path | None, graph_files: tuple[
     from kg.export import export as run_export
     from kg.export import write_atomically
 
-    graph = _load(graph_files)
+    graph = _stored(graph_files)
     if output is None:
         run_export(graph, fmt, sys.stdout.buffer, topic)
         sys.stdout.buffer.flush()
@@ -494,7 +503,7 @@ def lint(fmt: str, graph_files: tuple[Path, ...]) -> None:
     """
     from kg.lint import ERROR, format_findings, lint_graph
 
-    findings = lint_graph(_load(graph_files))
+    findings = lint_graph(_stored(graph_files))
     click.echo(format_findings(findings, fmt), nl=False)
     if any(f.level == ERROR for f in findings):
         sys.exit(EXIT_FAILURE)
