@@ -110,13 +110,24 @@ def cli() -> None:
 @cli.command()
 @graph_option
 def validate(graph_files: tuple[Path, ...]) -> None:
-    """Validate the graph against the SHACL shapes (exit 1 when it does not conform)."""
-    from kg.validate import validate as run_validation
+    """Validate the graph against the SHACL shapes (exit 1 when it does not conform).
 
-    report = run_validation(_load(graph_files))
+    Each file is validated with the ontology and the nodes it uses, and its result is cached
+    by content: after an edit only the files it touches run again.
+    """
+    from kg.validate import validate_files
+
+    progress = _validation_progress if sys.stderr.isatty() else None
+    report = validate_files(list(graph_files) or None, progress)
     click.echo(report.text(), nl=False)
     if not report.conforms:
         sys.exit(EXIT_FAILURE)
+
+
+def _validation_progress(done: int, total: int, name: str) -> None:
+    end = "\n" if done == total else ""
+    click.echo(f"\rvalidating {done}/{total} files: {name[:40]:<40}", nl=False, err=True)
+    click.echo(end, nl=False, err=True)
 
 
 @cli.command()
