@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import itertools
 import math
+import sys
 
 from kg import lint
 from kg.compile import _EVIDENCE, _field, _rank_evidence
@@ -142,3 +143,36 @@ def test_similar_labels_on_the_bundled_graph_equal_those_of_all_pairs(graph):
             ):
                 expected.add(tuple(sorted((a, b))))
     assert found == expected
+
+
+def test_bench_synthetic_graph_is_valid_with_distinct_labels(tmp_path, monkeypatch):
+    import importlib.util
+    from pathlib import Path
+
+    from kg.lint import ERROR, lint_graph
+    from kg.store import bundled_data_files, load_graph
+    from kg.validate import validate_files
+
+    bench = Path(__file__).parent.parent / "bench" / "scale.py"
+    spec = importlib.util.spec_from_file_location("scale_bench", bench)
+    scale = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "scale_bench", scale)  # its dataclasses look it up
+    spec.loader.exec_module(scale)
+
+    files = scale.generate(2, tmp_path / "graph")
+    bundled = bundled_data_files()
+    synthetic = files[len(bundled) :]
+    from rdflib.namespace import RDF
+
+    from ontology import DLC
+
+    claims = len(set(load_graph().subjects(RDF.type, DLC.Claim)))
+    assert len(synthetic) == -(-claims // scale.CLAIMS_PER_FILE)  # twice the bundled claims
+    # A few of the files keep this quick; they are all made alike.
+    files = bundled + synthetic[:4]
+    assert validate_files(files).conforms
+    graph = load_graph(files)
+    errors = [f for f in lint_graph(graph) if f.level == ERROR]
+    assert errors == []  # no shared labels, no false corrections
+    added = set(graph.subjects(RDF.type, DLC.Claim))
+    assert len(added) == claims + 4 * scale.CLAIMS_PER_FILE
