@@ -7,10 +7,10 @@ evidence, a source nobody cites), which shapes cannot say.
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import itertools
 import json
-import math
 import re
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass
 ERROR, WARNING, INFO = "error", "warning", "info"
 _LEVEL_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
 SIMILAR = 0.9  # difflib ratio above which two claim labels count as the same sentence
+RARE_WORDS = 3  # a label is indexed under this many of its rarest words (_similar_labels)
 
 # Edges a justification follows from a claim: to its sources, to its evidence claims, and
 # from a source section to its publication.
@@ -230,11 +231,14 @@ def _similar_labels(graph, claims: list, skip: set) -> Iterator[tuple]:
     """Pairs of claims (in IRI order) whose labels have a difflib ratio above SIMILAR.
 
     Comparing every pair of close length grows with the square of the graph, so candidates
-    come from an index instead (prefix filtering, as in all-pairs similarity joins): labels
-    that similar share many character trigrams (`_Trigrams`), hence at least one of the
-    rarest few of each, and only labels sharing one of those are compared. The bound is
-    exact, so the pairs are those of comparing all. Then, as before: the length bound, the
-    cheap upper bounds (real_quick_ratio, quick_ratio) and ratio itself.
+    come from an index of rare words (prefix filtering, as in all-pairs similarity joins):
+    each label is filed under its RARE_WORDS rarest words, and compared only with labels
+    filed under one of them. Labels that similar differ by a few characters; as long as those
+    touch fewer than RARE_WORDS of the rarest words of either label, the two share one of
+    them, and the pair is found. Labels of one or two words, where one changed word is
+    already most of the label, are compared with every label of close length, as before.
+    Then, as before: the length bound, the cheap upper bounds (real_quick_ratio,
+    quick_ratio) and ratio itself.
     """
     from rdflib.namespace import RDFS
 
@@ -243,75 +247,56 @@ def _similar_labels(graph, claims: list, skip: set) -> Iterator[tuple]:
         for claim in claims
         if (text := _normalise(str(graph.value(claim, RDFS.label) or "")))
     )
-    trigrams = _Trigrams([text for *_, text in labelled])
+    lengths = [length for length, *_ in labelled]
+    tokens = [_tokens(text) for *_, text in labelled]
+    frequency: dict[tuple[str, int], int] = {}
+    for bag in tokens:
+        for token in bag:
+            frequency[token] = frequency.get(token, 0) + 1
     postings: dict[tuple[str, int], list[int]] = {}
-    unfiltered: list[int] = []  # labels too short for the bound: compared by length only
+    few_words: list[int] = []  # labels compared with every label of close length
     matcher = difflib.SequenceMatcher(autojunk=False)
     for j, (length_b, _, claim_b, text_b) in enumerate(labelled):
-        prefix = trigrams.prefix(text_b)
-        if prefix is None:
-            candidates = range(j - 1, -1, -1)
+        # Only labels at least this long can reach the ratio (2a / (a + b) > SIMILAR).
+        first = bisect.bisect_right(lengths, SIMILAR * length_b / (2 - SIMILAR) - 1e-9)
+        rare = sorted(tokens[j], key=lambda t: (frequency[t], t))[:RARE_WORDS]
+        if len(tokens[j]) < RARE_WORDS:
+            candidates = range(j - 1, first - 1, -1)
         else:
-            found = {i for gram in prefix for i in postings.get(gram, ())}
-            candidates = sorted(found.union(unfiltered), reverse=True)
+            found = set(few_words[bisect.bisect_left(few_words, first) :])
+            for token in rare:
+                filed = postings.get(token, ())
+                found.update(filed[bisect.bisect_left(filed, first) :])
+            candidates = sorted(found, reverse=True)
         matcher.set_seq2(text_b)
         for i in candidates:  # longest first: labels are sorted by length
             length_a, _, claim_a, text_a = labelled[i]
             if 2 * length_a / (length_a + length_b) <= SIMILAR:
                 break  # shorter labels only get further away
-            first, second = sorted((claim_a, claim_b), key=str)
-            if (first, second) in skip:
+            first_claim, second_claim = sorted((claim_a, claim_b), key=str)
+            if (first_claim, second_claim) in skip:
                 continue
             matcher.set_seq1(text_a)
             if matcher.real_quick_ratio() <= SIMILAR or matcher.quick_ratio() <= SIMILAR:
                 continue
             ratio = matcher.ratio()
             if ratio > SIMILAR:
-                yield first, second, ratio
-        if prefix is None:
-            unfiltered.append(j)
+                yield first_claim, second_claim, ratio
+        if len(tokens[j]) < RARE_WORDS:
+            few_words.append(j)
         else:
-            for gram in prefix:
-                postings.setdefault(gram, []).append(j)
+            for token in rare:
+                postings.setdefault(token, []).append(j)
 
 
-class _Trigrams:
-    """The character trigrams of labels, rarest first, and how many two similar labels share.
-
-    difflib's ratio is 2M / (a + b) with M matched characters, and M is at most the longest
-    common subsequence, so a ratio above S leaves fewer than (1 - S)(a + b) characters to
-    insert or delete between the two. Each such edit breaks at most 3 trigrams, so the two
-    share more than max(a, b) - 2 - 3(1 - S)(a + b) trigrams (counted with repeats), which
-    for a partner of any length is at least a(1 - 6(1 - S)) - 2 for a label of length a.
-    Two sets sharing t items share one among the first n - t + 1 of each, in any fixed order;
-    rarest first keeps those lists short.
-    """
-
-    def __init__(self, texts: list[str]):
-        self.frequency: dict[tuple[str, int], int] = {}
-        for text in texts:
-            for gram in self.grams(text):
-                self.frequency[gram] = self.frequency.get(gram, 0) + 1
-
-    @staticmethod
-    def grams(text: str) -> list[tuple[str, int]]:
-        """Trigrams, the k-th repeat of one numbered k, so that a bag becomes a set."""
-        seen: dict[str, int] = {}
-        grams = []
-        for i in range(len(text) - 2):
-            gram = text[i : i + 3]
-            seen[gram] = seen.get(gram, 0) + 1
-            grams.append((gram, seen[gram]))
-        return grams
-
-    def prefix(self, text: str) -> list[tuple[str, int]] | None:
-        """The rarest trigrams any similar label must share one of; None when the bound
-        asks for none (short labels)."""
-        shared = math.floor(len(text) * (1 - 6 * (1 - SIMILAR)) - 2)
-        if shared < 1:
-            return None
-        grams = sorted(self.grams(text), key=lambda g: (self.frequency[g], g))
-        return grams[: len(grams) - shared + 1]
+def _tokens(text: str) -> list[tuple[str, int]]:
+    """The label's words, the k-th repeat of a word numbered k, so that a bag becomes a set."""
+    seen: dict[str, int] = {}
+    tokens = []
+    for word in re.findall(r"\w+", text):
+        seen[word] = seen.get(word, 0) + 1
+        tokens.append((word, seen[word]))
+    return tokens
 
 
 def _modalities(facts: _Facts, first, second) -> str:

@@ -37,7 +37,7 @@ _open: dict[str, object] = {}
 
 def store_files(paths: Sequence[Path] | None = None) -> list[Path]:
     """The files a store holds: the ontology plus `paths`, or plus the bundled data."""
-    files = list(paths) if paths else bundled_data_files()
+    files = list(dict.fromkeys(paths)) if paths else bundled_data_files()
     return [p for p in ontology_files() if p not in files] + files
 
 

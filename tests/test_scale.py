@@ -87,8 +87,9 @@ def _graph_of_labels(texts: dict[str, str]):
 
 
 def test_similar_labels_found_through_the_index_are_those_of_all_pairs():
-    # Near-misses of every kind: one letter changed, words swapped, a word dropped, very short
-    # labels (which no shared-gram bound can filter) and labels with nothing in common.
+    # Near-misses of every kind: one letter changed, words swapped, a word dropped, two words
+    # spelt another way, one-word labels (compared by length alone) and labels with nothing
+    # in common.
     texts = {
         "u:1": "Deep learning always needs massive labelled datasets.",
         "u:2": "Deep learning always needs massive labeled datasets.",
@@ -104,6 +105,10 @@ def test_similar_labels_found_through_the_index_are_those_of_all_pairs():
         "u:12": "B",
         "u:13": "abcdefghij",
         "u:14": "abcdefghik",
+        "u:15": "Transformers",
+        "u:16": "Transformer",
+        "u:17": "Batch normalisation layers stabilise training",
+        "u:18": "Batch normalization layers stabilize training",
     }
     graph = _graph_of_labels(texts)
     from rdflib import URIRef
@@ -112,7 +117,7 @@ def test_similar_labels_found_through_the_index_are_those_of_all_pairs():
     found = {(str(a), str(b)) for a, b, _ in lint._similar_labels(graph, claims, set())}
     normalised = {iri: lint._normalise(text) for iri, text in texts.items()}
     assert found == _similar_pairs_by_comparing_all(normalised)
-    assert ("u:1", "u:2") in found and ("u:6", "u:7") in found
+    assert {("u:1", "u:2"), ("u:6", "u:7"), ("u:15", "u:16"), ("u:17", "u:18")} <= found
 
 
 def test_similar_labels_on_the_bundled_graph_equal_those_of_all_pairs(graph):
