@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 ERROR, WARNING, INFO = "error", "warning", "info"
 _LEVEL_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
 SIMILAR = 0.9  # difflib ratio above which two claim labels count as the same sentence
-RARE_WORDS = 3  # a label is indexed under this many of its rarest words (_similar_labels)
+CHANGED_WORDS = 3  # words two similar labels may each have that the other lacks (_similar_labels)
 
 # Edges a justification follows from a claim: to its sources, to its evidence claims, and
 # from a source section to its publication.
@@ -230,15 +230,16 @@ def _near_duplicates(facts: _Facts) -> Iterator[Finding]:
 def _similar_labels(graph, claims: list, skip: set) -> Iterator[tuple]:
     """Pairs of claims (in IRI order) whose labels have a difflib ratio above SIMILAR.
 
-    Comparing every pair of close length grows with the square of the graph, so candidates
-    come from an index of rare words (prefix filtering, as in all-pairs similarity joins):
-    each label is filed under its RARE_WORDS rarest words, and compared only with labels
-    filed under one of them. Labels that similar differ by a few characters; as long as those
-    touch fewer than RARE_WORDS of the rarest words of either label, the two share one of
-    them, and the pair is found. Labels of one or two words, where one changed word is
-    already most of the label, are compared with every label of close length, as before.
-    Then, as before: the length bound, the cheap upper bounds (real_quick_ratio,
-    quick_ratio) and ratio itself.
+    Comparing every pair of close length grows with the square of the graph. Labels that
+    similar differ by a few characters, which change a few words at most: this search
+    assumes at most CHANGED_WORDS words of each label are not in the other (counted with
+    repeats; the bundled graph's similar pairs differ by one or two). Then the two share
+    one of each label's CHANGED_WORDS + 1 rarest words (prefix filtering, as in all-pairs
+    similarity joins), so each label is filed under those words in an index and compared
+    only with the labels filed beside it, and only when they share all but CHANGED_WORDS
+    of their words. Labels of fewer words than that are compared with every label of close
+    length, as before. Then, as before: the length bound, the cheap upper bounds
+    (real_quick_ratio, quick_ratio) and ratio itself.
     """
     from rdflib.namespace import RDFS
 
@@ -248,9 +249,9 @@ def _similar_labels(graph, claims: list, skip: set) -> Iterator[tuple]:
         if (text := _normalise(str(graph.value(claim, RDFS.label) or "")))
     )
     lengths = [length for length, *_ in labelled]
-    tokens = [_tokens(text) for *_, text in labelled]
+    words = [frozenset(_tokens(text)) for *_, text in labelled]
     frequency: dict[tuple[str, int], int] = {}
-    for bag in tokens:
+    for bag in words:
         for token in bag:
             frequency[token] = frequency.get(token, 0) + 1
     postings: dict[tuple[str, int], list[int]] = {}
@@ -259,8 +260,8 @@ def _similar_labels(graph, claims: list, skip: set) -> Iterator[tuple]:
     for j, (length_b, _, claim_b, text_b) in enumerate(labelled):
         # Only labels at least this long can reach the ratio (2a / (a + b) > SIMILAR).
         first = bisect.bisect_right(lengths, SIMILAR * length_b / (2 - SIMILAR) - 1e-9)
-        rare = sorted(tokens[j], key=lambda t: (frequency[t], t))[:RARE_WORDS]
-        if len(tokens[j]) < RARE_WORDS:
+        rare = sorted(words[j], key=lambda t: (frequency[t], t))[: CHANGED_WORDS + 1]
+        if len(words[j]) <= CHANGED_WORDS:
             candidates = range(j - 1, first - 1, -1)
         else:
             found = set(few_words[bisect.bisect_left(few_words, first) :])
@@ -273,6 +274,8 @@ def _similar_labels(graph, claims: list, skip: set) -> Iterator[tuple]:
             length_a, _, claim_a, text_a = labelled[i]
             if 2 * length_a / (length_a + length_b) <= SIMILAR:
                 break  # shorter labels only get further away
+            if len(words[i] & words[j]) < max(len(words[i]), len(words[j])) - CHANGED_WORDS:
+                continue
             first_claim, second_claim = sorted((claim_a, claim_b), key=str)
             if (first_claim, second_claim) in skip:
                 continue
@@ -282,7 +285,7 @@ def _similar_labels(graph, claims: list, skip: set) -> Iterator[tuple]:
             ratio = matcher.ratio()
             if ratio > SIMILAR:
                 yield first_claim, second_claim, ratio
-        if len(tokens[j]) < RARE_WORDS:
+        if len(words[j]) <= CHANGED_WORDS:
             few_words.append(j)
         else:
             for token in rare:

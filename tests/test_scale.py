@@ -86,7 +86,7 @@ def _graph_of_labels(texts: dict[str, str]):
     return graph
 
 
-def test_similar_labels_found_through_the_index_are_those_of_all_pairs():
+def test_similar_labels_found_through_the_index_are_those_of_all_pairs_within_its_bound():
     # Near-misses of every kind: one letter changed, words swapped, a word dropped, two words
     # spelt another way, one-word labels (compared by length alone) and labels with nothing
     # in common.
@@ -109,6 +109,8 @@ def test_similar_labels_found_through_the_index_are_those_of_all_pairs():
         "u:16": "Transformer",
         "u:17": "Batch normalisation layers stabilise training",
         "u:18": "Batch normalization layers stabilize training",
+        "u:19": "The model is trained on a large labelled corpus of text",
+        "u:20": "The models are trained on the large labeled corpus of text",
     }
     graph = _graph_of_labels(texts)
     from rdflib import URIRef
@@ -116,7 +118,9 @@ def test_similar_labels_found_through_the_index_are_those_of_all_pairs():
     claims = sorted((URIRef(i) for i in texts), key=str)
     found = {(str(a), str(b)) for a, b, _ in lint._similar_labels(graph, claims, set())}
     normalised = {iri: lint._normalise(text) for iri, text in texts.items()}
-    assert found == _similar_pairs_by_comparing_all(normalised)
+    # The one pair the index leaves out, by design: four words of each label changed
+    # (CHANGED_WORDS is 3), though the characters are 90.3% alike.
+    assert found == _similar_pairs_by_comparing_all(normalised) - {("u:19", "u:20")}
     assert {("u:1", "u:2"), ("u:6", "u:7"), ("u:15", "u:16"), ("u:17", "u:18")} <= found
 
 
