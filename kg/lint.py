@@ -69,7 +69,12 @@ def format_findings(findings: list[Finding], fmt: str) -> str:
 
 
 class _Facts:
-    """What the checks read from the graph, gathered once."""
+    """What the checks read from the graph, gathered once.
+
+    Property values are read a predicate at a time, in one pass over its triples: asking
+    node by node costs a call into the store per node, which on the on-disk store
+    (kg/persistent.py) is most of a lint at scale.
+    """
 
     def __init__(self, graph):
         from rdflib import URIRef
@@ -93,15 +98,30 @@ class _Facts:
         self.concepts = instances(DLC.Concept)
         self.sources = instances(DLC.Source)
         self.claims = {c for c in graph.subjects(RDF.type, DLC.Claim) if isinstance(c, URIRef)}
+        self._tables: dict = {}
+
+    def objects(self, node, predicate) -> list:
+        """The objects of `node`'s `predicate` triples."""
+        if predicate not in self._tables:
+            table: dict = {}
+            for subject, value in self.graph.subject_objects(predicate):
+                table.setdefault(subject, []).append(value)
+            self._tables[predicate] = table
+        return self._tables[predicate].get(node, [])
+
+    def value(self, node, predicate):
+        """One object of `node`'s `predicate`, or None (as rdflib's Graph.value)."""
+        found = self.objects(node, predicate)
+        return found[0] if found else None
 
     def label(self, node) -> str:
         from rdflib.namespace import RDFS, SKOS
 
-        value = self.graph.value(node, SKOS.prefLabel) or self.graph.value(node, RDFS.label)
+        value = self.value(node, SKOS.prefLabel) or self.value(node, RDFS.label)
         return str(value) if value is not None else _short(str(node))
 
     def status(self, claim) -> str | None:
-        value = self.graph.value(claim, self.dlc.truthStatus)
+        value = self.value(claim, self.dlc.truthStatus)
         return str(value).rsplit("#", 1)[-1] if value is not None else None
 
 
@@ -113,7 +133,7 @@ def _shared_labels(facts: _Facts) -> Iterator[Finding]:
     owners: dict[str, set] = {}
     for concept in facts.concepts:
         for predicate in (SKOS.prefLabel, SKOS.altLabel, SKOS.hiddenLabel):
-            for label in facts.graph.objects(concept, predicate):
+            for label in facts.objects(concept, predicate):
                 key = " ".join(str(label).split()).casefold()
                 if key:
                     owners.setdefault(key, set()).add(concept)
@@ -136,7 +156,7 @@ def _false_corrections(facts: _Facts) -> Iterator[Finding]:
     for claim in sorted(facts.claims, key=str):
         if facts.status(claim) != "StatusFalse":
             continue
-        for correction in sorted(facts.graph.objects(claim, facts.dlc.correctedBy), key=str):
+        for correction in sorted(facts.objects(claim, facts.dlc.correctedBy), key=str):
             if facts.status(correction) == "StatusFalse":
                 yield Finding(
                     ERROR,
@@ -157,7 +177,7 @@ def _unsupported_claims(facts: _Facts) -> Iterator[Finding]:
         while frontier and not grounded:
             node = frontier.pop()
             for predicate in steps:
-                for target in facts.graph.objects(node, predicate):
+                for target in facts.objects(node, predicate):
                     if target in facts.sources or (target in facts.claims and target != claim):
                         grounded = True
                     if target not in seen:
@@ -183,8 +203,13 @@ def _uncited_sources(facts: _Facts) -> Iterator[Finding]:
 
     cited = set()
     for node in facts.claims | facts.concepts:
-        for source in facts.graph.objects(node, PROV.wasDerivedFrom):
-            cited.update(facts.graph.transitive_objects(source, DCTERMS.isPartOf))
+        for source in facts.objects(node, PROV.wasDerivedFrom):
+            parts = [source]  # the source and what it is part of, transitively
+            while parts:
+                part = parts.pop()
+                if part not in cited:
+                    cited.add(part)
+                    parts.extend(facts.objects(part, DCTERMS.isPartOf))
     for source in sorted(facts.sources - cited, key=str):
         yield Finding(
             WARNING,
@@ -199,11 +224,11 @@ def _near_duplicates(facts: _Facts) -> Iterator[Finding]:
     label (difflib ratio above SIMILAR): one of them is probably redundant."""
     from rdflib.namespace import RDFS
 
-    graph, dlc = facts.graph, facts.dlc
+    dlc = facts.dlc
     claims = sorted(facts.claims, key=str)
     by_triple: dict[tuple, list] = {}
     for claim in claims:
-        key = tuple(graph.value(claim, p) for p in (dlc.subject, dlc.relation, dlc.object))
+        key = tuple(facts.value(claim, p) for p in (dlc.subject, dlc.relation, dlc.object))
         if None not in key:
             by_triple.setdefault(key, []).append(claim)
     paired = set()
@@ -217,18 +242,20 @@ def _near_duplicates(facts: _Facts) -> Iterator[Finding]:
                 str(first),
                 f"{_short(str(second))} says the same ({said}){_modalities(facts, first, second)}",
             )
-    for first, second, ratio in _similar_labels(graph, claims, paired):
+    labels = {claim: facts.value(claim, RDFS.label) for claim in claims}
+    for first, second, ratio in _similar_labels(labels, paired):
         yield Finding(
             WARNING,
             "similar-claims",
             str(first),
             f"its label is {ratio:.0%} like that of {_short(str(second))}: "
-            f'"{graph.value(first, RDFS.label)}" / "{graph.value(second, RDFS.label)}"',
+            f'"{labels[first]}" / "{labels[second]}"',
         )
 
 
-def _similar_labels(graph, claims: list, skip: set) -> Iterator[tuple]:
-    """Pairs of claims (in IRI order) whose labels have a difflib ratio above SIMILAR.
+def _similar_labels(labels: dict, skip: set) -> Iterator[tuple]:
+    """Pairs of claims (in IRI order) whose labels (`labels`: claim -> label) have a difflib
+    ratio above SIMILAR.
 
     Comparing every pair of close length grows with the square of the graph. Labels that
     similar differ by a few characters, which change a few words at most: this search
@@ -241,12 +268,10 @@ def _similar_labels(graph, claims: list, skip: set) -> Iterator[tuple]:
     length, as before. Then, as before: the length bound, the cheap upper bounds
     (real_quick_ratio, quick_ratio) and ratio itself.
     """
-    from rdflib.namespace import RDFS
-
     labelled = sorted(
         (len(text), str(claim), claim, text)
-        for claim in claims
-        if (text := _normalise(str(graph.value(claim, RDFS.label) or "")))
+        for claim, label in labels.items()
+        if (text := _normalise(str(label or "")))
     )
     lengths = [length for length, *_ in labelled]
     words = [frozenset(_tokens(text)) for *_, text in labelled]
@@ -303,7 +328,7 @@ def _tokens(text: str) -> list[tuple[str, int]]:
 
 
 def _modalities(facts: _Facts, first, second) -> str:
-    one, two = (facts.graph.value(c, facts.dlc.modality) for c in (first, second))
+    one, two = (facts.value(c, facts.dlc.modality) for c in (first, second))
     if one == two:
         return ""
     return f"; modalities {_short(str(one))} and {_short(str(two))}"

@@ -76,16 +76,6 @@ def _similar_pairs_by_comparing_all(texts: dict[str, str]) -> set[tuple[str, str
     return pairs
 
 
-def _graph_of_labels(texts: dict[str, str]):
-    from rdflib import Graph, Literal, URIRef
-    from rdflib.namespace import RDFS
-
-    graph = Graph()
-    for iri, text in texts.items():
-        graph.add((URIRef(iri), RDFS.label, Literal(text, lang="en")))
-    return graph
-
-
 def test_similar_labels_found_through_the_index_are_those_of_all_pairs_within_its_bound():
     # Near-misses of every kind: one letter changed, words swapped, a word dropped, two words
     # spelt another way, one-word labels (compared by length alone) and labels with nothing
@@ -112,11 +102,7 @@ def test_similar_labels_found_through_the_index_are_those_of_all_pairs_within_it
         "u:19": "The model is trained on a large labelled corpus of text",
         "u:20": "The models are trained on the large labeled corpus of text",
     }
-    graph = _graph_of_labels(texts)
-    from rdflib import URIRef
-
-    claims = sorted((URIRef(i) for i in texts), key=str)
-    found = {(str(a), str(b)) for a, b, _ in lint._similar_labels(graph, claims, set())}
+    found = {(str(a), str(b)) for a, b, _ in lint._similar_labels(texts, set())}
     normalised = {iri: lint._normalise(text) for iri, text in texts.items()}
     # The one pair the index leaves out, by design: four words of each label changed
     # (CHANGED_WORDS is 3), though the characters are 90.3% alike.
@@ -130,7 +116,8 @@ def test_similar_labels_on_the_bundled_graph_equal_those_of_all_pairs(graph):
     from ontology import DLC
 
     claims = sorted(graph.subjects(RDF.type, DLC.Claim), key=str)
-    found = {(str(a), str(b)) for a, b, _ in lint._similar_labels(graph, claims, set())}
+    labels = {claim: graph.value(claim, RDFS.label) for claim in claims}
+    found = {(str(a), str(b)) for a, b, _ in lint._similar_labels(labels, set())}
     texts = {
         str(c): text for c in claims if (text := lint._normalise(str(graph.value(c, RDFS.label))))
     }
