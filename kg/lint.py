@@ -260,12 +260,13 @@ def _similar_labels(labels: dict, skip: set) -> Iterator[tuple]:
     Comparing every pair of close length grows with the square of the graph. Labels that
     similar differ by a few characters, which change a few words at most: this search
     assumes at most CHANGED_WORDS words of each label are not in the other (counted with
-    repeats; the bundled graph's similar pairs differ by one or two). Then the two share
-    one of each label's CHANGED_WORDS + 1 rarest words (prefix filtering, as in all-pairs
-    similarity joins), so each label is filed under those words in an index and compared
-    only with the labels filed beside it, and only when they share all but CHANGED_WORDS
-    of their words. Labels of fewer words than that are compared with every label of close
-    length, as before. Then, as before: the length bound, the cheap upper bounds
+    repeats; the bundled graph's similar pairs differ by one or two). Two such labels share
+    the two rarest words they have in common, and those are among each label's
+    CHANGED_WORDS + 2 rarest (prefix filtering, as in all-pairs similarity joins). So each
+    label is filed in an index under every pair of its CHANGED_WORDS + 2 rarest words, and
+    compared only with the labels filed under one of those pairs that share all but
+    CHANGED_WORDS of its words. Labels too short for that are compared with every label of
+    close length, as before. Then, as before: the length bound, the cheap upper bounds
     (real_quick_ratio, quick_ratio) and ratio itself.
     """
     labelled = sorted(
@@ -279,19 +280,20 @@ def _similar_labels(labels: dict, skip: set) -> Iterator[tuple]:
     for bag in words:
         for token in bag:
             frequency[token] = frequency.get(token, 0) + 1
-    postings: dict[tuple[str, int], list[int]] = {}
+    postings: dict[tuple, list[int]] = {}
     few_words: list[int] = []  # labels compared with every label of close length
     matcher = difflib.SequenceMatcher(autojunk=False)
     for j, (length_b, _, claim_b, text_b) in enumerate(labelled):
         # Only labels at least this long can reach the ratio (2a / (a + b) > SIMILAR).
         first = bisect.bisect_right(lengths, SIMILAR * length_b / (2 - SIMILAR) - 1e-9)
-        rare = sorted(words[j], key=lambda t: (frequency[t], t))[: CHANGED_WORDS + 1]
-        if len(words[j]) <= CHANGED_WORDS:
+        rare = sorted(words[j], key=lambda t: (frequency[t], t))[: CHANGED_WORDS + 2]
+        keys = list(itertools.combinations(rare, 2))
+        if len(words[j]) <= CHANGED_WORDS + 1:
             candidates = range(j - 1, first - 1, -1)
         else:
             found = set(few_words[bisect.bisect_left(few_words, first) :])
-            for token in rare:
-                filed = postings.get(token, ())
+            for key in keys:
+                filed = postings.get(key, ())
                 found.update(filed[bisect.bisect_left(filed, first) :])
             candidates = sorted(found, reverse=True)
         matcher.set_seq2(text_b)
@@ -310,11 +312,11 @@ def _similar_labels(labels: dict, skip: set) -> Iterator[tuple]:
             ratio = matcher.ratio()
             if ratio > SIMILAR:
                 yield first_claim, second_claim, ratio
-        if len(words[j]) <= CHANGED_WORDS:
+        if len(words[j]) <= CHANGED_WORDS + 1:
             few_words.append(j)
         else:
-            for token in rare:
-                postings.setdefault(token, []).append(j)
+            for key in keys:
+                postings.setdefault(key, []).append(j)
 
 
 def _tokens(text: str) -> list[tuple[str, int]]:

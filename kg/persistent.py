@@ -10,6 +10,7 @@ commands read the store through rdflib's Graph API (oxrdflib), so their code is 
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import tempfile
@@ -19,7 +20,7 @@ from pathlib import Path
 
 import pyoxigraph
 from oxrdflib import OxigraphStore
-from oxrdflib._converter import from_ox_graph_name, to_ox_quad_pattern
+from oxrdflib._converter import to_ox_quad_pattern
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.query import Result
@@ -107,13 +108,19 @@ def to_rdflib(term):
     """An Oxigraph term as rdflib's: a plain literal stays plain (rdflib parses "x" without
     a datatype; Oxigraph says xsd:string), so results print as they did from rdflib."""
     if isinstance(term, pyoxigraph.NamedNode):
-        return URIRef(term.value)
+        return _iri(term.value)
     if isinstance(term, pyoxigraph.BlankNode):
         return BNode(term.value)
     if term.language:
         return Literal(term.value, lang=term.language)
     datatype = term.datatype.value
-    return Literal(term.value, datatype=None if datatype == XSD_STRING else URIRef(datatype))
+    return Literal(term.value, datatype=None if datatype == XSD_STRING else _iri(datatype))
+
+
+@functools.lru_cache(maxsize=1 << 20)
+def _iri(value: str) -> URIRef:
+    # The same few IRIs come back again and again; making a URIRef checks its characters.
+    return URIRef(value)
 
 
 def _ox_literal(term):
@@ -213,11 +220,10 @@ class _ReadStore(OxigraphStore):
             quads = self._inner.quads_for_pattern(*to_ox_quad_pattern(triple_pattern, context))
         except (TypeError, ValueError):
             return iter(())  # a pattern no triple can match, such as a literal subject
+        # Everything is in the default graph, and a plain Graph ignores the contexts: no
+        # Graph object per triple, as oxrdflib makes.
         return (
-            (
-                (to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)),
-                iter((from_ox_graph_name(q.graph_name, self),)),
-            )
+            ((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)), iter(()))
             for q in quads
         )
 
