@@ -227,6 +227,11 @@ class _ReadStore(OxigraphStore):
             for q in quads
         )
 
+    def __len__(self, context=None) -> int:
+        # Every triple is in the default graph once: the store's own count, not oxrdflib's
+        # COUNT(DISTINCT ...) query, which reads every triple.
+        return len(self._inner)
+
     def add(self, triple, context, quoted=False):
         raise DlcheckError("the graph store is read-only")
 

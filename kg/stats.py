@@ -14,7 +14,11 @@ def graph_stats(graph) -> dict:
     from ontology import DLC
 
     claims = set(graph.subjects(RDF.type, DLC.Claim))
-    status = {c: graph.value(c, DLC.truthStatus) for c in claims}
+    # One pass over the statuses rather than a look-up per claim (a call into the store each).
+    status = dict.fromkeys(claims)
+    for claim, value in graph.subject_objects(DLC.truthStatus):
+        if claim in status and status[claim] is None:
+            status[claim] = value
     names = {DLC.StatusTrue: "true", DLC.StatusFalse: "false", DLC.StatusPartlyTrue: "partly_true"}
     by_status = {name: sum(1 for s in status.values() if s == iri) for iri, name in names.items()}
     concept_classes = set(graph.transitive_subjects(RDFS.subClassOf, DLC.Concept))
