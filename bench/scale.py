@@ -514,6 +514,7 @@ def main() -> None:
             "spacy": timed([sys.executable, "-c", "import spacy; spacy.blank('en')"], work, 5),
             "rdflib": timed([sys.executable, "-c", "import rdflib"], work, 5),
         }
+        print(f"floors: {floors}", file=sys.stderr, flush=True)
         results = {}
         for factor in sizes:
             started = time.perf_counter()

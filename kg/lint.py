@@ -261,13 +261,14 @@ def _similar_labels(labels: dict, skip: set) -> Iterator[tuple]:
     similar differ by a few characters, which change a few words at most: this search
     assumes at most CHANGED_WORDS words of each label are not in the other (counted with
     repeats; the bundled graph's similar pairs differ by one or two). Two such labels share
-    the two rarest words they have in common, and those are among each label's
-    CHANGED_WORDS + 2 rarest (prefix filtering, as in all-pairs similarity joins). So each
-    label is filed in an index under every pair of its CHANGED_WORDS + 2 rarest words, and
-    compared only with the labels filed under one of those pairs that share all but
-    CHANGED_WORDS of its words. Labels too short for that are compared with every label of
-    close length, as before. Then, as before: the length bound, the cheap upper bounds
-    (real_quick_ratio, quick_ratio) and ratio itself.
+    all but CHANGED_WORDS of their words, and the k rarest words they share are among each
+    label's CHANGED_WORDS + k rarest (prefix filtering, as in all-pairs similarity joins).
+    So a label of CHANGED_WORDS + 3 words or more is filed in an index under each triple of
+    its CHANGED_WORDS + 3 rarest words, and compared only with the labels filed under one
+    of its triples; shorter labels are found through their rarest words one by one. Pairs
+    that do not share all but CHANGED_WORDS words are skipped, and labels of CHANGED_WORDS
+    words or fewer are compared with every label of close length. Then, as before: the
+    length bound, the cheap upper bounds (real_quick_ratio, quick_ratio) and ratio itself.
     """
     labelled = sorted(
         (len(text), str(claim), claim, text)
@@ -280,28 +281,37 @@ def _similar_labels(labels: dict, skip: set) -> Iterator[tuple]:
     for bag in words:
         for token in bag:
             frequency[token] = frequency.get(token, 0) + 1
-    postings: dict[tuple, list[int]] = {}
+    long_index: dict[tuple, list[int]] = {}  # long labels, by triples of rare words
+    every_label: dict[tuple, list[int]] = {}  # every label, by its rare words one by one
+    short_labels: dict[tuple, list[int]] = {}  # the shorter labels alone, the same way
     few_words: list[int] = []  # labels compared with every label of close length
     matcher = difflib.SequenceMatcher(autojunk=False)
     for j, (length_b, _, claim_b, text_b) in enumerate(labelled):
         # Only labels at least this long can reach the ratio (2a / (a + b) > SIMILAR).
         first = bisect.bisect_right(lengths, SIMILAR * length_b / (2 - SIMILAR) - 1e-9)
-        rare = sorted(words[j], key=lambda t: (frequency[t], t))[: CHANGED_WORDS + 2]
-        keys = list(itertools.combinations(rare, 2))
-        if len(words[j]) <= CHANGED_WORDS + 1:
+        rare = sorted(words[j], key=lambda t: (frequency[t], t))
+        singles = [(token,) for token in rare[: CHANGED_WORDS + 1]]
+        triples = list(itertools.combinations(rare[: CHANGED_WORDS + 3], 3))
+        size = len(words[j])
+        if size <= CHANGED_WORDS:
             candidates = range(j - 1, first - 1, -1)
         else:
             found = set(few_words[bisect.bisect_left(few_words, first) :])
-            for key in keys:
-                filed = postings.get(key, ())
-                found.update(filed[bisect.bisect_left(filed, first) :])
+            if size >= CHANGED_WORDS + 3:  # shares three words with any similar long label
+                lookups = [(long_index, triples), (short_labels, singles)]
+            else:  # shares a word with any similar label
+                lookups = [(every_label, singles)]
+            for index, keys in lookups:
+                for key in keys:
+                    filed = index.get(key, ())
+                    found.update(filed[bisect.bisect_left(filed, first) :])
             candidates = sorted(found, reverse=True)
         matcher.set_seq2(text_b)
         for i in candidates:  # longest first: labels are sorted by length
             length_a, _, claim_a, text_a = labelled[i]
             if 2 * length_a / (length_a + length_b) <= SIMILAR:
                 break  # shorter labels only get further away
-            if len(words[i] & words[j]) < max(len(words[i]), len(words[j])) - CHANGED_WORDS:
+            if len(words[i] & words[j]) < max(len(words[i]), size) - CHANGED_WORDS:
                 continue
             first_claim, second_claim = sorted((claim_a, claim_b), key=str)
             if (first_claim, second_claim) in skip:
@@ -312,11 +322,17 @@ def _similar_labels(labels: dict, skip: set) -> Iterator[tuple]:
             ratio = matcher.ratio()
             if ratio > SIMILAR:
                 yield first_claim, second_claim, ratio
-        if len(words[j]) <= CHANGED_WORDS + 1:
+        if size <= CHANGED_WORDS:
             few_words.append(j)
+            continue
+        for key in singles:
+            every_label.setdefault(key, []).append(j)
+        if size >= CHANGED_WORDS + 3:
+            for key in triples:
+                long_index.setdefault(key, []).append(j)
         else:
-            for key in keys:
-                postings.setdefault(key, []).append(j)
+            for key in singles:
+                short_labels.setdefault(key, []).append(j)
 
 
 def _tokens(text: str) -> list[tuple[str, int]]:

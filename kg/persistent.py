@@ -221,9 +221,18 @@ class _ReadStore(OxigraphStore):
         except (TypeError, ValueError):
             return iter(())  # a pattern no triple can match, such as a literal subject
         # Everything is in the default graph, and a plain Graph ignores the contexts: no
-        # Graph object per triple, as oxrdflib makes.
+        # Graph object per triple, as oxrdflib makes. A term the pattern gives is the term
+        # found, so only the open ones are converted.
+        s, p, o = triple_pattern
         return (
-            ((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)), iter(()))
+            (
+                (
+                    s if s is not None else to_rdflib(q.subject),
+                    p if p is not None else to_rdflib(q.predicate),
+                    o if o is not None else to_rdflib(q.object),
+                ),
+                iter(()),
+            )
             for q in quads
         )
 

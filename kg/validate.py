@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -71,15 +72,14 @@ def validate_files(
     ontology = [p for p in ontology_files() if p in files]
     hashes = {path: content_hash([path]) for path in files}
     shapes_key = content_hash([shapes_file()])
-    parsed: dict[Path, object] = {}
 
+    @functools.lru_cache(maxsize=16)  # the ontology and the files at hand, not every file
     def graph_of(path: Path):
-        if path not in parsed:
-            from rdflib import Graph
+        from rdflib import Graph
 
-            parsed[path] = Graph()
-            parse_turtle(parsed[path], path)
-        return parsed[path]
+        graph = Graph()
+        parse_turtle(graph, path)
+        return graph
 
     summaries = {
         path: cached(
