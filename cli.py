@@ -183,9 +183,10 @@ def stats(fmt: str, graph_files: tuple[Path, ...]) -> None:
     """Count claims by truth status, concepts, sources and triples, overall and per topic."""
     import json
 
-    from kg.stats import format_stats, graph_stats
+    from kg.persistent import open_store
+    from kg.stats import format_stats, store_stats
 
-    numbers = graph_stats(_stored(graph_files))
+    numbers = store_stats(open_store(list(graph_files) or None))
     if fmt == "json":
         click.echo(json.dumps(numbers, indent=1))
     else:

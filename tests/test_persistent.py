@@ -9,6 +9,7 @@ import stat
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES
 
 from kg import persistent, sparql
 from kg.errors import DlcheckError, GraphLoadError
@@ -115,6 +116,14 @@ def test_refused_queries_never_reach_the_store(own_cache, run_cli, text):
     assert result.exit_code == 2
     assert "refused" in result.stderr
     assert not (own_cache / "stores").exists()
+
+
+@pytest.mark.parametrize("files", [None, [FIXTURES / "broken.ttl"]], ids=["bundled", "broken"])
+def test_stats_counted_by_the_store_equal_those_walked_from_the_turtle(files):
+    from kg.stats import graph_stats, store_stats
+    from kg.store import load_graph
+
+    assert store_stats(persistent.open_store(files)) == graph_stats(load_graph(files))
 
 
 def test_curator_commands_read_the_store_and_answer_as_before(graph, run_cli):
