@@ -141,6 +141,13 @@ def _load(graph_files: tuple[Path, ...]):
     return load_graph(list(graph_files) if graph_files else None)
 
 
+def _stored(graph_files: tuple[Path, ...]):
+    """The graph read from its on-disk store (built once per content, kg/persistent.py)."""
+    from kg.persistent import store_graph
+
+    return store_graph(list(graph_files) or None)
+
+
 @click.group(cls=_Cli, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="dlcheck", prog_name="dlcheck")
 def cli() -> None:
@@ -150,13 +157,24 @@ def cli() -> None:
 @cli.command()
 @graph_option
 def validate(graph_files: tuple[Path, ...]) -> None:
-    """Validate the graph against the SHACL shapes (exit 1 when it does not conform)."""
-    from kg.validate import validate as run_validation
+    """Validate the graph against the SHACL shapes (exit 1 when it does not conform).
 
-    report = run_validation(_load(graph_files))
+    Each file is validated with the ontology and the nodes it uses, and its result is cached
+    by content: after an edit only the files it touches run again.
+    """
+    from kg.validate import validate_files
+
+    progress = _validation_progress if sys.stderr.isatty() else None
+    report = validate_files(list(graph_files) or None, progress)
     click.echo(report.text(), nl=False)
     if not report.conforms:
         sys.exit(EXIT_FAILURE)
+
+
+def _validation_progress(done: int, total: int, name: str) -> None:
+    end = "\n" if done == total else ""
+    click.echo(f"\rvalidating {done}/{total} files: {name[:40]:<40}", nl=False, err=True)
+    click.echo(end, nl=False, err=True)
 
 
 @cli.command()
@@ -181,7 +199,9 @@ def query(query: str | None, fmt: str, graph_files: tuple[Path, ...]) -> None:
 
     text = _query_text(query)
     prepared = sparql.prepare(text)  # screen before paying for the graph
-    result = sparql.run(_load(graph_files), prepared)
+    from kg.persistent import open_store, run_query
+
+    result = run_query(open_store(list(graph_files) or None), prepared)
     click.echo(sparql.format_result(result, fmt), nl=False)
 
 
@@ -222,9 +242,10 @@ def stats(fmt: str, graph_files: tuple[Path, ...]) -> None:
     """Count claims by truth status, concepts, sources and triples, overall and per topic."""
     import json
 
-    from kg.stats import format_stats, graph_stats
+    from kg.persistent import open_store
+    from kg.stats import format_stats, store_stats
 
-    numbers = graph_stats(_load(graph_files))
+    numbers = store_stats(open_store(list(graph_files) or None))
     if fmt == "json":
         click.echo(json.dumps(numbers, indent=1))
     else:
@@ -540,7 +561,7 @@ def export(fmt: str, topic: str | None, output: Path | None, graph_files: tuple[
     from kg.export import export as run_export
     from kg.export import write_atomically
 
-    graph = _load(graph_files)
+    graph = _stored(graph_files)
     if output is None:
         run_export(graph, fmt, sys.stdout.buffer, topic)
         sys.stdout.buffer.flush()
@@ -561,7 +582,7 @@ def lint(fmt: str, graph_files: tuple[Path, ...]) -> None:
     """
     from kg.lint import ERROR, format_findings, lint_graph
 
-    findings = lint_graph(_load(graph_files))
+    findings = lint_graph(_stored(graph_files))
     click.echo(format_findings(findings, fmt), nl=False)
     if any(f.level == ERROR for f in findings):
         sys.exit(EXIT_FAILURE)

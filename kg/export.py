@@ -178,13 +178,30 @@ def _citations(graph, claim) -> list[dict]:
         name = graph.value(book, DCTERMS.title) or graph.value(source, RDFS.label)
         fields = {
             "name": name,
-            "author": graph.value(book, DCTERMS.creator),
+            "author": _authors(graph, book),
             "datePublished": graph.value(book, DCTERMS.date),
             "citation": graph.value(source, DLC.section),
         }
-        work.update({key: str(value) for key, value in fields.items() if value is not None})
+        work.update(
+            {
+                key: value if isinstance(value, list) else str(value)
+                for key, value in fields.items()
+                if value is not None
+            }
+        )
         cited.append(work)
     return cited
+
+
+def _authors(graph, book) -> str | list[str] | None:
+    """Every creator, in a fixed order. RDF keeps no order among them, and an on-disk store
+    (unlike rdflib's memory) would make "the first" any one of them."""
+    from rdflib.namespace import DCTERMS
+
+    authors = sorted({str(a) for a in graph.objects(book, DCTERMS.creator)})
+    if not authors:
+        return None
+    return authors[0] if len(authors) == 1 else authors
 
 
 def _dot_lines(network):

@@ -7,6 +7,7 @@ evidence, a source nobody cites), which shapes cannot say.
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import itertools
 import json
@@ -17,6 +18,7 @@ from dataclasses import asdict, dataclass
 ERROR, WARNING, INFO = "error", "warning", "info"
 _LEVEL_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
 SIMILAR = 0.9  # difflib ratio above which two claim labels count as the same sentence
+CHANGED_WORDS = 3  # words two similar labels may each have that the other lacks (_similar_labels)
 
 # Edges a justification follows from a claim: to its sources, to its evidence claims, and
 # from a source section to its publication.
@@ -67,7 +69,12 @@ def format_findings(findings: list[Finding], fmt: str) -> str:
 
 
 class _Facts:
-    """What the checks read from the graph, gathered once."""
+    """What the checks read from the graph, gathered once.
+
+    Property values are read a predicate at a time, in one pass over its triples: asking
+    node by node costs a call into the store per node, which on the on-disk store
+    (kg/persistent.py) is most of a lint at scale.
+    """
 
     def __init__(self, graph):
         from rdflib import URIRef
@@ -91,15 +98,30 @@ class _Facts:
         self.concepts = instances(DLC.Concept)
         self.sources = instances(DLC.Source)
         self.claims = {c for c in graph.subjects(RDF.type, DLC.Claim) if isinstance(c, URIRef)}
+        self._tables: dict = {}
+
+    def objects(self, node, predicate) -> list:
+        """The objects of `node`'s `predicate` triples."""
+        if predicate not in self._tables:
+            table: dict = {}
+            for subject, value in self.graph.subject_objects(predicate):
+                table.setdefault(subject, []).append(value)
+            self._tables[predicate] = table
+        return self._tables[predicate].get(node, [])
+
+    def value(self, node, predicate):
+        """One object of `node`'s `predicate`, or None (as rdflib's Graph.value)."""
+        found = self.objects(node, predicate)
+        return found[0] if found else None
 
     def label(self, node) -> str:
         from rdflib.namespace import RDFS, SKOS
 
-        value = self.graph.value(node, SKOS.prefLabel) or self.graph.value(node, RDFS.label)
+        value = self.value(node, SKOS.prefLabel) or self.value(node, RDFS.label)
         return str(value) if value is not None else _short(str(node))
 
     def status(self, claim) -> str | None:
-        value = self.graph.value(claim, self.dlc.truthStatus)
+        value = self.value(claim, self.dlc.truthStatus)
         return str(value).rsplit("#", 1)[-1] if value is not None else None
 
 
@@ -111,7 +133,7 @@ def _shared_labels(facts: _Facts) -> Iterator[Finding]:
     owners: dict[str, set] = {}
     for concept in facts.concepts:
         for predicate in (SKOS.prefLabel, SKOS.altLabel, SKOS.hiddenLabel):
-            for label in facts.graph.objects(concept, predicate):
+            for label in facts.objects(concept, predicate):
                 key = " ".join(str(label).split()).casefold()
                 if key:
                     owners.setdefault(key, set()).add(concept)
@@ -134,7 +156,7 @@ def _false_corrections(facts: _Facts) -> Iterator[Finding]:
     for claim in sorted(facts.claims, key=str):
         if facts.status(claim) != "StatusFalse":
             continue
-        for correction in sorted(facts.graph.objects(claim, facts.dlc.correctedBy), key=str):
+        for correction in sorted(facts.objects(claim, facts.dlc.correctedBy), key=str):
             if facts.status(correction) == "StatusFalse":
                 yield Finding(
                     ERROR,
@@ -155,7 +177,7 @@ def _unsupported_claims(facts: _Facts) -> Iterator[Finding]:
         while frontier and not grounded:
             node = frontier.pop()
             for predicate in steps:
-                for target in facts.graph.objects(node, predicate):
+                for target in facts.objects(node, predicate):
                     if target in facts.sources or (target in facts.claims and target != claim):
                         grounded = True
                     if target not in seen:
@@ -181,8 +203,13 @@ def _uncited_sources(facts: _Facts) -> Iterator[Finding]:
 
     cited = set()
     for node in facts.claims | facts.concepts:
-        for source in facts.graph.objects(node, PROV.wasDerivedFrom):
-            cited.update(facts.graph.transitive_objects(source, DCTERMS.isPartOf))
+        for source in facts.objects(node, PROV.wasDerivedFrom):
+            parts = [source]  # the source and what it is part of, transitively
+            while parts:
+                part = parts.pop()
+                if part not in cited:
+                    cited.add(part)
+                    parts.extend(facts.objects(part, DCTERMS.isPartOf))
     for source in sorted(facts.sources - cited, key=str):
         yield Finding(
             WARNING,
@@ -197,11 +224,11 @@ def _near_duplicates(facts: _Facts) -> Iterator[Finding]:
     label (difflib ratio above SIMILAR): one of them is probably redundant."""
     from rdflib.namespace import RDFS
 
-    graph, dlc = facts.graph, facts.dlc
+    dlc = facts.dlc
     claims = sorted(facts.claims, key=str)
     by_triple: dict[tuple, list] = {}
     for claim in claims:
-        key = tuple(graph.value(claim, p) for p in (dlc.subject, dlc.relation, dlc.object))
+        key = tuple(facts.value(claim, p) for p in (dlc.subject, dlc.relation, dlc.object))
         if None not in key:
             by_triple.setdefault(key, []).append(claim)
     paired = set()
@@ -215,50 +242,111 @@ def _near_duplicates(facts: _Facts) -> Iterator[Finding]:
                 str(first),
                 f"{_short(str(second))} says the same ({said}){_modalities(facts, first, second)}",
             )
-    for first, second, ratio in _similar_labels(graph, claims, paired):
+    labels = {claim: facts.value(claim, RDFS.label) for claim in claims}
+    for first, second, ratio in _similar_labels(labels, paired):
         yield Finding(
             WARNING,
             "similar-claims",
             str(first),
             f"its label is {ratio:.0%} like that of {_short(str(second))}: "
-            f'"{graph.value(first, RDFS.label)}" / "{graph.value(second, RDFS.label)}"',
+            f'"{labels[first]}" / "{labels[second]}"',
         )
 
 
-def _similar_labels(graph, claims: list, skip: set) -> Iterator[tuple]:
-    """Pairs of claims (in IRI order) whose labels have a difflib ratio above SIMILAR.
+def _similar_labels(labels: dict, skip: set) -> Iterator[tuple]:
+    """Pairs of claims (in IRI order) whose labels (`labels`: claim -> label) have a difflib
+    ratio above SIMILAR.
 
-    Comparing every pair costs minutes on a few hundred claims, so: labels sorted by length,
-    since ratio <= 2*min(len)/(len+len) only labels of close length can match; one matcher
-    per label as its second sequence, which difflib indexes once; the cheap upper bounds
-    (real_quick_ratio, quick_ratio) before ratio itself.
+    Comparing every pair of close length grows with the square of the graph. Labels that
+    similar differ by a few characters, which change a few words at most: this search
+    assumes at most CHANGED_WORDS words of each label are not in the other (counted with
+    repeats; the bundled graph's similar pairs differ by one or two). Two such labels share
+    all but CHANGED_WORDS of their words, and the k rarest words they share are among each
+    label's CHANGED_WORDS + k rarest (prefix filtering, as in all-pairs similarity joins).
+    So a label of CHANGED_WORDS + 3 words or more is filed in an index under each triple of
+    its CHANGED_WORDS + 3 rarest words, and compared only with the labels filed under one
+    of its triples; shorter labels are found through their rarest words one by one. Pairs
+    that do not share all but CHANGED_WORDS words are skipped, and labels of CHANGED_WORDS
+    words or fewer are compared with every label of close length. Then, as before: the
+    length bound, the cheap upper bounds (real_quick_ratio, quick_ratio) and ratio itself.
     """
-    from rdflib.namespace import RDFS
-
     labelled = sorted(
         (len(text), str(claim), claim, text)
-        for claim in claims
-        if (text := _normalise(str(graph.value(claim, RDFS.label) or "")))
+        for claim, label in labels.items()
+        if (text := _normalise(str(label or "")))
     )
+    lengths = [length for length, *_ in labelled]
+    words = [frozenset(_tokens(text)) for *_, text in labelled]
+    frequency: dict[tuple[str, int], int] = {}
+    for bag in words:
+        for token in bag:
+            frequency[token] = frequency.get(token, 0) + 1
+    long_index: dict[tuple, list[int]] = {}  # long labels, by triples of rare words
+    every_label: dict[tuple, list[int]] = {}  # every label, by its rare words one by one
+    short_labels: dict[tuple, list[int]] = {}  # the shorter labels alone, the same way
+    few_words: list[int] = []  # labels compared with every label of close length
     matcher = difflib.SequenceMatcher(autojunk=False)
     for j, (length_b, _, claim_b, text_b) in enumerate(labelled):
+        # Only labels at least this long can reach the ratio (2a / (a + b) > SIMILAR).
+        first = bisect.bisect_right(lengths, SIMILAR * length_b / (2 - SIMILAR) - 1e-9)
+        rare = sorted(words[j], key=lambda t: (frequency[t], t))
+        singles = [(token,) for token in rare[: CHANGED_WORDS + 1]]
+        triples = list(itertools.combinations(rare[: CHANGED_WORDS + 3], 3))
+        size = len(words[j])
+        if size <= CHANGED_WORDS:
+            candidates = range(j - 1, first - 1, -1)
+        else:
+            found = set(few_words[bisect.bisect_left(few_words, first) :])
+            if size >= CHANGED_WORDS + 3:  # shares three words with any similar long label
+                lookups = [(long_index, triples), (short_labels, singles)]
+            else:  # shares a word with any similar label
+                lookups = [(every_label, singles)]
+            for index, keys in lookups:
+                for key in keys:
+                    filed = index.get(key, ())
+                    found.update(filed[bisect.bisect_left(filed, first) :])
+            candidates = sorted(found, reverse=True)
         matcher.set_seq2(text_b)
-        for length_a, _, claim_a, text_a in reversed(labelled[:j]):
+        for i in candidates:  # longest first: labels are sorted by length
+            length_a, _, claim_a, text_a = labelled[i]
             if 2 * length_a / (length_a + length_b) <= SIMILAR:
                 break  # shorter labels only get further away
-            first, second = sorted((claim_a, claim_b), key=str)
-            if (first, second) in skip:
+            if len(words[i] & words[j]) < max(len(words[i]), size) - CHANGED_WORDS:
+                continue
+            first_claim, second_claim = sorted((claim_a, claim_b), key=str)
+            if (first_claim, second_claim) in skip:
                 continue
             matcher.set_seq1(text_a)
             if matcher.real_quick_ratio() <= SIMILAR or matcher.quick_ratio() <= SIMILAR:
                 continue
             ratio = matcher.ratio()
             if ratio > SIMILAR:
-                yield first, second, ratio
+                yield first_claim, second_claim, ratio
+        if size <= CHANGED_WORDS:
+            few_words.append(j)
+            continue
+        for key in singles:
+            every_label.setdefault(key, []).append(j)
+        if size >= CHANGED_WORDS + 3:
+            for key in triples:
+                long_index.setdefault(key, []).append(j)
+        else:
+            for key in singles:
+                short_labels.setdefault(key, []).append(j)
+
+
+def _tokens(text: str) -> list[tuple[str, int]]:
+    """The label's words, the k-th repeat of a word numbered k, so that a bag becomes a set."""
+    seen: dict[str, int] = {}
+    tokens = []
+    for word in re.findall(r"\w+", text):
+        seen[word] = seen.get(word, 0) + 1
+        tokens.append((word, seen[word]))
+    return tokens
 
 
 def _modalities(facts: _Facts, first, second) -> str:
-    one, two = (facts.graph.value(c, facts.dlc.modality) for c in (first, second))
+    one, two = (facts.value(c, facts.dlc.modality) for c in (first, second))
     if one == two:
         return ""
     return f"; modalities {_short(str(one))} and {_short(str(two))}"
