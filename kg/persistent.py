@@ -27,10 +27,12 @@ from rdflib.query import Result
 from rdflib.term import Variable
 
 from kg.errors import DlcheckError, GraphLoadError, UsageError
+from kg.sparql import GRAPH_IRI
 from kg.store import bundled_data_files, content_hash, ontology_files, parse_turtle
 
-# Bump when what goes into a store changes, so stores built before are not read.
-STORE_FORMAT = "1"
+# The data lives in one named graph and the default graph is their union, as on the server
+# (kg.sparql.as_dataset): `GRAPH ?g { ... }` finds it under this name.
+GRAPH = pyoxigraph.NamedNode(GRAPH_IRI)
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 _open: dict[str, object] = {}
@@ -49,7 +51,10 @@ def open_store(paths: Sequence[Path] | None = None):
     line of a Turtle error, as kg.store.load_graph does.
     """
     files = store_files(paths)
-    key = content_hash(files, extra=f"{STORE_FORMAT}/{pyoxigraph.__version__}".encode())
+    from kg.cache import code_fingerprint  # what goes into a store is this module's code
+
+    code = code_fingerprint("kg.persistent", "kg.store")
+    key = content_hash(files, extra=f"{code}/{pyoxigraph.__version__}".encode())
     if key in _open:
         return _open[key]
     folder = _stores_dir()
@@ -83,7 +88,11 @@ def run_query(store, query):
     from ontology import PREFIXES
 
     try:
-        answer = store.query(query.text, prefixes={k: str(v) for k, v in PREFIXES.items()})
+        answer = store.query(
+            query.text,
+            prefixes={k: str(v) for k, v in PREFIXES.items()},
+            use_default_graph_as_union=True,
+        )
         if isinstance(answer, pyoxigraph.QueryBoolean):
             result = Result("ASK")
             result.askAnswer = bool(answer)
@@ -164,15 +173,20 @@ def _build(files: list[Path], folder: Path, target: Path) -> None:
 
 
 def _load_file(store, path: Path) -> None:
-    """One Turtle file into the default graph, with the base IRI kg.store gives it.
+    """One Turtle file into the data's named graph, with the base IRI kg.store gives it.
 
     Oxigraph's parser is the fast path. What it refuses goes through rdflib's parser: a
     real error then reads as it always has (file:line), and Turtle that only rdflib accepts
-    still loads.
+    still loads. A file with typed literals is read by rdflib first, which refuses one
+    whose text does not fit its datatype ("x"^^xsd:integer) where Oxigraph keeps it.
     """
     base = path.resolve().as_uri()
     try:
-        store.bulk_load(path=str(path), format=pyoxigraph.RdfFormat.TURTLE, base_iri=base)
+        if b"^^" in path.read_bytes():
+            parse_turtle(Graph(), path)  # raises GraphLoadError naming the file and line
+        store.bulk_load(
+            path=str(path), format=pyoxigraph.RdfFormat.TURTLE, base_iri=base, to_graph=GRAPH
+        )
         return
     except SyntaxError:
         pass
@@ -181,8 +195,7 @@ def _load_file(store, path: Path) -> None:
     graph = Graph()
     parse_turtle(graph, path)  # raises GraphLoadError naming the file and line
     store.bulk_extend(
-        pyoxigraph.Quad(_ox_term(s), _ox_term(p), _ox_term(o), pyoxigraph.DefaultGraph())
-        for s, p, o in graph
+        pyoxigraph.Quad(_ox_term(s), _ox_term(p), _ox_term(o), GRAPH) for s, p, o in graph
     )
 
 
@@ -217,10 +230,11 @@ class _ReadStore(OxigraphStore):
 
     def triples(self, triple_pattern, context=None):
         try:
-            quads = self._inner.quads_for_pattern(*to_ox_quad_pattern(triple_pattern, context))
+            s, p, o, _ = to_ox_quad_pattern(triple_pattern, context)
+            quads = self._inner.quads_for_pattern(s, p, o, None)  # the one graph there is
         except (TypeError, ValueError):
             return iter(())  # a pattern no triple can match, such as a literal subject
-        # Everything is in the default graph, and a plain Graph ignores the contexts: no
+        # Everything is in the one named graph, and a plain Graph ignores the contexts: no
         # Graph object per triple, as oxrdflib makes. A term the pattern gives is the term
         # found, so only the open ones are converted.
         s, p, o = triple_pattern
@@ -237,7 +251,7 @@ class _ReadStore(OxigraphStore):
         )
 
     def __len__(self, context=None) -> int:
-        # Every triple is in the default graph once: the store's own count, not oxrdflib's
+        # Every triple is in the store once: the store's own count, not oxrdflib's
         # COUNT(DISTINCT ...) query, which reads every triple.
         return len(self._inner)
 

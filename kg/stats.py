@@ -60,7 +60,7 @@ def store_stats(store) -> dict:
     def rows(query: str) -> list:
         return [
             [term.value if term is not None else None for term in row]
-            for row in store.query(query, prefixes=prefixes)
+            for row in store.query(query, prefixes=prefixes, use_default_graph_as_union=True)
         ]
 
     def count(query: str) -> int:
