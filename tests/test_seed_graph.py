@@ -144,6 +144,24 @@ def test_broken_fixture_fails_with_a_useful_report():
     assert "c:nameless (skos:prefLabel)" in text
 
 
+def test_a_claim_labelled_twice_in_one_language_fails(tmp_path):
+    """Two files giving one claim IRI two labels make two claims under one name."""
+    from kg.store import load_graph
+    from kg.validate import validate
+
+    twice = tmp_path / "twice.ttl"
+    twice.write_text(
+        "@prefix claim: <https://w3id.org/dlcheck/kg/claim/> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        'claim:dropout-reduces-overfitting rdfs:label "Dropout fights overfitting."@en .\n'
+    )
+    from kg.store import bundled_data_files
+
+    report = validate(load_graph([*bundled_data_files(), twice]))
+    assert not report.conforms
+    assert "claim:dropout-reduces-overfitting (rdfs:label)" in report.text()
+
+
 def test_namespace_class_matches_the_ontology_file(graph):
     from ontology.namespace import DLC as Vocabulary
 
