@@ -7,6 +7,7 @@ from datetime import date
 
 from checker.check import CUE_KINDS, Verdict
 from kg.knowledge import KnowledgeBase
+from ontology.names import local_name
 
 _COLOURS = {"true": "green", "false": "red", "partly_true": "yellow", "unknown": "blue"}
 # schema.org ClaimReview ratings: 1 worst .. 5 best.
@@ -133,7 +134,7 @@ def as_mermaid(verdict: Verdict, kb: KnowledgeBase) -> str:
 
     for edge in verdict.justification:
         a, b = node(edge.subject), node(edge.object)
-        lines.append(f'  {a} -- "{_quote_mermaid(_predicate(edge.predicate))}" --> {b}')
+        lines.append(f'  {a} -- "{_quote_mermaid(local_name(edge.predicate))}" --> {b}')
     if len(lines) == 1:
         lines.append(f'  n0["{_quote_mermaid(verdict.explanation)}"]')
     return "\n".join(lines) + "\n"
@@ -153,14 +154,10 @@ def as_dot(verdict: Verdict, kb: KnowledgeBase) -> str:
                 )
         lines.append(
             f"  {_quote_dot(edge.subject)} -> {_quote_dot(edge.object)} "
-            f"[label={_quote_dot(_predicate(edge.predicate))}];"
+            f"[label={_quote_dot(local_name(edge.predicate))}];"
         )
     lines.append("}")
     return "\n".join(lines) + "\n"
-
-
-def _predicate(iri: str) -> str:
-    return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
 def _quote_mermaid(text: str) -> str:

@@ -14,9 +14,7 @@ from kg.knowledge import (
     ALWAYS,
     CAN,
     DLC_NS,
-    FALSE,
     GENERALLY,
-    PARTLY_TRUE,
     SKOS_BROADER,
     TRUE,
     Claim,
@@ -27,8 +25,9 @@ from kg.knowledge import (
     Source,
     frame_parts,
 )
+from ontology.names import STATUS_NAMES, local_name
 
-_STATUS = {"StatusTrue": TRUE, "StatusFalse": FALSE, "StatusPartlyTrue": PARTLY_TRUE}
+_STATUS = STATUS_NAMES  # the statuses' local names -> TRUE, FALSE, PARTLY_TRUE
 _MODALITY = {"Always": ALWAYS, "Generally": GENERALLY, "Can": CAN}
 _EVIDENCE = (
     ("correctedBy", "is corrected by"),
@@ -119,9 +118,6 @@ def compile_knowledge(graph) -> KnowledgeBase:
                 date=text(book, DCTERMS.date),
             )
 
-    def local(node) -> str:
-        return str(node).rsplit("#", 1)[-1]
-
     raw_claims: dict[str, dict] = {}
     for node in graph.subjects(RDF.type, DLC.Claim):
         status = graph.value(node, DLC.truthStatus)
@@ -137,8 +133,8 @@ def compile_knowledge(graph) -> KnowledgeBase:
             "subject": str(subject),
             "relation": str(relation),
             "object": str(obj),
-            "modality": _MODALITY.get(local(modality), ALWAYS) if modality else ALWAYS,
-            "status": _STATUS.get(local(status), TRUE),
+            "modality": _MODALITY.get(local_name(modality), ALWAYS) if modality else ALWAYS,
+            "status": _STATUS.get(local_name(status), TRUE),
             "condition": text(node, DLC.condition),
             "comment": text(node, RDFS.comment),
             "sources": tuple(sorted(str(s) for s in graph.objects(node, PROV.wasDerivedFrom))),

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from kg.errors import DlcheckError, Terminated, UsageError
+from ontology.names import local_name, short
 
 FORMATS = ("turtle", "nt", "jsonld", "graphml", "dot", "mermaid", "claimreview")
 _RDF_FORMATS = {"turtle": "turtle", "nt": "nt", "jsonld": "json-ld"}
@@ -67,13 +68,13 @@ def resolve_topic(graph, topic: str):
     wanted = " ".join(topic.split()).casefold()
     topics = sorted(graph.subjects(RDF.type, DLC.Topic), key=str)
     for node in topics:
-        names = {str(node).casefold(), _local(str(node)).casefold()}
+        names = {str(node).casefold(), local_name(str(node)).casefold()}
         names |= {
             " ".join(str(label).split()).casefold() for label in graph.objects(node, SKOS.prefLabel)
         }
         if wanted in names:
             return node
-    known = ", ".join(_local(str(t)) for t in topics) or "none"
+    known = ", ".join(local_name(str(t)) for t in topics) or "none"
     raise UsageError(f"unknown topic {topic!r}; the graph's topics: {known}")
 
 
@@ -140,10 +141,10 @@ def write_claim_reviews(graph, out: BinaryIO, topic=None) -> None:
     reviews = []
     for claim in claims:
         status = graph.value(claim, DLC.truthStatus)
-        label = str(graph.value(claim, RDFS.label) or _local(str(claim)))
+        label = str(graph.value(claim, RDFS.label) or local_name(str(claim)))
         rating: dict = {"@type": "Rating"}
-        if status is not None and _local(str(status)) in _RATINGS:
-            value, name = _RATINGS[_local(str(status))]
+        if status is not None and local_name(str(status)) in _RATINGS:
+            value, name = _RATINGS[local_name(str(status))]
             rating.update(
                 {"ratingValue": value, "bestRating": 5, "worstRating": 1, "alternateName": name}
             )
@@ -211,7 +212,7 @@ def _dot_lines(network):
     for node, data in sorted(network.nodes(data=True)):
         yield f"  {_dot_quote(node)} [label={_dot_quote(data.get('label', node))}];"
     for source, target, data in sorted(network.edges(data=True), key=_edge_key):
-        label = _dot_quote(_short(data["predicate"]))
+        label = _dot_quote(short(data["predicate"]))
         yield f"  {_dot_quote(source)} -> {_dot_quote(target)} [label={label}];"
     yield "}"
 
@@ -222,7 +223,7 @@ def _mermaid_lines(network):
     for node, data in sorted(network.nodes(data=True)):
         yield f'  {ids[node]}["{_mermaid_quote(data.get("label", node))}"]'
     for source, target, data in sorted(network.edges(data=True), key=_edge_key):
-        label = _mermaid_quote(_short(data["predicate"]))
+        label = _mermaid_quote(short(data["predicate"]))
         yield f'  {ids[source]} -- "{label}" --> {ids[target]}'
 
 
@@ -243,19 +244,6 @@ def _dot_quote(text: str) -> str:
 def _mermaid_quote(text: str) -> str:
     # Mermaid has no escape inside quoted labels; its entity codes stand in for the quote.
     return " ".join(text.split()).replace('"', "#quot;")
-
-
-def _short(iri: str) -> str:
-    from ontology import PREFIXES
-
-    for prefix, namespace in PREFIXES.items():
-        if iri.startswith(namespace):
-            return f"{prefix}:{iri[len(namespace) :]}"
-    return iri
-
-
-def _local(iri: str) -> str:
-    return iri.rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
 
 def write_atomically(path: Path, write: Callable[[BinaryIO], None]) -> None:

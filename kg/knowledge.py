@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ontology.names import local_name
+
 # Truth statuses and modalities, by their local names in the ontology.
 TRUE, FALSE, PARTLY_TRUE = "true", "false", "partly_true"
 ALWAYS, GENERALLY, CAN = "always", "generally", "can"
@@ -128,7 +130,7 @@ class KnowledgeBase:
             item = table.get(iri)
             if item is not None:
                 return item.label
-        return iri.rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+        return local_name(iri)
 
     def excluded(self, a: str, b: str) -> tuple[str, str] | None:
         """A pair of disjoint concepts among a, b and their ancestors, if the graph has one."""

@@ -15,6 +15,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 
+from ontology.names import short
+
 ERROR, WARNING, INFO = "error", "warning", "info"
 _LEVEL_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
 SIMILAR = 0.9  # difflib ratio above which two claim labels count as the same sentence
@@ -62,7 +64,7 @@ def format_findings(findings: list[Finding], fmt: str) -> str:
         return json.dumps([f.as_dict() for f in findings], ensure_ascii=False, indent=1) + "\n"
     if not findings:
         return "No findings.\n"
-    lines = [f"{f.level:<8} {f.code:<20} {_short(f.subject)}: {f.message}" for f in findings]
+    lines = [f"{f.level:<8} {f.code:<20} {short(f.subject)}: {f.message}" for f in findings]
     counts = {level: sum(f.level == level for f in findings) for level in _LEVEL_ORDER}
     lines.append(f"{counts[ERROR]} error(s), {counts[WARNING]} warning(s), {counts[INFO]} info(s)")
     return "\n".join(lines) + "\n"
@@ -118,7 +120,7 @@ class _Facts:
         from rdflib.namespace import RDFS, SKOS
 
         value = self.value(node, SKOS.prefLabel) or self.value(node, RDFS.label)
-        return str(value) if value is not None else _short(str(node))
+        return str(value) if value is not None else short(str(node))
 
     def status(self, claim) -> str | None:
         value = self.value(claim, self.dlc.truthStatus)
@@ -147,7 +149,7 @@ def _shared_labels(facts: _Facts) -> Iterator[Finding]:
             ERROR,
             "duplicate-label",
             str(first),
-            f"shares {quoted} with {_short(str(second))}: the matcher cannot tell them apart",
+            f"shares {quoted} with {short(str(second))}: the matcher cannot tell them apart",
         )
 
 
@@ -162,7 +164,7 @@ def _false_corrections(facts: _Facts) -> Iterator[Finding]:
                     ERROR,
                     "false-correction",
                     str(claim),
-                    f"a false claim corrected by {_short(str(correction))}, which is false too",
+                    f"a false claim corrected by {short(str(correction))}, which is false too",
                 )
 
 
@@ -235,12 +237,12 @@ def _near_duplicates(facts: _Facts) -> Iterator[Finding]:
     for (subject, relation, obj), group in sorted(by_triple.items(), key=lambda kv: str(kv[1])):
         for first, second in itertools.combinations(group, 2):
             paired.add((first, second))
-            said = f"{_short(str(subject))} {_short(str(relation))} {_short(str(obj))}"
+            said = f"{short(str(subject))} {short(str(relation))} {short(str(obj))}"
             yield Finding(
                 WARNING,
                 "duplicate-claim",
                 str(first),
-                f"{_short(str(second))} says the same ({said}){_modalities(facts, first, second)}",
+                f"{short(str(second))} says the same ({said}){_modalities(facts, first, second)}",
             )
     labels = {claim: facts.value(claim, RDFS.label) for claim in claims}
     for first, second, ratio in _similar_labels(labels, paired):
@@ -248,7 +250,7 @@ def _near_duplicates(facts: _Facts) -> Iterator[Finding]:
             WARNING,
             "similar-claims",
             str(first),
-            f"its label is {ratio:.0%} like that of {_short(str(second))}: "
+            f"its label is {ratio:.0%} like that of {short(str(second))}: "
             f'"{labels[first]}" / "{labels[second]}"',
         )
 
@@ -349,7 +351,7 @@ def _modalities(facts: _Facts, first, second) -> str:
     one, two = (facts.value(c, facts.dlc.modality) for c in (first, second))
     if one == two:
         return ""
-    return f"; modalities {_short(str(one))} and {_short(str(two))}"
+    return f"; modalities {short(str(one))} and {short(str(two))}"
 
 
 def _unmentioned_concepts(facts: _Facts) -> Iterator[Finding]:
@@ -369,12 +371,3 @@ def _unmentioned_concepts(facts: _Facts) -> Iterator[Finding]:
 
 def _normalise(label: str) -> str:
     return re.sub(r"[\s.!?]+$", "", " ".join(label.split()).casefold())
-
-
-def _short(iri: str) -> str:
-    from ontology import PREFIXES
-
-    for prefix, namespace in PREFIXES.items():
-        if iri.startswith(namespace):
-            return f"{prefix}:{iri[len(namespace) :]}"
-    return iri

@@ -5,6 +5,8 @@ from __future__ import annotations
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
+from ontology.names import local_name
+
 # Triples that describe the vocabulary rather than the domain; as edges they would make
 # every claim a neighbour of every other through a handful of hubs.
 _SKIP_PREDICATES = {RDF.type, RDFS.subClassOf, RDFS.domain, RDFS.range, OWL.oneOf}
@@ -39,4 +41,4 @@ def _label(graph: Graph, node: URIRef) -> str:
         value = graph.value(node, predicate)
         if isinstance(value, Literal):
             return str(value)
-    return str(node).rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+    return local_name(node)

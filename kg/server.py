@@ -38,10 +38,10 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from kg.errors import DlcheckError, QueryRefused, UsageError
+from kg.sparql import GRAPH_IRI  # the named graph the data lives in
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8790
-GRAPH_IRI = "https://w3id.org/dlcheck/kg/"  # the named graph the data lives in (kg.sparql)
 
 TEXT = "text/plain; charset=utf-8"
 JSON = "application/json"

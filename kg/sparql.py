@@ -207,18 +207,14 @@ def _results_json(variables: list[str], rows: list[list]) -> dict:
 
 
 def _table(variables: list[str], rows: list[list]) -> str:
-    from ontology import PREFIXES
+    from ontology.names import short
 
-    def short(value) -> str:
+    def cell(value) -> str:
         if value is None:
             return ""
-        text = str(value)
-        for prefix, iri in PREFIXES.items():
-            if text.startswith(iri) and type(value).__name__ == "URIRef":
-                return f"{prefix}:{text[len(iri) :]}"
-        return text
+        return short(value) if type(value).__name__ == "URIRef" else str(value)
 
-    cells = [[short(v) for v in row] for row in rows]
+    cells = [[cell(v) for v in row] for row in rows]
     widths = [max([len(name)] + [len(r[i]) for r in cells]) for i, name in enumerate(variables)]
     lines = ["  ".join(n.ljust(w) for n, w in zip(variables, widths, strict=True)).rstrip()]
     lines.append("  ".join("-" * w for w in widths))

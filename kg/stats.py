@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ontology.names import STATUS_NAMES
+
 
 def graph_stats(graph) -> dict:
     """Claims by status, concepts, sources, triples, and the same per topic.
@@ -19,7 +21,7 @@ def graph_stats(graph) -> dict:
     for claim, value in graph.subject_objects(DLC.truthStatus):
         if claim in status and status[claim] is None:
             status[claim] = value
-    names = {DLC.StatusTrue: "true", DLC.StatusFalse: "false", DLC.StatusPartlyTrue: "partly_true"}
+    names = {DLC[local]: name for local, name in STATUS_NAMES.items()}
     by_status = {name: sum(1 for s in status.values() if s == iri) for iri, name in names.items()}
     concept_classes = set(graph.transitive_subjects(RDFS.subClassOf, DLC.Concept))
     concepts = {c for cls in concept_classes for c in graph.subjects(RDF.type, cls)}
@@ -66,7 +68,7 @@ def store_stats(store) -> dict:
     def count(query: str) -> int:
         return int(rows(query)[0][0])
 
-    names = {"StatusTrue": "true", "StatusFalse": "false", "StatusPartlyTrue": "partly_true"}
+    names = STATUS_NAMES
     by_status = dict.fromkeys(names.values(), 0)
     for status, number in rows(
         "SELECT ?status (COUNT(?claim) AS ?n) WHERE { ?claim a dlc:Claim ; "

@@ -281,7 +281,7 @@ def _run_shacl(data, shapes, only=None, use=None) -> list[Violation]:
     from rdflib import BNode, URIRef
     from rdflib.namespace import RDF
 
-    from ontology import PREFIXES
+    from ontology.names import short
 
     # No RDFS inference: the ontology's rdfs:range axioms would make every object of
     # dlc:subject "a Concept" and hide the very errors sh:class is meant to catch. SHACL's own
@@ -297,13 +297,6 @@ def _run_shacl(data, shapes, only=None, use=None) -> list[Violation]:
         allow_warnings=True,
         **options,
     )
-
-    def short(term) -> str:
-        text = str(term)
-        for prefix, iri in PREFIXES.items():
-            if text.startswith(iri):
-                return f"{prefix}:{text[len(iri) :]}"
-        return text
 
     sh = URIRef(SH + "ValidationResult")
     violations = []

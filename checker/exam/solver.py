@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING
 
 from checker.check import Checker, Verdict
 from kg.knowledge import SKOS_DEFINITION, Edge, KnowledgeBase
+from ontology.names import local_name
 
 from .model import Option, Question
 from .stems import (
@@ -502,11 +503,6 @@ def _kin(kb: KnowledgeBase, relation: Mention) -> frozenset[str]:
                 names.add(known.exclusive_variant)
     # A concept's definition says what it is and does: it answers any question about it.
     return frozenset(local_name(iri) for iri in (*names, SKOS_DEFINITION))
-
-
-def local_name(iri: str) -> str:
-    """The name of an IRI after its last # or /: ontology#isA -> isA."""
-    return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
 # -- options -----------------------------------------------------------------------------
