@@ -17,8 +17,46 @@ from click.core import ParameterSource
 from kg.errors import EXIT_FAILURE, DlcheckError, UsageError
 
 
+class _Command(click.Command):
+    """A command whose `--graph` takes several files: `--graph kg/data/*.ttl my.ttl`.
+
+    Click options take one value each, so the files after the first are given their own
+    `--graph` before parsing. A following word counts as a graph file when it is a directory
+    or ends in .ttl or .nt, so a statement after the files is still the statement.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, spread_graph_files(args))
+
+
+def spread_graph_files(args: list[str]) -> list[str]:
+    """`--graph a.ttl b.ttl` as `--graph a.ttl --graph b.ttl`; other words unchanged."""
+    spread: list[str] = []
+    value_next = taking = False  # the next word is --graph's value / more files may follow
+    for position, word in enumerate(args):
+        if word == "--":
+            spread.extend(args[position:])
+            break
+        if value_next:
+            value_next, taking = False, True
+        elif taking and not word.startswith("-") and _graph_file_like(word):
+            spread.append("--graph")
+        else:
+            taking = word.startswith("--graph=")
+            value_next = word == "--graph"
+        spread.append(word)
+    return spread
+
+
+def _graph_file_like(word: str) -> bool:
+    return word.endswith((".ttl", ".nt")) or Path(word).is_dir()
+
+
 class _Cli(click.Group):
     """Turns dlcheck's typed errors into one stderr line and their exit status."""
+
+    command_class = _Command
+    group_class = type  # `dlcheck kg ...` gets the same error handling and --graph spreading
 
     def invoke(self, ctx: click.Context):
         try:
@@ -56,9 +94,14 @@ def graph_option(func):
         "--graph",
         "graph_files",
         multiple=True,
-        type=click.Path(dir_okay=False, path_type=Path),
-        help="Turtle file to use instead of the bundled data (repeat for several). "
-        "The ontology is always added.",
+        type=click.Path(path_type=Path),
+        help="Turtle files to add to the bundled data: `--graph a.ttl b.ttl` (the flag may "
+        "be repeated); a directory means its *.ttl. The ontology is always added.",
+    )
+    @click.option(
+        "--no-bundled",
+        is_flag=True,
+        help="With --graph: read only those files (and the ontology), not the bundled data.",
     )
     @click.option(
         "--endpoint",
@@ -69,7 +112,8 @@ def graph_option(func):
         "See docs/curators.md.",
     )
     @functools.wraps(func)
-    def wrapper(*args, endpoint: str | None = None, **kwargs):
+    def wrapper(*args, endpoint: str | None = None, no_bundled: bool = False, **kwargs):
+        kwargs["graph_files"] = _graph_files(kwargs.get("graph_files", ()), no_bundled)
         if endpoint and kwargs.get("graph_files"):
             source = click.get_current_context().get_parameter_source("endpoint")
             if source != ParameterSource.ENVIRONMENT:
@@ -86,6 +130,18 @@ def graph_option(func):
         return func(*args, **kwargs)
 
     return wrapper
+
+
+def _graph_files(given: tuple[Path, ...], no_bundled: bool) -> tuple[Path, ...]:
+    """What `--graph` and `--no-bundled` mean: () for the bundled graph alone, else the
+    files to read (kg.store.gather_graph_files)."""
+    if not given:
+        if no_bundled:
+            raise UsageError("--no-bundled needs --graph FILE|DIR: the files to read instead")
+        return ()
+    from kg.store import gather_graph_files
+
+    return tuple(gather_graph_files(given, bundled=not no_bundled))
 
 
 def _load(graph_files: tuple[Path, ...]):
@@ -529,12 +585,17 @@ def kg_group() -> None:
     "--graph",
     "graph_files",
     multiple=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Turtle file to push instead of the bundled data (repeat for several). "
+    type=click.Path(path_type=Path),
+    help="Turtle files (or directories of *.ttl) to push with the bundled data. "
     "The ontology is always added.",
 )
+@click.option("--no-bundled", is_flag=True, help="Push only the --graph files (and the ontology).")
 def push(
-    endpoint: str | None, store: str | None, graph_iri: str, graph_files: tuple[Path, ...]
+    endpoint: str | None,
+    store: str | None,
+    graph_iri: str,
+    graph_files: tuple[Path, ...],
+    no_bundled: bool,
 ) -> None:
     """Upload the graph to a triple store, replacing one named graph as a whole.
 
@@ -545,7 +606,8 @@ def push(
 
     if not endpoint and not store:
         raise UsageError("give --endpoint URL (or $DLCHECK_ENDPOINT) or --store URL")
-    pushed = run_push(list(graph_files) or None, endpoint, store, graph_iri)
+    files = _graph_files(graph_files, no_bundled)
+    pushed = run_push(list(files) or None, endpoint, store, graph_iri)
     verb = "created" if pushed.status == 201 else "replaced"
     click.echo(f"{verb} <{pushed.graph_iri}> with {pushed.triples} triples at {pushed.store}")
 
