@@ -72,7 +72,8 @@ def test_several_files_after_one_flag_and_no_bundled(run_cli, tmp_path, quantum)
     extra.write_text(
         "@prefix dlc: <https://w3id.org/dlcheck/ontology#> .\n"
         "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
-        '<https://w3id.org/dlcheck/kg/concept/abacus> a dlc:Hardware ; skos:prefLabel "abacus"@en .\n'
+        "<https://w3id.org/dlcheck/kg/concept/abacus> a dlc:Hardware ;\n"
+        '    skos:prefLabel "abacus"@en .\n'
     )
     only = run_cli(
         "query", HARDWARE, "--format", "csv", "--no-bundled", "--graph", str(quantum), str(extra)
