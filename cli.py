@@ -612,6 +612,74 @@ def push(
     click.echo(f"{verb} <{pushed.graph_iri}> with {pushed.triples} triples at {pushed.store}")
 
 
+@kg_group.command()
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the sheet to this file (which must not exist yet) instead of stdout.",
+)
+def template(output: Path | None) -> None:
+    """Write an empty claim sheet (CSV) with one example row, for `dlcheck kg import`.
+
+    Columns: statement, subject, relation, object, status, modality, source, section,
+    correction, condition, paraphrases (separated by |), topic. See docs/curators.md.
+    """
+    import csv
+    import io
+
+    from kg.export import write_atomically
+    from kg.sheet import template_rows
+
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\n").writerows(template_rows())
+    if output is None:
+        click.echo(text.getvalue(), nl=False)
+        return
+    if output.exists():
+        raise UsageError(f"{output}: already exists; give a new file name")
+    write_atomically(output, lambda handle: handle.write(text.getvalue().encode()))
+    click.echo(
+        f"wrote {output}: fill one row per claim, then: dlcheck kg import {output} -o FILE.ttl"
+    )
+
+
+@kg_group.command(name="import")
+@click.argument("sheet", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--output",
+    "-o",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The Turtle file to write (replaced whole, and only when every claim passes).",
+)
+@click.option(
+    "--by",
+    "curator",
+    metavar="NAME",
+    help="Who the claims are attributed to (default: `curator` in the settings file).",
+)
+@graph_option
+def import_(sheet: Path, output: Path, curator: str | None, graph_files: tuple[Path, ...]) -> None:
+    """Turn a claim sheet (CSV, or YAML with PyYAML) into Turtle: SHEET -o FILE.ttl.
+
+    Concepts, relations, sources and corrections are named by their labels, resolved against
+    the graph (the bundled one, plus --graph files). Before FILE is written the result must
+    validate (SHACL) and every statement and paraphrase must check to its row's status.
+    Exit status 1 with `sheet:line: why` on stderr when it does not; 2 for usage errors.
+    """
+    from kg.config import configured_curator
+    from kg.sheet import import_sheet
+    from kg.store import bundled_data_files
+
+    curator = (curator or configured_curator() or "").strip()
+    if not curator:
+        raise UsageError("say who curates: --by NAME, or `curator = NAME` in the settings file")
+    base = list(graph_files) or bundled_data_files()
+    claims = import_sheet(sheet, output, base, curator)
+    click.echo(f"imported {len(claims)} claim(s) into {output}; each checks to its own status")
+
+
 def main() -> None:
     cli(prog_name="dlcheck")
 
