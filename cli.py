@@ -144,6 +144,15 @@ def _graph_files(given: tuple[Path, ...], no_bundled: bool) -> tuple[Path, ...]:
     return tuple(gather_graph_files(given, bundled=not no_bundled))
 
 
+def check_texts(graph_files, texts: list[str]) -> list[tuple[str, str]]:
+    """(verdict, rule) of each text by a checker over `graph_files` (the ontology added): what
+    kg/ functions that need the checker are given, since kg/ does not import checker/."""
+    from checker.check import Checker
+
+    checker = Checker(list(graph_files) or None)
+    return [(v.verdict, v.rule) for v in checker.check_many(texts)]
+
+
 def _load(graph_files: tuple[Path, ...]):
     from kg.store import load_graph
 
@@ -676,7 +685,7 @@ def import_(sheet: Path, output: Path, curator: str | None, graph_files: tuple[P
     if not curator:
         raise UsageError("say who curates: --by NAME, or `curator = NAME` in the settings file")
     base = list(graph_files) or bundled_data_files()
-    claims = import_sheet(sheet, output, base, curator)
+    claims = import_sheet(sheet, output, base, curator, check_texts)
     click.echo(f"imported {len(claims)} claim(s) into {output}; each checks to its own status")
 
 

@@ -14,7 +14,7 @@ import csv
 import difflib
 import re
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -58,6 +58,11 @@ EXAMPLE_ROW = {
 STATUSES = {"true": "StatusTrue", "false": "StatusFalse", "partly true": "StatusPartlyTrue"}
 MODALITIES = {"always": "Always", "generally": "Generally", "can": "Can"}
 CHECKER_STATUS = {"StatusTrue": "true", "StatusFalse": "false", "StatusPartlyTrue": "partly_true"}
+
+
+# (graph files, texts) -> the checker's (verdict, rule) for each text. The face that calls
+# an import passes the checker in: kg/ sits below checker/ and does not import it.
+CheckTexts = Callable[[Sequence[Path], list[str]], list[tuple[str, str]]]
 
 
 class SheetError(DlcheckError):
@@ -434,13 +439,14 @@ def import_sheet(
     output: Path,
     base_files: Sequence[Path],
     curator: str,
+    check: CheckTexts,
     now: datetime | None = None,
 ) -> list[ImportedClaim]:
     """Turn `sheet` into `output` (Turtle) over the graph of `base_files` (ontology added).
 
-    Raises SheetError (exit status 1) naming file:line when a row cannot be resolved, the
-    result does not validate, or a claim does not check to its own status; `output` is then
-    left as it was.
+    `check` runs the checker over graph files (see CheckTexts). Raises SheetError (exit
+    status 1) naming file:line when a row cannot be resolved, the result does not validate,
+    or a claim does not check to its own status; `output` is then left as it was.
     """
     from kg.export import write_atomically
     from kg.store import load_graph
@@ -455,7 +461,7 @@ def import_sheet(
         candidate = Path(folder) / output.name
         candidate.write_bytes(imported.turtle)
         _validate(sheet, imported, base, candidate)
-        _self_check(sheet, imported, base, candidate)
+        _self_check(sheet, imported, base, candidate, check)
     write_atomically(output, lambda handle: handle.write(imported.turtle))
     return imported.claims
 
@@ -488,24 +494,23 @@ def _validate(sheet: Path, imported: Imported, base: Sequence[Path], candidate: 
         raise SheetError(f"{sheet}:{line}: does not validate: {first.focus}: {first.message}{more}")
 
 
-def _self_check(sheet: Path, imported: Imported, base: Sequence[Path], candidate: Path) -> None:
+def _self_check(
+    sheet: Path, imported: Imported, base: Sequence[Path], candidate: Path, check: CheckTexts
+) -> None:
     """Every statement and paraphrase, typed back, must get its claim's status."""
-    from checker.check import Checker
-
-    checker = Checker([*base, candidate])
     texts = [(c, text) for c in imported.claims for text in (c.label, *c.paraphrases)]
-    verdicts = checker.check_many([text for _, text in texts])
+    verdicts = check([*base, candidate], [text for _, text in texts])
     misses = [
-        (claim, text, verdict)
-        for (claim, text), verdict in zip(texts, verdicts, strict=True)
-        if verdict.verdict != claim.status
+        (claim, text, verdict, rule)
+        for (claim, text), (verdict, rule) in zip(texts, verdicts, strict=True)
+        if verdict != claim.status
     ]
     if misses:
-        claim, text, verdict = misses[0]
+        claim, text, verdict, rule = misses[0]
         more = f" (and {len(misses) - 1} more)" if len(misses) > 1 else ""
         raise SheetError(
-            f"{sheet}:{claim.line}: self-check: {text!r} checks as {verdict.verdict} "
-            f"({verdict.rule}), not {claim.status}; reword it{more}"
+            f"{sheet}:{claim.line}: self-check: {text!r} checks as {verdict} "
+            f"({rule}), not {claim.status}; reword it{more}"
         )
 
 

@@ -9,6 +9,7 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, PROV
 
+from cli import check_texts
 from kg.sheet import COLUMNS, EXAMPLE_ROW
 
 HEADER = ",".join(COLUMNS[:-1]) + "\n"
@@ -131,10 +132,9 @@ def test_reimport_keeps_created_and_moves_modified(run_cli, sheet, tmp_path, mon
     out = tmp_path / "out.ttl"
     path = sheet(GOOD)
     first = datetime(2026, 1, 1, tzinfo=timezone.utc)
-    sheet_module.import_sheet(path, out, _bundled(), "me", first)
-    sheet_module.import_sheet(
-        path, out, _bundled(), "me", datetime(2026, 2, 1, tzinfo=timezone.utc)
-    )
+    later = datetime(2026, 2, 1, tzinfo=timezone.utc)
+    sheet_module.import_sheet(path, out, _bundled(), "me", check_texts, first)
+    sheet_module.import_sheet(path, out, _bundled(), "me", check_texts, later)
     graph = Graph().parse(out)
     assert str(graph.value(CLAIM, DCTERMS.created)).startswith("2026-01-01")
     assert str(graph.value(CLAIM, DCTERMS.modified)).startswith("2026-02-01")
