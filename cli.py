@@ -689,6 +689,51 @@ def import_(sheet: Path, output: Path, curator: str | None, graph_files: tuple[P
     click.echo(f"imported {len(claims)} claim(s) into {output}; each checks to its own status")
 
 
+@kg_group.command()
+@click.argument("old")
+@click.argument("new")
+@click.option(
+    "--statements",
+    "statement_files",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Check these statements on both graphs (TSV with `text` and `expected` columns, "
+    "or one statement per line; repeat for several) [default: tests/fixtures/*.tsv].",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+    help="markdown is meant for a review comment.",
+)
+@click.option(
+    "--strict", is_flag=True, help="Exit 1 when a verdict that matched its label no longer does."
+)
+def diff(old: str, new: str, statement_files: tuple[Path, ...], fmt: str, strict: bool) -> None:
+    """Compare two graphs: claims and concepts added, removed, changed; verdicts that change.
+
+    OLD and NEW are each `bundled`, a Turtle file, a directory (its *.ttl), a git revision
+    (REV means REV:kg/data; or REV:PATH), a SPARQL endpoint URL, or several joined by +
+    (`bundled+mine.ttl`). Exit status 1 with --strict when a statement whose verdict matched
+    its label no longer does; 2 for usage errors.
+    """
+    import tempfile
+
+    from kg.diff import default_statement_sets, diff_graphs, format_diff, resolve_side
+
+    with tempfile.TemporaryDirectory(prefix="dlcheck-diff-") as scratch:
+        sides = [
+            resolve_side(spec, Path(scratch) / name) for spec, name in ((old, "old"), (new, "new"))
+        ]
+        files = list(statement_files) or default_statement_sets()
+        result = diff_graphs(sides[0], sides[1], files, check_texts)
+    click.echo(format_diff(result, fmt), nl=False)
+    if strict and result.broken:
+        sys.exit(EXIT_FAILURE)
+
+
 def main() -> None:
     cli(prog_name="dlcheck")
 

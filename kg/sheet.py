@@ -209,7 +209,7 @@ class Names:
         if len(iris) == 1:
             return next(iter(iris))
         if len(iris) > 1:
-            names = ", ".join(sorted(_curie(i) for i in iris))
+            names = ", ".join(sorted(curie(i) for i in iris))
             raise SheetError(f"{where}: {column} {text!r} names several {self.kind}s ({names})")
         close = difflib.get_close_matches(text.casefold(), self.shown, n=3, cutoff=0.6)
         hint = "; closest: " + ", ".join(repr(self.shown[c]) for c in close) if close else ""
@@ -223,7 +223,7 @@ def _expand(curie: str) -> str:
     return PREFIXES.get(prefix, prefix + ":") + local
 
 
-def _curie(iri: str) -> str:
+def curie(iri: str) -> str:
     from ontology import PREFIXES
 
     for prefix, base in PREFIXES.items():
@@ -327,7 +327,7 @@ def build(
             if not row.get(column):
                 raise SheetError(f"{where}: {column} is empty")
         if statement.casefold() in names["claim"].by_label:
-            existing = _curie(next(iter(names["claim"].by_label[statement.casefold()])))
+            existing = curie(next(iter(names["claim"].by_label[statement.casefold()])))
             raise SheetError(f"{where}: the graph already holds this statement as {existing}")
         if statement.casefold() in own_labels:
             earlier = own_labels[statement.casefold()]
@@ -421,7 +421,7 @@ def _source(out, sources: Names, graph, row: Row, where: str):
         if section.casefold() in texts:
             return known
     if (source, RDF.type, DLC.Publication) not in graph:
-        raise SheetError(f"{where}: section: {_curie(str(source))} is not a publication")
+        raise SheetError(f"{where}: section: {curie(str(source))} is not a publication")
     part = URIRef(f"{source}-{slug(section, 6)}")
     out.add((part, RDF.type, DLC.SourceSection))
     out.add((part, DCTERMS.isPartOf, source))
@@ -485,7 +485,7 @@ def _validate(sheet: Path, imported: Imported, base: Sequence[Path], candidate: 
     from kg.validate import validate
 
     report = validate(load_graph([*base, candidate]))
-    lines = {_curie(c.iri): c.line for c in imported.claims}
+    lines = {curie(c.iri): c.line for c in imported.claims}
     problems = [v for v in report.violations if v.severity == "Violation"]
     if problems:
         first = problems[0]
