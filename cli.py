@@ -599,26 +599,113 @@ def kg_group() -> None:
     "The ontology is always added.",
 )
 @click.option("--no-bundled", is_flag=True, help="Push only the --graph files (and the ontology).")
+@click.option(
+    "--update",
+    "update_endpoint",
+    metavar="URL",
+    help="The store's SPARQL Update URL, when it cannot be derived from --endpoint.",
+)
+@click.option("--by", "curator", metavar="NAME", help="Who pushes (default: settings, else login).")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Push even a graph that does not validate, or over a store changed since your last "
+    "pull or push (a warning says so).",
+)
 def push(
     endpoint: str | None,
     store: str | None,
     graph_iri: str,
     graph_files: tuple[Path, ...],
     no_bundled: bool,
+    update_endpoint: str | None,
+    curator: str | None,
+    force: bool,
 ) -> None:
-    """Upload the graph to a triple store, replacing one named graph as a whole.
+    """Upload the graph to a triple store, replacing one named graph as a whole; safely.
 
-    One SPARQL 1.1 Graph Store Protocol PUT of Turtle: the store keeps the old graph until
-    the new one has arrived whole, so a failed push changes nothing.
+    It refuses a graph that does not validate, and a store whose graph is not the one you
+    last pulled or pushed (someone else pushed since: pull, merge, push again). The content
+    hash, time and curator of the push are recorded in the metadata graph <GRAPH-IRI/meta>.
+    The data goes in one SPARQL 1.1 Graph Store Protocol PUT: a failed push changes nothing.
+    Exit status 1 when refused or failed, 2 for usage errors.
     """
-    from kg.remote import push as run_push
+    from kg.sync import Store, safe_push, update_url
 
-    if not endpoint and not store:
-        raise UsageError("give --endpoint URL (or $DLCHECK_ENDPOINT) or --store URL")
+    if not endpoint:
+        raise UsageError(
+            "give --endpoint URL (or $DLCHECK_ENDPOINT): the push reads the store's "
+            "graph and takes its lock through it"
+        )
     files = _graph_files(graph_files, no_bundled)
-    pushed = run_push(list(files) or None, endpoint, store, graph_iri)
+    target = Store(endpoint, update_endpoint or update_url(endpoint), graph_iri)
+    warn = functools.partial(click.echo, err=True)
+    pushed = safe_push(
+        list(files) or None, target, _curator(curator), force=force, graph_store=store, warn=warn
+    )
     verb = "created" if pushed.status == 201 else "replaced"
-    click.echo(f"{verb} <{pushed.graph_iri}> with {pushed.triples} triples at {pushed.store}")
+    click.echo(
+        f"{verb} <{graph_iri}> with {pushed.triples} triples at {pushed.store}; "
+        f"recorded {pushed.content_hash} in <{target.meta_iri}>"
+    )
+
+
+def _curator(given: str | None) -> str:
+    """--by, else `curator` in the settings file, else the login name."""
+    import getpass
+
+    from kg.config import configured_curator
+
+    name = (given or configured_curator() or "").strip()
+    if not name:
+        try:
+            name = getpass.getuser()
+        except (KeyError, OSError):
+            raise UsageError(
+                "say who curates: --by NAME, or `curator = NAME` in settings"
+            ) from None
+    return name
+
+
+@kg_group.command()
+@click.option(
+    "--endpoint",
+    metavar="URL",
+    envvar="DLCHECK_ENDPOINT",
+    help="The store's SPARQL query URL (default: $DLCHECK_ENDPOINT).",
+)
+@click.option(
+    "--graph-iri",
+    metavar="IRI",
+    default="https://w3id.org/dlcheck/kg/",
+    show_default=True,
+    help="The named graph to fetch.",
+)
+@click.option(
+    "--output",
+    "-o",
+    "folder",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The folder to write one Turtle file per topic into (graph.ttl for the rest).",
+)
+def pull(endpoint: str | None, graph_iri: str, folder: Path) -> None:
+    """Fetch the store's graph into Turtle files, one per topic, to edit, diff and push.
+
+    Each file is replaced whole. The content hash is remembered as your base: a later
+    `kg push` goes through only if the store still holds it. Read the files with
+    `--no-bundled --graph FOLDER`. Exit status 1 when the store cannot be read.
+    """
+    from kg.sync import Store
+    from kg.sync import pull as run_pull
+
+    if not endpoint:
+        raise UsageError("give --endpoint URL (or $DLCHECK_ENDPOINT)")
+    pulled = run_pull(Store(endpoint, "", graph_iri), folder)
+    click.echo(
+        f"pulled {pulled.triples} triples into {len(pulled.files)} file(s) in {folder} "
+        f"({pulled.content_hash[:19]}...)"
+    )
 
 
 @kg_group.command()
