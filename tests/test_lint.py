@@ -120,3 +120,13 @@ def test_unmentioned_concepts_query_agrees_with_lint(graph, flawed):
         KG + "concept/graphics-card",
         KG + "concept/lonely",
     }
+
+
+def test_ci_lints_the_graph_and_fails_on_errors():
+    """CI runs `dlcheck lint` (exit 1 on errors) under `set -e`, before the tests."""
+    from conftest import FIXTURES
+
+    script = (FIXTURES.parents[1] / ".ci" / "run").read_text(encoding="utf-8")
+    lines = [line.strip() for line in script.splitlines()]
+    assert "set -euo pipefail" in lines
+    assert lines.index("dlcheck lint") < lines.index("python -m pytest")
