@@ -198,9 +198,18 @@ class Statement:
     expected: str | None
 
 
-def default_statement_sets(root: Path = Path("tests/fixtures")) -> list[Path]:
-    """The labelled sets at the top level of tests/fixtures (not its subfolders)."""
-    return sorted(root.glob("*.tsv")) if root.is_dir() else []
+def default_statement_sets(root: Path | None = None) -> list[Path]:
+    """The labelled sets at the top level of tests/fixtures (not its subfolders): of the
+    current directory's checkout, else of the checkout dlcheck runs from, else none."""
+    candidates = [root] if root else [Path("tests/fixtures"), _checkout() / "tests" / "fixtures"]
+    for folder in candidates:
+        if folder.is_dir():
+            return sorted(folder.glob("*.tsv"))
+    return []
+
+
+def _checkout() -> Path:
+    return Path(__file__).resolve().parents[1]
 
 
 def read_statements(paths: Sequence[Path]) -> list[Statement]:
