@@ -156,6 +156,13 @@ def test_pull_writes_one_file_per_topic_that_reads_back_to_the_same_graph(
     assert "claim:dl-requires-specialized-hardware a" in hardware and "c:tpu a" in hardware
     back = load_graph(gather_graph_files([folder], bundled=False))
     assert sync.graph_hash(back) == sync.graph_hash(load_graph())
+    # The store is a side of `kg diff` too: it holds what was pushed, the bundled graph.
+    statements = tmp_path / "one.txt"
+    statements.write_text("TPUs accelerate training.\n")
+    diff = run_cli("kg", "diff", "bundled", oxigraph, "--statements", str(statements))
+    assert diff.exit_code == 0, diff.stderr
+    assert "claims: 0 added, 0 removed, 0 changed" in diff.output.splitlines()
+    assert "verdicts: 0 of 1 statements changed" in diff.output
 
 
 def test_pull_from_an_empty_store_says_to_push_first(oxigraph, run_cli, tmp_path):
