@@ -19,6 +19,7 @@ import hashlib
 import json
 import os
 import re
+import time
 import urllib.parse
 import urllib.request
 import uuid
@@ -32,6 +33,9 @@ from kg.errors import DlcheckError, UsageError
 PROV = "http://www.w3.org/ns/prov#"
 DCTERMS = "http://purl.org/dc/terms/"
 XSD = "http://www.w3.org/2001/XMLSchema#"
+# How long a claim on the store waits before counting rival claims: far longer than a store
+# takes to apply a small update, so claims made at the same moment are all visible by then.
+SETTLE_SECONDS = 0.5
 
 
 class PushRefused(DlcheckError):
@@ -221,6 +225,28 @@ def recorded(store: Store) -> Recorded | None:
     )
 
 
+def claimants(store: Store) -> dict[str, str]:
+    """push IRI -> curator name (or IRI) of every push the metadata graph records now."""
+    rows = _select(
+        store,
+        f"SELECT ?push ?by ?name WHERE {{ GRAPH <{store.meta_iri}> {{ "
+        f"<{store.graph_iri}> <{PROV}wasGeneratedBy> ?push . "
+        f"OPTIONAL {{ ?push <{PROV}wasAssociatedWith> ?by }} "
+        f"OPTIONAL {{ ?by <http://www.w3.org/2000/01/rdf-schema#label> ?name }} }} }}",
+    )
+    return {row["push"]: row.get("name") or row.get("by", "") for row in rows}
+
+
+def _withdraw(store: Store, push_id: str) -> str:
+    """One SPARQL Update taking back a losing claim: its link and its activity. A hash it
+    left on the record goes when the winner writes its final record."""
+    meta, graph = store.meta_iri, store.graph_iri
+    return (
+        f"DELETE WHERE {{ GRAPH <{meta}> {{ <{graph}> <{PROV}wasGeneratedBy> <{push_id}> . "
+        f"<{push_id}> ?p ?o }} }}"
+    )
+
+
 def current_hash(store: Store) -> str | None:
     """The hash of what the store's graph holds now (None when it holds nothing)."""
     graph = store_graph(store)
@@ -282,12 +308,16 @@ def safe_push(
             "Nothing was pushed. Run dlcheck kg pull, merge your change, and push again"
         )
 
-    # Compare and swap on the recorded hash: the one atomic step that decides who pushes.
+    # Claim the store by compare and swap on the recorded hash, then settle ties. A store may
+    # run two updates on the same snapshot (Oxigraph does): both swaps then take, and the
+    # record holds both claims. Claims made after ours see our record and fail their
+    # condition; claims made at the same moment are visible once SETTLE_SECONDS have passed,
+    # and every claimant then agrees on one winner, the smallest push IRI.
     push_id = f"urn:uuid:{uuid.uuid4()}"
     agent = curator_iri(curator)
     at = datetime.now(timezone.utc).isoformat(timespec="seconds")
     said = recorded(store)
-    expected = said.hash if said else None
+    expected = base if base is not None else (said.hash if said else None)
     if force:
         condition = ""
     elif expected is None:
@@ -301,9 +331,13 @@ def safe_push(
             f"{_literal(expected)} }}"
         )
     _update(store, _swap(store, push_id, new_hash, agent, curator, at, len(graph), condition))
-    after = recorded(store)
-    if after is None or after.push != push_id:
-        by = f" ({after.name or after.by})" if after else ""
+    time.sleep(SETTLE_SECONDS)
+    claims = claimants(store)
+    if push_id not in claims or min(claims) != push_id:
+        if push_id in claims:
+            _update(store, _withdraw(store, push_id))
+        winner = claims.get(min(claims)) if claims else None
+        by = f" ({winner})" if winner else ""
         raise PushRefused(
             f"another curator pushed{by} while you were pushing; nothing of yours was pushed. "
             "Run dlcheck kg pull, merge your change, and push again"
@@ -327,6 +361,9 @@ def safe_push(
             )
             _update(store, back)
         raise
+    # The record keeps this push alone (a withdrawn rival may have left a value behind).
+    mine = f"GRAPH <{store.meta_iri}> {{ <{store.graph_iri}> <{PROV}wasGeneratedBy> <{push_id}> }}"
+    _update(store, _swap(store, push_id, new_hash, agent, curator, at, len(graph), mine))
     remember(store, new_hash, "push", state_file)
     return PushResult(
         pushed.store, pushed.triples, new_hash, expected, pushed.status, not report.conforms

@@ -113,8 +113,12 @@ def test_two_curators_racing_from_the_same_base(oxigraph, tmp_path, monkeypatch)
     both_checked = threading.Barrier(2, timeout=60)
     real_update = sync._update
 
+    claimed = threading.local()
+
     def update_after_both_checked(target, text):
-        both_checked.wait()
+        if not getattr(claimed, "done", False):  # a push's first update is its claim
+            claimed.done = True
+            both_checked.wait()
         real_update(target, text)
 
     monkeypatch.setattr(sync, "_update", update_after_both_checked)
@@ -140,6 +144,7 @@ def test_two_curators_racing_from_the_same_base(oxigraph, tmp_path, monkeypatch)
     )
     assert sync.current_hash(store) == sync.graph_hash(load_graph(graphs[winner]))
     assert sync.recorded(store).name == winner
+    assert list(sync.claimants(store).values()) == [winner]  # the record holds one push
 
 
 def test_pull_writes_one_file_per_topic_that_reads_back_to_the_same_graph(
