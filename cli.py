@@ -17,8 +17,46 @@ from click.core import ParameterSource
 from kg.errors import EXIT_FAILURE, EXIT_USAGE, DlcheckError, Terminated, UsageError
 
 
+class _Command(click.Command):
+    """A command whose `--graph` takes several files: `--graph kg/data/*.ttl my.ttl`.
+
+    Click options take one value each, so the files after the first are given their own
+    `--graph` before parsing. A following word counts as a graph file when it is a directory
+    or ends in .ttl or .nt, so a statement after the files is still the statement.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, spread_graph_files(args))
+
+
+def spread_graph_files(args: list[str]) -> list[str]:
+    """`--graph a.ttl b.ttl` as `--graph a.ttl --graph b.ttl`; other words unchanged."""
+    spread: list[str] = []
+    value_next = taking = False  # the next word is --graph's value / more files may follow
+    for position, word in enumerate(args):
+        if word == "--":
+            spread.extend(args[position:])
+            break
+        if value_next:
+            value_next, taking = False, True
+        elif taking and not word.startswith("-") and _graph_file_like(word):
+            spread.append("--graph")
+        else:
+            taking = word.startswith("--graph=")
+            value_next = word == "--graph"
+        spread.append(word)
+    return spread
+
+
+def _graph_file_like(word: str) -> bool:
+    return word.endswith((".ttl", ".nt")) or Path(word).is_dir()
+
+
 class _Cli(click.Group):
     """Turns dlcheck's typed errors into one stderr line and their exit status."""
+
+    command_class = _Command
+    group_class = type  # `dlcheck kg ...` gets the same error handling and --graph spreading
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         # Python hands undecodable bytes of argv over as lone surrogates, which would fail
@@ -103,9 +141,14 @@ def graph_option(func):
         "--graph",
         "graph_files",
         multiple=True,
-        type=click.Path(dir_okay=False, path_type=Path),
-        help="Turtle file to use instead of the bundled data (repeat for several). "
-        "The ontology is always added.",
+        type=click.Path(path_type=Path),
+        help="Turtle files to add to the bundled data: `--graph a.ttl b.ttl` (the flag may "
+        "be repeated); a directory means its *.ttl. The ontology is always added.",
+    )
+    @click.option(
+        "--no-bundled",
+        is_flag=True,
+        help="With --graph: read only those files (and the ontology), not the bundled data.",
     )
     @click.option(
         "--endpoint",
@@ -116,7 +159,8 @@ def graph_option(func):
         "See docs/curators.md.",
     )
     @functools.wraps(func)
-    def wrapper(*args, endpoint: str | None = None, **kwargs):
+    def wrapper(*args, endpoint: str | None = None, no_bundled: bool = False, **kwargs):
+        kwargs["graph_files"] = _graph_files(kwargs.get("graph_files", ()), no_bundled)
         if endpoint and kwargs.get("graph_files"):
             source = click.get_current_context().get_parameter_source("endpoint")
             if source != ParameterSource.ENVIRONMENT:
@@ -133,6 +177,27 @@ def graph_option(func):
         return func(*args, **kwargs)
 
     return wrapper
+
+
+def _graph_files(given: tuple[Path, ...], no_bundled: bool) -> tuple[Path, ...]:
+    """What `--graph` and `--no-bundled` mean: () for the bundled graph alone, else the
+    files to read (kg.store.gather_graph_files)."""
+    if not given:
+        if no_bundled:
+            raise UsageError("--no-bundled needs --graph FILE|DIR: the files to read instead")
+        return ()
+    from kg.store import gather_graph_files
+
+    return tuple(gather_graph_files(given, bundled=not no_bundled))
+
+
+def check_texts(graph_files, texts: list[str]) -> list[tuple[str, str]]:
+    """(verdict, rule) of each text by a checker over `graph_files` (the ontology added): what
+    kg/ functions that need the checker are given, since kg/ does not import checker/."""
+    from checker.check import Checker
+
+    checker = Checker(list(graph_files) or None)
+    return [(v.verdict, v.rule) for v in checker.check_many(texts)]
 
 
 def _load(graph_files: tuple[Path, ...]):
@@ -617,25 +682,231 @@ def kg_group() -> None:
     "--graph",
     "graph_files",
     multiple=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Turtle file to push instead of the bundled data (repeat for several). "
+    type=click.Path(path_type=Path),
+    help="Turtle files (or directories of *.ttl) to push with the bundled data. "
     "The ontology is always added.",
 )
+@click.option("--no-bundled", is_flag=True, help="Push only the --graph files (and the ontology).")
+@click.option(
+    "--update",
+    "update_endpoint",
+    metavar="URL",
+    help="The store's SPARQL Update URL, when it cannot be derived from --endpoint.",
+)
+@click.option("--by", "curator", metavar="NAME", help="Who pushes (default: settings, else login).")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Push even a graph that does not validate, or over a store changed since your last "
+    "pull or push (a warning says so).",
+)
 def push(
-    endpoint: str | None, store: str | None, graph_iri: str, graph_files: tuple[Path, ...]
+    endpoint: str | None,
+    store: str | None,
+    graph_iri: str,
+    graph_files: tuple[Path, ...],
+    no_bundled: bool,
+    update_endpoint: str | None,
+    curator: str | None,
+    force: bool,
 ) -> None:
-    """Upload the graph to a triple store, replacing one named graph as a whole.
+    """Upload the graph to a triple store, replacing one named graph as a whole; safely.
 
-    One SPARQL 1.1 Graph Store Protocol PUT of Turtle: the store keeps the old graph until
-    the new one has arrived whole, so a failed push changes nothing.
+    It refuses a graph that does not validate, and a store whose graph is not the one you
+    last pulled or pushed (someone else pushed since: pull, merge, push again). The content
+    hash, time and curator of the push are recorded in the metadata graph <GRAPH-IRI/meta>.
+    The data goes in one SPARQL 1.1 Graph Store Protocol PUT: a failed push changes nothing.
+    Exit status 1 when refused or failed, 2 for usage errors.
     """
-    from kg.remote import push as run_push
+    from kg.sync import Store, safe_push, update_url
 
-    if not endpoint and not store:
-        raise UsageError("give --endpoint URL (or $DLCHECK_ENDPOINT) or --store URL")
-    pushed = run_push(list(graph_files) or None, endpoint, store, graph_iri)
+    if not endpoint:
+        raise UsageError(
+            "give --endpoint URL (or $DLCHECK_ENDPOINT): the push reads the store's "
+            "graph and takes its lock through it"
+        )
+    files = _graph_files(graph_files, no_bundled)
+    target = Store(endpoint, update_endpoint or update_url(endpoint), graph_iri)
+    warn = functools.partial(click.echo, err=True)
+    pushed = safe_push(
+        list(files) or None, target, _curator(curator), force=force, graph_store=store, warn=warn
+    )
     verb = "created" if pushed.status == 201 else "replaced"
-    click.echo(f"{verb} <{pushed.graph_iri}> with {pushed.triples} triples at {pushed.store}")
+    click.echo(
+        f"{verb} <{graph_iri}> with {pushed.triples} triples at {pushed.store}; "
+        f"recorded {pushed.content_hash} in <{target.meta_iri}>"
+    )
+
+
+def _curator(given: str | None) -> str:
+    """--by, else `curator` in the settings file, else the login name."""
+    import getpass
+
+    from kg.config import configured_curator
+
+    name = (given or configured_curator() or "").strip()
+    if not name:
+        try:
+            name = getpass.getuser()
+        except (KeyError, OSError):
+            raise UsageError(
+                "say who curates: --by NAME, or `curator = NAME` in settings"
+            ) from None
+    return name
+
+
+@kg_group.command()
+@click.option(
+    "--endpoint",
+    metavar="URL",
+    envvar="DLCHECK_ENDPOINT",
+    help="The store's SPARQL query URL (default: $DLCHECK_ENDPOINT).",
+)
+@click.option(
+    "--graph-iri",
+    metavar="IRI",
+    default="https://w3id.org/dlcheck/kg/",
+    show_default=True,
+    help="The named graph to fetch.",
+)
+@click.option(
+    "--output",
+    "-o",
+    "folder",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The folder to write one Turtle file per topic into (graph.ttl for the rest).",
+)
+def pull(endpoint: str | None, graph_iri: str, folder: Path) -> None:
+    """Fetch the store's graph into Turtle files, one per topic, to edit, diff and push.
+
+    Each file is replaced whole. The content hash is remembered as your base: a later
+    `kg push` goes through only if the store still holds it. Read the files with
+    `--no-bundled --graph FOLDER`. Exit status 1 when the store cannot be read.
+    """
+    from kg.sync import Store
+    from kg.sync import pull as run_pull
+
+    if not endpoint:
+        raise UsageError("give --endpoint URL (or $DLCHECK_ENDPOINT)")
+    pulled = run_pull(Store(endpoint, "", graph_iri), folder)
+    click.echo(
+        f"pulled {pulled.triples} triples into {len(pulled.files)} file(s) in {folder} "
+        f"({pulled.content_hash[:19]}...)"
+    )
+
+
+@kg_group.command()
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the sheet to this file (which must not exist yet) instead of stdout.",
+)
+def template(output: Path | None) -> None:
+    """Write an empty claim sheet (CSV) with one example row, for `dlcheck kg import`.
+
+    Columns: statement, subject, relation, object, status, modality, source, section,
+    correction, condition, paraphrases (separated by |), topic. See docs/curators.md.
+    """
+    import csv
+    import io
+
+    from kg.export import write_atomically
+    from kg.sheet import template_rows
+
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\n").writerows(template_rows())
+    if output is None:
+        click.echo(text.getvalue(), nl=False)
+        return
+    if output.exists():
+        raise UsageError(f"{output}: already exists; give a new file name")
+    write_atomically(output, lambda handle: handle.write(text.getvalue().encode()))
+    click.echo(
+        f"wrote {output}: fill one row per claim, then: dlcheck kg import {output} -o FILE.ttl"
+    )
+
+
+@kg_group.command(name="import")
+@click.argument("sheet", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--output",
+    "-o",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The Turtle file to write (replaced whole, and only when every claim passes).",
+)
+@click.option(
+    "--by",
+    "curator",
+    metavar="NAME",
+    help="Who the claims are attributed to (default: `curator` in the settings file).",
+)
+@graph_option
+def import_(sheet: Path, output: Path, curator: str | None, graph_files: tuple[Path, ...]) -> None:
+    """Turn a claim sheet (CSV, or YAML with PyYAML) into Turtle: SHEET -o FILE.ttl.
+
+    Concepts, relations, sources and corrections are named by their labels, resolved against
+    the graph (the bundled one, plus --graph files). Before FILE is written the result must
+    validate (SHACL) and every statement and paraphrase must check to its row's status.
+    Exit status 1 with `sheet:line: why` on stderr when it does not; 2 for usage errors.
+    """
+    from kg.config import configured_curator
+    from kg.sheet import import_sheet
+    from kg.store import bundled_data_files
+
+    curator = (curator or configured_curator() or "").strip()
+    if not curator:
+        raise UsageError("say who curates: --by NAME, or `curator = NAME` in the settings file")
+    base = list(graph_files) or bundled_data_files()
+    claims = import_sheet(sheet, output, base, curator, check_texts)
+    click.echo(f"imported {len(claims)} claim(s) into {output}; each checks to its own status")
+
+
+@kg_group.command()
+@click.argument("old")
+@click.argument("new")
+@click.option(
+    "--statements",
+    "statement_files",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Check these statements on both graphs (TSV with `text` and `expected` columns, "
+    "or one statement per line; repeat for several) [default: tests/fixtures/*.tsv].",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+    help="markdown is meant for a review comment.",
+)
+@click.option(
+    "--strict", is_flag=True, help="Exit 1 when a verdict that matched its label no longer does."
+)
+def diff(old: str, new: str, statement_files: tuple[Path, ...], fmt: str, strict: bool) -> None:
+    """Compare two graphs: claims and concepts added, removed, changed; verdicts that change.
+
+    OLD and NEW are each `bundled`, a Turtle file, a directory (its *.ttl), a git revision
+    (REV means REV:kg/data; or REV:PATH), a SPARQL endpoint URL, or several joined by +
+    (`bundled+mine.ttl`). Exit status 1 with --strict when a statement whose verdict matched
+    its label no longer does; 2 for usage errors.
+    """
+    import tempfile
+
+    from kg.diff import default_statement_sets, diff_graphs, format_diff, resolve_side
+
+    with tempfile.TemporaryDirectory(prefix="dlcheck-diff-") as scratch:
+        sides = [
+            resolve_side(spec, Path(scratch) / name) for spec, name in ((old, "old"), (new, "new"))
+        ]
+        files = list(statement_files) or default_statement_sets()
+        result = diff_graphs(sides[0], sides[1], files, check_texts)
+    click.echo(format_diff(result, fmt), nl=False)
+    if strict and result.broken:
+        sys.exit(EXIT_FAILURE)
 
 
 def main() -> None:

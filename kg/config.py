@@ -5,6 +5,9 @@ The file is INI, found at $DLCHECK_CONFIG, else $XDG_CONFIG_HOME/dlcheck/config.
 
     [dlcheck]
     endpoint = http://127.0.0.1:7878/query
+    curator = Ada Lovelace
+
+`curator` is who `dlcheck kg import` attributes claims to (prov:wasAttributedTo).
 
 A flag beats the environment, which beats this file.
 """
@@ -28,6 +31,15 @@ def config_path() -> Path:
 
 def configured_endpoint() -> str | None:
     """The `endpoint` of the [dlcheck] section, or None when there is no such setting."""
+    return _setting("endpoint")
+
+
+def configured_curator() -> str | None:
+    """The `curator` of the [dlcheck] section: the name (or IRI) imports are attributed to."""
+    return _setting("curator")
+
+
+def _setting(name: str) -> str | None:
     path = config_path()
     if not path.is_file():
         if os.environ.get("DLCHECK_CONFIG"):
@@ -39,5 +51,5 @@ def configured_endpoint() -> str | None:
     except (configparser.Error, UnicodeDecodeError) as exc:
         first = " ".join(str(exc).split())[:200]
         raise UsageError(f"{path}: not a valid settings file ({first})") from None
-    value = parser.get("dlcheck", "endpoint", fallback="").strip()
+    value = parser.get("dlcheck", name, fallback="").strip()
     return value or None

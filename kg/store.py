@@ -32,6 +32,31 @@ def default_files() -> list[Path]:
     return ontology_files() + bundled_data_files()
 
 
+def gather_graph_files(given: Sequence[Path], *, bundled: bool = True) -> list[Path]:
+    """The graph files a command reads for `--graph` values: the bundled data (unless
+    `bundled` is false, `--no-bundled`), then each given file, a directory giving its `*.ttl`
+    in name order. A file named twice is read once.
+    """
+    files = bundled_data_files() if bundled else []
+    for path in given:
+        path = Path(path)
+        if path.is_dir():
+            found = sorted(path.glob("*.ttl"))
+            if not found:
+                raise GraphLoadError(f"{path}: a directory with no *.ttl file")
+            files.extend(found)
+        else:
+            files.append(path)
+    seen: set[Path] = set()
+    unique = []
+    for path in files:
+        key = path.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(path)
+    return unique
+
+
 def content_hash(paths: Iterable[Path], extra: bytes = b"") -> str:
     """A hash of the files' names and bytes: the cache key of anything compiled from them."""
     digest = hashlib.sha256(extra)

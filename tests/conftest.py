@@ -28,6 +28,8 @@ def _isolated_cache(tmp_path_factory):
         "DLCHECK_CACHE_DIR": str(base / "dlcheck-cache"),
         "XDG_CONFIG_HOME": str(base / "config-home"),
         "DLCHECK_CONFIG": None,
+        "XDG_STATE_HOME": str(base / "state-home"),  # what a curator last pulled or pushed
+        "DLCHECK_STATE": None,
         "DLCHECK_ENDPOINT": None,
     }
     previous = {name: os.environ.get(name) for name in wanted}

@@ -74,7 +74,7 @@ def test_each_finding_on_a_flawed_graph(flawed):
 
 
 def test_cli_text_and_json_and_exit_status(run_cli, flawed):
-    text = run_cli("lint", "--graph", str(flawed))
+    text = run_cli("lint", "--no-bundled", "--graph", str(flawed))
     assert text.exit_code == 1
     lines = text.output.splitlines()
     assert lines[0] == (
@@ -82,7 +82,7 @@ def test_cli_text_and_json_and_exit_status(run_cli, flawed):
         "the matcher cannot tell them apart"
     )
     assert lines[-1] == "2 error(s), 4 warning(s), 2 info(s)"
-    as_json = run_cli("lint", "--graph", str(flawed), "--format", "json")
+    as_json = run_cli("lint", "--no-bundled", "--graph", str(flawed), "--format", "json")
     assert as_json.exit_code == 1
     findings = json.loads(as_json.output)
     assert all(set(f) == {"level", "code", "subject", "message"} for f in findings)
@@ -97,7 +97,7 @@ def test_warnings_alone_exit_0(run_cli, tmp_path):
         "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
         '<https://w3id.org/dlcheck/kg/concept/x> a dlc:Concept ; skos:prefLabel "x"@en .\n'
     )
-    result = run_cli("lint", "--graph", str(path))
+    result = run_cli("lint", "--no-bundled", "--graph", str(path))
     assert result.exit_code == 0
     assert result.output.splitlines()[-1] == "0 error(s), 0 warning(s), 1 info(s)"
 
@@ -120,3 +120,13 @@ def test_unmentioned_concepts_query_agrees_with_lint(graph, flawed):
         KG + "concept/graphics-card",
         KG + "concept/lonely",
     }
+
+
+def test_ci_lints_the_graph_and_fails_on_errors():
+    """CI runs `dlcheck lint` (exit 1 on errors) under `set -e`, before the tests."""
+    from conftest import FIXTURES
+
+    script = (FIXTURES.parents[1] / ".ci" / "run").read_text(encoding="utf-8")
+    lines = [line.strip() for line in script.splitlines()]
+    assert "set -euo pipefail" in lines
+    assert lines.index("dlcheck lint") < lines.index("python -m pytest")
