@@ -140,23 +140,28 @@ def remember(store: Store, content_hash: str, what: str, path: Path | None = Non
 
 
 def _select(store: Store, query: str) -> list[dict[str, str]]:
-    from kg.remote import EndpointError, _send
+    from kg.remote import EndpointError
 
-    request = urllib.request.Request(
-        store.query,
-        data=urllib.parse.urlencode({"query": query}).encode(),
-        method="POST",
-        headers={
-            "Accept": "application/sparql-results+json",
-            "Content-Type": "application/x-www-form-urlencoded",
-        },
-    )
-    data, _, _ = _send(request, f"SPARQL endpoint {store.query}", None)
+    data, _ = _ask(store, query, "application/sparql-results+json")
     try:
         rows = json.loads(data)["results"]["bindings"]
     except (ValueError, KeyError, TypeError):
         raise EndpointError(f"SPARQL endpoint {store.query} did not answer SPARQL JSON") from None
     return [{name: cell["value"] for name, cell in row.items()} for row in rows]
+
+
+def _ask(store: Store, query: str, accept: str) -> tuple[bytes, str]:
+    """POST a query to the store's query endpoint; (body, media type) of its answer."""
+    from kg.remote import _send
+
+    request = urllib.request.Request(
+        store.query,
+        data=urllib.parse.urlencode({"query": query}).encode(),
+        method="POST",
+        headers={"Accept": accept, "Content-Type": "application/x-www-form-urlencoded"},
+    )
+    data, media_type, _ = _send(request, f"SPARQL endpoint {store.query}", None)
+    return data, media_type
 
 
 def _update(store: Store, update: str) -> None:
@@ -175,19 +180,10 @@ def store_graph(store: Store):
     """The triples of the store's named graph, as an rdflib Graph (empty when there is none)."""
     from rdflib import Graph
 
-    from kg.remote import EndpointError, _send
+    from kg.remote import EndpointError
 
     query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{store.graph_iri}> {{ ?s ?p ?o }} }}"
-    request = urllib.request.Request(
-        store.query,
-        data=urllib.parse.urlencode({"query": query}).encode(),
-        method="POST",
-        headers={
-            "Accept": "application/n-triples",
-            "Content-Type": "application/x-www-form-urlencoded",
-        },
-    )
-    data, media_type, _ = _send(request, f"SPARQL endpoint {store.query}", None)
+    data, media_type = _ask(store, query, "application/n-triples")
     graph = Graph()
     try:
         graph.parse(data=data, format="nt" if media_type == "application/n-triples" else "turtle")
