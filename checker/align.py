@@ -10,7 +10,8 @@ is an edit with a lexical relation between what the claim says and what the stat
   =   equivalent        the same concept, relation or word
   <   forward           the claim entails the statement (a modifier dropped, a broader object)
   >   reverse           the statement entails the claim (a narrower object)
-  |   alternation       concepts the graph says exclude each other, in the object
+  |   alternation       concepts the graph says exclude each other, in the object; or the
+                        claim's relation against a contrary one ("reduces", "increases")
   #   independent       nothing follows
 
 The edits compose into one relation (`compose`), which `checker/rules.py` turns into the
@@ -258,6 +259,8 @@ class ClaimIndex:
         relation = self.kb.relations.get(claim.relation)
         upward = relation is not None and relation.upward
         disjoint = relation is not None and relation.disjoint_objects
+        # The claim's own relation phrase, after its subject, may meet a contrary one.
+        contrary = relation.contrary if relation is not None else ()
         core = {claim.subject, claim.object}
         edits: list[Edit] = []
         j, last = 0, len(text.units)
@@ -266,6 +269,8 @@ class ClaimIndex:
             while k < last:
                 side = k < text.subject_end
                 edit = _edit(self.kb, unit, text.units[k], side, upward, disjoint)
+                if edit is None and contrary and k > text.first_concept >= 0:
+                    edit = _contrary(unit, text.units[k], claim.relation, contrary)
                 if edit is not None:
                     break
                 k += 1
@@ -325,6 +330,17 @@ def _edit(
         return FORWARD if upward else INDEPENDENT
     if not subject_side and disjoint and kb.excluded(said.concept, held.concept) is not None:
         return ALTERNATION
+    return None
+
+
+def _contrary(said: Unit, held: Unit, relation: str, contrary: Sequence[str]) -> str | None:
+    """Alternation when the statement puts a contrary relation ("increases") where the claim
+    text names its own ("reduces"), read the same way round; None otherwise."""
+    if said.kind != RELATION or held.kind != RELATION:
+        return None
+    for says, holds in ((said.forward, held.forward), (said.inverse, held.inverse)):
+        if relation in holds and not says & holds and any(r in says for r in contrary):
+            return ALTERNATION
     return None
 
 

@@ -800,6 +800,10 @@ def _explain(kb: KnowledgeBase, reading: Reading, match: Match, verdict: str, ru
     first = f'{head}: the graph holds "{claim.label.rstrip(".")}" as {status}'
     if match.shift == "reversed":
         first += ", which says the opposite of the statement's comparison"
+    elif match.shift == "contrary":
+        held = kb.relations[claim.relation]
+        said = next(r for r in reading.candidates if r in held.contrary)
+        first += f', and "{held.label}" excludes "{kb.relations[said].label}"'
     elif match.subject_path:
         first += f", and that speaks for {kb.label(reading.subject)}"
     sentences = [first + "."]

@@ -20,7 +20,9 @@ class Match:
     claim: Claim | None  # None for a decision taken from the taxonomy alone
     status: str
     modality: str
-    shift: str | None  # "narrower" | "broader": the statement's object against the claim's
+    # "narrower" | "broader": the statement's object against the claim's; "reversed" |
+    # "contrary": the statement's relation against the claim's
+    shift: str | None
     subject_path: tuple[Edge, ...]  # statement subject up to the claim's subject
     object_path: tuple[Edge, ...]  # between the statement's object and the claim's
     taxonomy: str | None = None  # for taxonomy decisions: "holds" | "inverted" | "excluded"
@@ -33,7 +35,7 @@ def find(kb: KnowledgeBase, reading: Reading) -> Match | None:
     object); for copulas, taxonomy and identity statements, the taxonomy; the subject's
     broader concepts (a claim about deep learning speaks for CNNs); the reversed claim of an
     asymmetric relation; then, for upward-monotone relations, the object's broader and
-    narrower concepts.
+    narrower concepts; last, a claim with a contrary relation.
     """
     if reading.subject is None or reading.object is None:
         return None
@@ -121,8 +123,23 @@ def _other_object(kb: KnowledgeBase, reading: Reading, relations) -> Iterator[Ma
                     yield Match(claim, claim.status, claim.modality, "broader", path, down)
 
 
+def _contrary(kb: KnowledgeBase, reading: Reading, relations) -> Iterator[Match]:
+    """ "Weight decay increases overfitting" is decided by the claim that it reduces
+    overfitting: the two relations cannot both hold (dlc:contraryTo). Only a true claim
+    speaks: that a thing does not reduce overfitting says nothing of whether it increases it."""
+    o = reading.object
+    subjects = [(reading.subject, ()), *list(kb.ancestors.get(reading.subject, {}).items())]
+    for _, rel in relations:
+        for contrary in rel.contrary if rel is not None else ():
+            for subject, path in subjects:
+                for iri in kb.claim_index.get((subject, contrary, o), ()):
+                    claim = kb.claims[iri]
+                    if claim.status == TRUE:
+                        yield Match(claim, claim.status, claim.modality, "contrary", path, ())
+
+
 # The claim lookup's strategies, most specific first.
-STRATEGIES = (_exact, _by_taxonomy, _broader_subject, _reversed, _other_object)
+STRATEGIES = (_exact, _by_taxonomy, _broader_subject, _reversed, _other_object, _contrary)
 
 
 def _taxonomy(kb: KnowledgeBase, s: str, o: str) -> Match | None:

@@ -47,7 +47,9 @@ _LEAST = {"all": 3, "often": 2, "some": 1}
 def claim_states(status: str, modality: str, shift: str | None = None) -> frozenset[int]:
     """States a claim allows; `shift` widens them when the statement's object is narrower
     ("narrower") or broader ("broader") than the claim's, for upward-monotone relations, and
-    mirrors them when the statement swaps the sides of an asymmetric relation ("reversed")."""
+    mirrors them when the statement swaps the sides of an asymmetric relation ("reversed"),
+    and leaves the statement at most the cases the claim leaves when the statement's relation
+    is contrary to the claim's ("contrary": lowering it against raising it)."""
     states = CLAIM_STATES[(status, modality)]
     if shift == "narrower":  # holding for less cannot happen more often
         return frozenset(s for s in STATES if s <= max(states))
@@ -55,6 +57,8 @@ def claim_states(status: str, modality: str, shift: str | None = None) -> frozen
         return frozenset(s for s in STATES if s >= min(states))
     if shift == "reversed":  # an asymmetric relation read the other way round
         return frozenset(3 - s for s in states)
+    if shift == "contrary":
+        return shifted(states, "|")
     return states
 
 

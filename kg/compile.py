@@ -101,6 +101,12 @@ def compile_knowledge(graph) -> KnowledgeBase:
                     | {str(x) for x in graph.subjects(DLC.closeTo, node)}
                 )
             ),
+            contrary=tuple(
+                sorted(
+                    {str(x) for x in graph.objects(node, DLC.contraryTo)}
+                    | {str(x) for x in graph.subjects(DLC.contraryTo, node)}
+                )
+            ),
         )
 
     sources: dict[str, Source] = {}

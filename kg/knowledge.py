@@ -55,6 +55,7 @@ class Relation:
         return self.attribution or self.taxonomic or self.identity
 
     close: tuple[str, ...] = ()  # relations whose claims also decide it (dlc:closeTo)
+    contrary: tuple[str, ...] = ()  # relations that cannot hold alongside it (dlc:contraryTo)
     frames: tuple[str, ...] = ()  # phrases with a gap: "makes {object} possible"
 
 

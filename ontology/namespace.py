@@ -60,6 +60,7 @@ class DLC(DefinedNamespace):
     inverseLabel: URIRef
     negativeLabel: URIRef
     closeTo: URIRef
+    contraryTo: URIRef
     exclusiveVariant: URIRef
     impliedByAdjacency: URIRef
     disjointObjects: URIRef

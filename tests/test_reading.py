@@ -101,6 +101,30 @@ def test_statement_aligned_with_a_claim_text(checker, text, expected):
     assert checker.check(text).verdict == expected
 
 
+def test_a_contrary_relation_is_refuted_by_a_true_claim(checker):
+    """Raising and lowering a thing exclude each other (dlc:contraryTo): the true claim that
+    weight decay reduces overfitting refutes that it increases it, and says why."""
+    verdict = checker.check("Weight decay increases overfitting")
+    assert verdict.verdict == "false"
+    assert verdict.claim.label.startswith("Weight decay generally reduces overfitting")
+    assert '"reduces" excludes "increases"' in verdict.explanation
+    assert checker.check("Weight decay does not increase overfitting").verdict == "true"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Only a true claim speaks: "pooling reduces the channels" is false, and that says
+        # nothing of whether pooling increases them.
+        "Pooling increases the number of channels",
+        # A partly true claim of the contrary relation decides nothing either.
+        "Batch normalization increases internal covariate shift",
+    ],
+)
+def test_a_contrary_relation_of_a_claim_not_true_decides_nothing(checker, text):
+    assert checker.check(text).verdict == "unknown"
+
+
 def test_a_definition_decides_what_a_concept_is(checker):
     concept = checker.kb.concepts["https://w3id.org/dlcheck/kg/concept/hidden-layer"]
     said = concept.definition.rstrip(".")
