@@ -131,7 +131,17 @@ def judge_alignment(
     if status == PARTLY_TRUE and (text_ops or relation != "="):
         return "unknown", "undetermined"
     allowed = shifted(text_states(status, modality, text_ops), relation)
-    return decide(allowed, statement_states(ops, IMPLICIT[modality]), False)
+    implicit = IMPLICIT[modality]
+    if _quantified(text_ops) and not _quantified(ops):
+        # The statement leaves out the text's own "can" or "usually": a plain sentence is
+        # then a generic, not a restatement ("GELU gives better accuracy" against "GELU
+        # can give better accuracy").
+        implicit = "often"
+    return decide(allowed, statement_states(ops, implicit), False)
+
+
+def _quantified(ops: tuple[str, ...]) -> bool:
+    return any(op in _LEAST for op in ops)
 
 
 # The exclusive rule: "X is used only during training" is refuted by a true claim that X is

@@ -49,6 +49,7 @@ class Scanner:
         self._words: dict[tuple[int, int], tuple[int, int, int]] = {}
         add = nlp.vocab.strings.add
         self._function = frozenset(add(w) for w in self.cues.words.function)
+        self._heads = self._kind_heads()
 
     def __call__(self, doc: Doc) -> Scan:
         # Token attributes one by one: cheaper than Doc.to_array for a short Doc.
@@ -66,6 +67,13 @@ class Scanner:
         mentions = self.mentions.find(doc, lemmas, kept)
         covered = {i for c in cues for i in range(c.start, c.end)}
         covered.update(i for m in mentions for i in range(m.start, m.end))
+        # "the GELU activation function", "LSTM networks": a word after a concept that
+        # names the kind of thing it is repeats the concept.
+        heads = self._heads
+        for m in mentions:
+            kinds = heads.get(m.phrase.concept) if m.phrase.concept else None
+            if kinds and m.end < len(rows) and rows[m.end][1] in kinds:
+                covered.add(m.end)
         function = self._function
         words = tuple(
             [
@@ -75,6 +83,24 @@ class Scanner:
             ]
         )
         return Scan(cues, mentions, transparent, breaks, len(rows), words)
+
+    def _kind_heads(self) -> dict[str, frozenset[int]]:
+        """concept -> the lemmas of the last words of its broader concepts' labels ("function"
+        for ReLU, an activation function; "network" for an LSTM, a recurrent network)."""
+        kb, add = self.mentions.kb, self._strings.add
+        lemma = self.lemmatizer.lemma_hash
+        heads: dict[str, frozenset[int]] = {}
+        for iri in kb.concepts:
+            words = {
+                label.split()[-1].lower()
+                for broader in kb.ancestors.get(iri, ())
+                if broader in kb.concepts
+                for label in kb.concepts[broader].labels
+                if label.strip()
+            }
+            if words:
+                heads[iri] = frozenset(lemma(add(w)) for w in words)
+        return heads
 
     def _word(self, norm: int, orth: int) -> tuple[int, int, int]:
         """A token's NORM, the NORM's lemma, and whether the token's text is a word,

@@ -125,6 +125,21 @@ def test_a_contrary_relation_of_a_claim_not_true_decides_nothing(checker, text):
     assert checker.check(text).verdict == "unknown"
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A word after a concept naming the kind of thing it is repeats the concept.
+        ("The ReLU function outputs zero for negative inputs", "true"),
+        ("LSTM networks use gates", "true"),
+        ("The GELU activation function can give better accuracy than ReLU", "true"),
+        # Leaving out the claim text's own "can" makes a generic the claim does not decide.
+        ("The GELU activation function gives better accuracy than ReLU", "unknown"),
+    ],
+)
+def test_kind_words_and_dropped_modals(checker, text, expected):
+    assert checker.check(text).verdict == expected
+
+
 def test_a_definition_decides_what_a_concept_is(checker):
     concept = checker.kb.concepts["https://w3id.org/dlcheck/kg/concept/hidden-layer"]
     said = concept.definition.rstrip(".")
