@@ -61,6 +61,10 @@ class ClaimText(NamedTuple):
     # Per unit: does it follow the one before with nothing between ("negative" and
     # "log-probability" in "the negative log-probability")?
     attached: tuple[bool, ...] = ()
+    # Per unit j, the text's operators when the units from j on are left out: a "not"
+    # inside a dropped trailing modifier ("... whose values the data do not specify") is
+    # not the text's own.
+    tail_ops: tuple[tuple[str, ...], ...] = ()
 
 
 class Edit(NamedTuple):
@@ -76,6 +80,7 @@ class Alignment(NamedTuple):
     relation: str  # the composed relation
     edits: tuple[Edit, ...]
     deletions: int
+    ops: tuple[str, ...] = ()  # the text's operators, without those of a dropped tail
 
 
 def units_of(scan: Scan) -> tuple[Unit, ...]:
@@ -113,6 +118,9 @@ def claim_text(claim: str, text: str, scan: Scan, condition_words: frozenset[int
     ops = operators(scan.cues, None, None, None)
     first_concept = next((i for i, u in enumerate(units) if u.kind == CONCEPT), -1)
     attached = tuple(i > 0 and u.start == units[i - 1].end for i, u in enumerate(units))
+    tail_ops = tuple(
+        operators(tuple(c for c in scan.cues if c.start < u.start), None, None, None) for u in units
+    )
     return ClaimText(
         claim,
         text,
@@ -123,6 +131,7 @@ def claim_text(claim: str, text: str, scan: Scan, condition_words: frozenset[int
         restrictive(scan),
         first_concept,
         attached,
+        (*tail_ops, ops),
     )
 
 
@@ -287,7 +296,8 @@ class ClaimIndex:
             return None
         edits += [_deletion(text, d, core, trailing=True) for d in range(j, last)]
         deletions = sum(1 for e in edits if e.statement_unit is None)
-        return Alignment(text, compose(e.relation for e in edits), tuple(edits), deletions)
+        ops = text.tail_ops[j] if text.tail_ops else text.ops
+        return Alignment(text, compose(e.relation for e in edits), tuple(edits), deletions, ops)
 
 
 def _identity(unit: Unit) -> tuple:

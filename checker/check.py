@@ -28,6 +28,7 @@ from checker.lookup import EXCLUDES, Match, find
 from checker.memo import DecisionCache
 from checker.pipeline import MAX_CHARS, build_pipeline
 from checker.reading import QUANTIFIER_NAMES, Grammar, Reading, read
+from checker.rephrase import load_rephrasings, rephrase
 from checker.rules import (
     IMPLICIT,
     claim_states,
@@ -190,6 +191,7 @@ class Checker:
         # ("text", t), ("scan", what was read where), ("reading", r) -> what was decided
         self._cache = DecisionCache(cache_size)
         self._speller: Speller | None = None
+        self.rephrasings = load_rephrasings()
 
     def _claim_index(self) -> ClaimIndex:
         """Every claim's label and paraphrases, and every concept's definition, read by the
@@ -226,9 +228,12 @@ class Checker:
             for (iri, text), doc in zip(pairs, docs, strict=True)
         ]
         # One object per distinct unit: the cache then stores (and loads) each once.
-        shared: dict[Unit, Unit] = {}
+        shared: dict[object, object] = {}
         return tuple(
-            t._replace(units=tuple(shared.setdefault(u, u) for u in map(_placeless, t.units)))
+            t._replace(
+                units=tuple(shared.setdefault(u, u) for u in map(_placeless, t.units)),
+                tail_ops=tuple(shared.setdefault(ops, ops) for ops in t.tail_ops),
+            )
             for t in texts
         )
 
@@ -307,7 +312,9 @@ class Checker:
             if decision.verdict == UNKNOWN and scan.words:
                 decision = self._respelled(doc, scan, decision)
             new[clean] = (scan.cues, decision)
-            cache.put(("text", clean), new[clean])
+        self._rephrased(new)
+        for clean, found in new.items():
+            cache.put(("text", clean), found)
 
         def known(text: str) -> tuple:
             found = new.get(text)
@@ -325,6 +332,23 @@ class Checker:
                 continue
             verdicts = [_verdict(sentence, *known(sentence)) for _, sentence in found]
             yield join_sentences(original, found, verdicts)
+
+    def _rephrased(self, found: dict[str, tuple]) -> None:
+        """Texts left unknown, read once more as the cue file's rephrasings say ("X is
+        called Y" as "Y is X"); a decided rephrasing takes their place, saying so."""
+        again = {}
+        for text, (_, decision) in found.items():
+            if decision.verdict == UNKNOWN:
+                said = rephrase(text, self.rephrasings)
+                if said is not None:
+                    again[text] = said
+        docs = self.nlp.tokenizer.pipe(again.values())
+        for (text, said), doc in zip(again.items(), docs, strict=True):
+            decision = self._decision(self.scanner(doc))
+            if decision.verdict != UNKNOWN:
+                explanation = f'Read as "{said}". {decision.explanation}'
+                # The rephrased text's cues do not point into the statement: none are shown.
+                found[text] = ((), replace(decision, explanation=explanation))
 
     def _respelled(self, doc, scan: Scan, decision: Decision) -> Decision:
         """The decision for the statement with its typos of label words corrected, when that
@@ -432,7 +456,7 @@ class Checker:
                 continue
             claim = index.claims[alignment.text.claim]
             verdict, rule = judge_alignment(
-                claim.status, claim.modality, alignment.text.ops, alignment.relation, ops
+                claim.status, claim.modality, alignment.ops, alignment.relation, ops
             )
             if verdict == UNKNOWN:
                 continue
@@ -441,7 +465,7 @@ class Checker:
             rank = (
                 alignment.deletions,
                 alignment.relation != EQUIVALENT,
-                alignment.text.ops != ops,
+                alignment.ops != ops,
             )
             if best and rank > best[0][0]:
                 continue

@@ -157,6 +157,11 @@ def load_word_lists(path: str | Path | None = None) -> WordLists:
     return WordLists(*lists)
 
 
+def read_rule_file(path: str | Path | None) -> tuple[Path, object]:
+    """(path, parsed JSON) of a cue rule file (default: the bundled one)."""
+    return _read(path)
+
+
 def _read(path: str | Path | None) -> tuple[Path, object]:
     source = Path(path) if path else Path(str(resources.files("checker") / "cue_rules.json"))
     try:
@@ -164,7 +169,8 @@ def _read(path: str | Path | None) -> tuple[Path, object]:
     except (OSError, ValueError) as exc:
         raise CueRuleError(f"{source}: cannot read cue rules ({exc})") from None
     if isinstance(data, dict):
-        unknown = set(data) - {"about", "rules", "function_words", "condition_words"}
+        known = {"about", "rules", "function_words", "condition_words", "rephrasings"}
+        unknown = set(data) - known
         if unknown:
             raise CueRuleError(f"{source}: unknown top-level key(s) {sorted(unknown)}")
     return source, data

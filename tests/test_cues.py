@@ -7,6 +7,7 @@ import json
 import pytest
 
 from checker.cues import CueRule, CueRuleError, load_rules
+from checker.rephrase import load_rephrasings, rephrase
 
 
 def test_bundled_rules_round_trip_through_the_schema():
@@ -79,3 +80,17 @@ def test_negation_after_the_clause_does_not_flip_the_verdict(checker):
     # The trailing "does not" belongs to the second clause, which the graph does not
     # account for: the statement is never read as the denial of the first one.
     assert result.verdict in ("false", "unknown")
+
+
+def test_rephrasings_rewrite_a_whole_sentence():
+    rephrasings = load_rephrasings()
+    said = rephrase("The layer after the input is called the hidden layer.", rephrasings)
+    assert said == "Hidden layer is the layer after the input"
+    assert rephrase("ReLU is an activation function", rephrasings) is None
+
+
+def test_a_bad_rephrasing_pattern_is_a_clear_error(tmp_path):
+    path = tmp_path / "rules.json"
+    path.write_text('{"rules": [], "rephrasings": [{"pattern": "(?P<x>", "as": "{x}"}]}')
+    with pytest.raises(CueRuleError, match="rephrasing 1"):
+        load_rephrasings(path)

@@ -140,6 +140,28 @@ def test_kind_words_and_dropped_modals(checker, text, expected):
     assert checker.check(text).verdict == expected
 
 
+def test_naming_is_read_as_what_the_name_means(checker):
+    """ "X is called Y" says that Y is X: the hidden layer's definition decides it, and the
+    explanation says how the statement was read."""
+    verdict = checker.check(
+        "The layer between the input layer and the output layer is called the hidden layer."
+    )
+    assert verdict.verdict == "true"
+    assert verdict.explanation.startswith(
+        'Read as "Hidden layer is the layer between the input layer and the output layer".'
+    )
+
+
+def test_a_dropped_trailing_clause_takes_its_negation_with_it(checker):
+    """The definition "a layer between ..., whose values the training data do not specify"
+    holds of a statement that leaves the whole relative clause out: its "not" is the
+    clause's, not the definition's."""
+    verdict = checker.check(
+        "A hidden layer is a layer between the input layer and the output layer"
+    )
+    assert verdict.verdict == "true"
+
+
 def test_a_definition_decides_what_a_concept_is(checker):
     concept = checker.kb.concepts["https://w3id.org/dlcheck/kg/concept/hidden-layer"]
     said = concept.definition.rstrip(".")
