@@ -23,6 +23,7 @@ from checker.align import (
     restrictive,
     units_of,
 )
+from checker.clauses import clauses, load_connectives
 from checker.cues import Cue
 from checker.lookup import EXCLUDES, Match, find
 from checker.memo import DecisionCache
@@ -192,6 +193,7 @@ class Checker:
         self._cache = DecisionCache(cache_size)
         self._speller: Speller | None = None
         self.rephrasings = load_rephrasings()
+        self.connectives = load_connectives()
 
     def _claim_index(self) -> ClaimIndex:
         """Every claim's label and paraphrases, and every concept's definition, read by the
@@ -304,6 +306,13 @@ class Checker:
                 parts[clean] = sentences(clean)
         texts = [clean for clean in parts if ("text", clean) not in cache]
         texts += [s for found in parts.values() if len(found) > 1 for _, s in found]
+        # The clauses of every sentence with a connective, read when it is undecided whole.
+        split = {}
+        for sentence in {s for found in parts.values() for _, s in found}:
+            pieces = clauses(sentence, self.connectives)
+            if pieces is not None:
+                split[sentence] = pieces
+                texts += [clause for _, clause in pieces[0]]
         new = dict.fromkeys(t for t in texts if ("text", t) not in cache)
         # The tokenizer, then the three components' matchers over one array (checker/scan.py).
         for clean, doc in zip(new, self.nlp.tokenizer.pipe(new), strict=True):
@@ -320,17 +329,29 @@ class Checker:
             found = new.get(text)
             return found if found is not None else cache.get(("text", text))
 
+        def sentence_verdict(text: str, sentence: str) -> Verdict:
+            """A sentence as a whole, else clause by clause where its clauses decide it."""
+            whole = _verdict(text, *known(sentence))
+            if whole.verdict != UNKNOWN or sentence not in split:
+                return whole
+            pieces, causal = split[sentence]
+            verdicts = [_verdict(clause, *known(clause)) for _, clause in pieces]
+            joined = join_clauses(text, pieces, verdicts, causal)
+            return joined if joined.verdict != UNKNOWN or joined.rule == _UNLINKED else whole
+
         for original, clean, error in items:
             if error is not None:
                 yield _invalid(original, error)
                 continue
-            cues, decision = known(clean)
             found = parts[clean]
-            if len(found) == 1 or decision.verdict != UNKNOWN:
+            whole = sentence_verdict(original, clean) if len(found) == 1 else None
+            if whole is None and known(clean)[1].verdict != UNKNOWN:
                 # A text that one claim accounts for as a whole is read as a whole.
-                yield _verdict(original, cues, decision)
+                whole = _verdict(original, *known(clean))
+            if whole is not None:
+                yield whole
                 continue
-            verdicts = [_verdict(sentence, *known(sentence)) for _, sentence in found]
+            verdicts = [sentence_verdict(sentence, sentence) for _, sentence in found]
             yield join_sentences(original, found, verdicts)
 
     def _rephrased(self, found: dict[str, tuple]) -> None:
@@ -632,7 +653,9 @@ def sentences(text: str) -> list[tuple[int, str]]:
     return found or [(0, text)]
 
 
-def join_sentences(text: str, parts: list[tuple[int, str]], verdicts: list[Verdict]) -> Verdict:
+def join_sentences(
+    text: str, parts: list[tuple[int, str]], verdicts: list[Verdict], what: str = "sentences"
+) -> Verdict:
     """The verdict of a text of several sentences: it says all of them, so it is false when
     one is false, unknown when one is unknown, partly true when one is partly true, and true
     when all are true. The deciding sentence gives the claim, reading and explanation."""
@@ -645,7 +668,7 @@ def join_sentences(text: str, parts: list[tuple[int, str]], verdicts: list[Verdi
     counts = {w: sum(v.verdict == w for v in verdicts) for w in (TRUE, FALSE, PARTLY_TRUE, UNKNOWN)}
     tally = ", ".join(f"{n} {_VERDICT_WORDS[w]}" for w, n in counts.items() if n)
     explanation = (
-        f"{len(verdicts)} sentences ({tally}); the text stands or falls with sentence "
+        f"{len(verdicts)} {what} ({tally}); the text stands or falls with {what[:-1]} "
         f"{number}: {chosen.explanation}"
     )
     return Verdict(
@@ -660,6 +683,26 @@ def join_sentences(text: str, parts: list[tuple[int, str]], verdicts: list[Verdi
         sources,
         sentences=tuple(verdicts),
     )
+
+
+def join_clauses(
+    text: str, parts: list[tuple[int, str]], verdicts: list[Verdict], causal: bool
+) -> Verdict:
+    """The verdict of a sentence read clause by clause: like sentences, it is false when a
+    clause is false; a causal connective ("because") also claims a link the graph does not
+    hold, so true clauses leave it unknown."""
+    # One sentence still: its clauses are not listed as sentences.
+    joined = replace(join_sentences(text, parts, verdicts, "clauses"), sentences=())
+    if causal and all(v.verdict == TRUE for v in verdicts):
+        explanation = (
+            f"Unknown: each clause holds, but the graph does not say that one is why the other "
+            f"holds (rule: {_UNLINKED}). {joined.explanation}"
+        )
+        return replace(joined, verdict=UNKNOWN, rule=_UNLINKED, explanation=explanation)
+    return joined
+
+
+_UNLINKED = "unlinked"
 
 
 def _verdict(text: str, cues: tuple[Cue, ...], decision: Decision) -> Verdict:

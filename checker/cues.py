@@ -170,6 +170,7 @@ def _read(path: str | Path | None) -> tuple[Path, object]:
         raise CueRuleError(f"{source}: cannot read cue rules ({exc})") from None
     if isinstance(data, dict):
         known = {"about", "rules", "function_words", "condition_words", "rephrasings"}
+        known.add("connectives")
         unknown = set(data) - known
         if unknown:
             raise CueRuleError(f"{source}: unknown top-level key(s) {sorted(unknown)}")

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from checker.clauses import clauses, load_connectives
 from checker.cues import CueRule, CueRuleError, load_rules
 from checker.rephrase import load_rephrasings, rephrase
 
@@ -94,3 +95,13 @@ def test_a_bad_rephrasing_pattern_is_a_clear_error(tmp_path):
     path.write_text('{"rules": [], "rephrasings": [{"pattern": "(?P<x>", "as": "{x}"}]}')
     with pytest.raises(CueRuleError, match="rephrasing 1"):
         load_rephrasings(path)
+
+
+def test_connectives_split_a_sentence_into_the_clauses_it_asserts():
+    connectives = load_connectives()
+    pieces, causal = clauses("ReLU is cheap, but it can die.", connectives)
+    assert [clause for _, clause in pieces] == ["ReLU is cheap", "it can die."]
+    assert not causal
+    assert clauses("Dropout helps because it adds noise", connectives)[1]
+    # "not only A, but also B" is one construction, not two clauses.
+    assert clauses("Saliency maps not only explain, but also look nice", connectives) is None

@@ -162,6 +162,32 @@ def test_a_dropped_trailing_clause_takes_its_negation_with_it(checker):
     assert verdict.verdict == "true"
 
 
+def test_a_false_clause_makes_the_sentence_false(checker):
+    """ "A because B" says A and B: a false clause refutes the whole sentence, named."""
+    verdict = checker.check(
+        "Transformers use batch normalization because it works better than layer "
+        "normalization on text."
+    )
+    assert verdict.verdict == "false"
+    assert verdict.explanation.startswith(
+        "2 clauses (1 false, 1 unknown); the text stands or falls with clause 1: False:"
+    )
+    assert verdict.sentences == ()  # one sentence, read in two clauses
+
+
+def test_clauses_joined_by_but_hold_together(checker):
+    verdict = checker.check("Dropout reduces overfitting, but weight decay reduces overfitting.")
+    assert verdict.verdict == "true"
+
+
+def test_true_clauses_do_not_confirm_a_because(checker):
+    """The graph holds both clauses but not that one is why the other holds."""
+    verdict = checker.check("Dropout reduces overfitting because weight decay reduces overfitting.")
+    assert verdict.verdict == "unknown"
+    assert verdict.rule == "unlinked"
+    assert "does not say that one is why the other holds" in verdict.explanation
+
+
 def test_a_definition_decides_what_a_concept_is(checker):
     concept = checker.kb.concepts["https://w3id.org/dlcheck/kg/concept/hidden-layer"]
     said = concept.definition.rstrip(".")
