@@ -141,13 +141,14 @@ class WordLists(NamedTuple):
 
     function: frozenset[str]  # light words no claim needs to account for ("the", "of")
     condition: frozenset[str]  # words that open a condition ("if", "only")
+    coordination: frozenset[str] = frozenset()  # "and", "or": phrases sharing a head
 
 
 def load_word_lists(path: str | Path | None = None) -> WordLists:
     """The function and condition words of a cue rule file (empty for a bare rule list)."""
     source, data = _read(path)
     if not isinstance(data, dict):
-        return WordLists(frozenset(), frozenset())
+        return WordLists(frozenset(), frozenset(), frozenset())
     lists = []
     for key in WordLists._fields:
         words = data.get(f"{key}_words", [])
@@ -169,8 +170,8 @@ def _read(path: str | Path | None) -> tuple[Path, object]:
     except (OSError, ValueError) as exc:
         raise CueRuleError(f"{source}: cannot read cue rules ({exc})") from None
     if isinstance(data, dict):
-        known = {"about", "rules", "function_words", "condition_words", "rephrasings"}
-        known.add("connectives")
+        known = {"about", "rules", "rephrasings", "connectives"}
+        known.update(f"{key}_words" for key in WordLists._fields)
         unknown = set(data) - known
         if unknown:
             raise CueRuleError(f"{source}: unknown top-level key(s) {sorted(unknown)}")
@@ -189,7 +190,7 @@ class CueFinder:
 
     def __init__(self, nlp: Language, rules: tuple[CueRule, ...], words: WordLists | None = None):
         self.rules = rules
-        self.words = words or WordLists(frozenset(), frozenset())
+        self.words = words or WordLists(frozenset(), frozenset(), frozenset())
         self.literals = PhraseTrie()
         self.patterns = Matcher(nlp.vocab)
         self.pattern_words: list[set[int]] = []  # words a pattern cannot match without

@@ -49,6 +49,7 @@ class Scanner:
         self._words: dict[tuple[int, int], tuple[int, int, int]] = {}
         add = nlp.vocab.strings.add
         self._function = frozenset(add(w) for w in self.cues.words.function)
+        self._coordination = frozenset(add(w) for w in self.cues.words.coordination)
         self._heads = self._kind_heads()
 
     def __call__(self, doc: Doc) -> Scan:
@@ -65,6 +66,8 @@ class Scanner:
             kept = range(len(rows))
             lemmas = [row[1] for row in rows]
         mentions = self.mentions.find(doc, lemmas, kept)
+        if mentions and self._coordination:
+            mentions = self._elided(doc, rows, mentions, {c.start for c in cues})
         covered = {i for c in cues for i in range(c.start, c.end)}
         covered.update(i for m in mentions for i in range(m.start, m.end))
         # "the GELU activation function", "LSTM networks": a word after a concept that
@@ -83,6 +86,39 @@ class Scanner:
             ]
         )
         return Scan(cues, mentions, transparent, breaks, len(rows), words)
+
+    def _elided(
+        self, doc: Doc, rows: list, mentions: tuple[Mention, ...], cue_starts: set[int]
+    ) -> tuple[Mention, ...]:
+        """Mentions with the concepts a coordination leaves half said: in "the input and the
+        output layer", "input" is the input layer, when the graph has such a concept."""
+        taken = {i for m in mentions for i in range(m.start, m.end)}
+        added = []
+        for m in mentions:
+            if not m.phrase.concept or m.end - m.start < 2:
+                continue
+            at = m.start - 1  # back over "the", then one "and" or "or"
+            coordination = self._coordination
+            while at > 0 and (rows[at][2] or rows[at][0] in self._function):
+                if rows[at][0] in coordination:
+                    break
+                at -= 1
+            if at < 1 or rows[at][0] not in self._coordination:
+                continue
+            word = at - 1
+            while word > 0 and rows[word][2]:
+                word -= 1
+            if word in taken or word in cue_starts or rows[word][2]:
+                continue
+            rest = [rows[i][1] for i in range(m.start + 1, m.end) if not rows[i][2]]
+            found = self.mentions.trie.find([rows[word][1], *rest])
+            if len(found) == 1 and found[0][:2] == (0, len(rest) + 1) and found[0][2].concept:
+                token = doc[word]
+                end = token.idx + len(token)
+                added.append(Mention(word, word + 1, token.idx, end, found[0][2]))
+        if not added:
+            return mentions
+        return tuple(sorted((*mentions, *added), key=lambda m: m.start))
 
     def _kind_heads(self) -> dict[str, frozenset[int]]:
         """concept -> the lemmas of the last words of its broader concepts' labels ("function"

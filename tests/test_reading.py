@@ -60,8 +60,7 @@ def test_a_claim_text_denied_checks_to_the_opposite(checker):
         # Two concepts in one sentence are not an is-a claim.
         "When the activation is a step function, gradient descent cannot make progress",
         "A perfect reconstruction does not make a good autoencoder",
-        # Naming is not taxonomy read backwards.
-        "The layer between the input and the output layer is called the hidden layer",
+        # Naming is not taxonomy read backwards, and "one of the most common" is not "a".
         "One of the most common activation functions is ReLU",
         # A modifier is not its phrase: the definition's "negative log-probability" says
         # nothing of whether cross-entropy can be negative.
@@ -142,14 +141,16 @@ def test_kind_words_and_dropped_modals(checker, text, expected):
 
 def test_naming_is_read_as_what_the_name_means(checker):
     """ "X is called Y" says that Y is X: the hidden layer's definition decides it, and the
-    explanation says how the statement was read."""
+    explanation says how the statement was read. "The input and the output layer" is the
+    input layer and the output layer."""
     verdict = checker.check(
-        "The layer between the input layer and the output layer is called the hidden layer."
+        "The layer between the input and the output layer is called the hidden layer."
     )
     assert verdict.verdict == "true"
     assert verdict.explanation.startswith(
-        'Read as "Hidden layer is the layer between the input layer and the output layer".'
+        'Read as "Hidden layer is the layer between the input and the output layer".'
     )
+    assert checker.check("Max and average pooling have no parameters").verdict == "true"
 
 
 def test_a_dropped_trailing_clause_takes_its_negation_with_it(checker):
