@@ -360,14 +360,15 @@ class Checker:
         again = {}
         for text, (_, decision) in found.items():
             if decision.verdict == UNKNOWN:
-                said = rephrase(text, self.rephrasings)
-                if said is not None:
-                    again[text] = said
-        docs = self.nlp.tokenizer.pipe(again.values())
-        for (text, said), doc in zip(again.items(), docs, strict=True):
+                rephrased = rephrase(text, self.rephrasings)
+                if rephrased is not None:
+                    again[text] = rephrased
+        docs = self.nlp.tokenizer.pipe(said for said, _ in again.values())
+        for (text, (said, refutes_only)), doc in zip(again.items(), docs, strict=True):
             decision = self._decision(self.scanner(doc))
-            if decision.verdict != UNKNOWN:
-                explanation = f'Read as "{said}". {decision.explanation}'
+            if decision.verdict == FALSE or (decision.verdict != UNKNOWN and not refutes_only):
+                how = "The statement says at least" if refutes_only else "Read as"
+                explanation = f'{how} "{said}". {decision.explanation}'
                 # The rephrased text's cues do not point into the statement: none are shown.
                 found[text] = ((), replace(decision, explanation=explanation))
 

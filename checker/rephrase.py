@@ -16,6 +16,9 @@ from checker.cues import CueRuleError, read_rule_file
 class Rephrasing(NamedTuple):
     pattern: re.Pattern[str]  # the whole sentence, case-insensitive
     template: str  # str.format fields: the pattern's named groups
+    # The rephrased text is only part of what the sentence says ("unlike X, S" says S and
+    # more): it can refute the sentence, never confirm it.
+    refutes_only: bool = False
 
 
 def load_rephrasings(path: str | Path | None = None) -> tuple[Rephrasing, ...]:
@@ -31,12 +34,13 @@ def load_rephrasings(path: str | Path | None = None) -> tuple[Rephrasing, ...]:
             entry["as"].format(**dict.fromkeys(pattern.groupindex, ""))
         except (re.error, KeyError, IndexError, ValueError) as exc:
             raise CueRuleError(f"{source}: rephrasing {number}: {exc}") from None
-        found.append(Rephrasing(pattern, entry["as"]))
+        found.append(Rephrasing(pattern, entry["as"], bool(entry.get("refutes_only", False))))
     return tuple(found)
 
 
-def rephrase(text: str, rephrasings: tuple[Rephrasing, ...]) -> str | None:
-    """The first rephrasing of a sentence that changes it, or None."""
+def rephrase(text: str, rephrasings: tuple[Rephrasing, ...]) -> tuple[str, bool] | None:
+    """(the first rephrasing of a sentence that changes it, whether it can only refute the
+    sentence), or None."""
     for rephrasing in rephrasings:
         match = rephrasing.pattern.fullmatch(text.strip())
         if match is None:
@@ -44,7 +48,7 @@ def rephrase(text: str, rephrasings: tuple[Rephrasing, ...]) -> str | None:
         parts = {k: _inner(v or "") for k, v in match.groupdict().items()}
         said = " ".join(rephrasing.template.format(**parts).split())
         if said and said != text:
-            return said[:1].upper() + said[1:]
+            return said[:1].upper() + said[1:], rephrasing.refutes_only
     return None
 
 

@@ -86,7 +86,9 @@ def test_negation_after_the_clause_does_not_flip_the_verdict(checker):
 def test_rephrasings_rewrite_a_whole_sentence():
     rephrasings = load_rephrasings()
     said = rephrase("The layer after the input is called the hidden layer.", rephrasings)
-    assert said == "Hidden layer is the layer after the input"
+    assert said == ("Hidden layer is the layer after the input", False)
+    said = rephrase("Unlike the sigmoid, tanh is zero-centred.", rephrasings)
+    assert said == ("Tanh is zero-centred", True)  # it says more: it can only refute
     assert rephrase("ReLU is an activation function", rephrasings) is None
 
 

@@ -189,6 +189,27 @@ def test_true_clauses_do_not_confirm_a_because(checker):
     assert "does not say that one is why the other holds" in verdict.explanation
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Dropout is used at inference time, just like batch normalization.",
+        "Dropout is used at inference time rather than during training.",
+    ],
+)
+def test_a_contrast_adjunct_left_aside_can_refute(checker, text):
+    """ "S, like X" and "S rather than X" say S and more: a false S refutes them."""
+    verdict = checker.check(text)
+    assert verdict.verdict == "false"
+    assert verdict.explanation.startswith(
+        'The statement says at least "Dropout is used at inference time".'
+    )
+
+
+def test_a_contrast_adjunct_left_aside_never_confirms(checker):
+    """The graph holds that weight decay reduces overfitting, not how dropout compares."""
+    assert checker.check("Unlike dropout, weight decay reduces overfitting.").verdict == "unknown"
+
+
 def test_a_definition_decides_what_a_concept_is(checker):
     concept = checker.kb.concepts["https://w3id.org/dlcheck/kg/concept/hidden-layer"]
     said = concept.definition.rstrip(".")
