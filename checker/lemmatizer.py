@@ -77,6 +77,8 @@ def lemma_table(kb: KnowledgeBase) -> dict[str, str]:
     lower = {}
     for form, lemma in table.items():
         lower.setdefault(form.lower(), lemma.lower())
+    for form in _NOT_INFLECTED:
+        lower.pop(form, None)
     # spaCy's English norms spell British forms the American way ("generalised" ->
     # "generalized"); read through them, both spellings reach one lemma.
     american = {}
@@ -114,6 +116,12 @@ def lemma_table(kb: KnowledgeBase) -> dict[str, str]:
         if len(word) > 1:
             table.setdefault(word + "s", word)
     return table
+
+
+# Words the lookup table reads as inflections they are not here: "number" as a comparative
+# of "numb", "bound" (as in "lower bound") as a past tense of "bind", "reasoning" (the
+# faculty) as a form of "reason" (so that "for two reasons" named symbolic reasoning).
+_NOT_INFLECTED = ("number", "bound", "reasoning")
 
 
 def _words(phrase: str) -> list[str]:

@@ -74,6 +74,14 @@ def test_no_verdict_from_a_partial_reading(checker, text):
     assert checker.check(text).verdict == "unknown"
 
 
+def test_unknown_names_the_words_as_written(checker):
+    """ "number" is no comparative of "numb", nor are "reasons" reasoning."""
+    verdict = checker.check("Dropout reduces overfitting for a number of reasons")
+    assert verdict.verdict == "unknown"
+    assert "'number'" in verdict.explanation
+    assert "reasoning" not in verdict.explanation
+
+
 def test_unknown_names_the_words_the_graph_does_not_cover(checker):
     verdict = checker.check("Backpropagation approximates gradients numerically")
     assert verdict.rule == "unaccounted"
