@@ -102,6 +102,8 @@ def test_unknown_names_the_words_the_graph_does_not_cover(checker):
         # A universal form of a partly true claim is false; its plain form partly true.
         ("Adam always outperforms SGD.", "false"),
         ("Adam outperforms SGD.", "partly_true"),
+        # The claim lives in the modifier: a huge set of training data is a massive dataset.
+        ("Deep learning does not require a huge set of training data", "true"),
     ],
 )
 def test_statement_aligned_with_a_claim_text(checker, text, expected):
