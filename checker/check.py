@@ -903,7 +903,15 @@ def _exclusion(kb: KnowledgeBase, reading: Reading, match: Match) -> str:
     if edge is None or {edge.subject, edge.object} == {reading.subject, reading.object}:
         return f"the graph says {s} and {o} exclude each other"
     a, b = kb.label(edge.subject), kb.label(edge.object)
-    return f"{s} is a kind of {a}, {o} a kind of {b}, and the graph says these exclude each other"
+    kinds = [
+        f"{said} is a kind of {family}"
+        for said, concept, family, member in (
+            (s, reading.subject, a, edge.subject),
+            (o, reading.object, b, edge.object),
+        )
+        if concept != member
+    ]
+    return f"{', '.join(kinds)}, and the graph says {a} and {b} exclude each other"
 
 
 def _why_unknown(kb: KnowledgeBase, reading: Reading) -> tuple[str, str]:

@@ -321,6 +321,17 @@ def test_an_excluded_family_makes_an_is_a_statement_false(checker):
     assert any(e.predicate.endswith("#excludes") for e in verdict.justification)
 
 
+def test_images_are_not_structured_data(checker):
+    """Image data is unstructured data, which excludes tabular (structured) data; the
+    explanation names only the family the statement's own concept belongs to."""
+    verdict = checker.check("Images are an example of structured data")
+    assert verdict.verdict == "false"
+    assert verdict.explanation.startswith(
+        "False: image data is a kind of unstructured data, and the graph says unstructured "
+        "data and tabular data exclude each other"
+    )
+
+
 def test_a_partly_true_claim_is_called_partly_true_with_its_condition(checker):
     verdict = checker.check("Adam outperforms SGD.")
     claim = verdict.claim
