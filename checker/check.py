@@ -420,6 +420,7 @@ class Checker:
             tuple([(id(c.rule), c.start, c.end, c.scope_start, c.scope_end) for c in scan.cues]),
             scan.breaks,
             scan.words,
+            scan.commas,
         )
         decision = self._cache.get(("scan", key))
         if decision is None:

@@ -26,6 +26,9 @@ class Grammar(NamedTuple):
     symmetric: frozenset[str]  # "A and B are the same" reads either way round
     implied: tuple[str, ...]  # relations a statement may leave unsaid ("LLMs hallucinate")
     close: dict[str, tuple[str, ...]]  # relation -> relations whose claims also decide it
+    # concept -> its broader concepts: concepts of one list ("rotating, flipping and
+    # cropping") share one, which a comma between two concepts of no list does not
+    parents: dict[str, tuple[str, ...]] = {}
 
     @classmethod
     def of(cls, kb: KnowledgeBase) -> Grammar:
@@ -35,6 +38,7 @@ class Grammar(NamedTuple):
             frozenset(r.iri for r in relations if r.symmetric),
             tuple(r.iri for r in relations if r.implied),
             {r.iri: r.close for r in relations if r.close},
+            {c.iri: c.broader for c in kb.concepts.values() if c.broader},
         )
 
 
@@ -95,6 +99,7 @@ def read(scan: Scan, grammar: Grammar = _NO_GRAMMAR) -> Iterator[Reading]:
     breaks = scan.breaks
     skippable = scan.transparent.union(breaks)
     joins = {i for c in cues if c.rule.category == "conjunction" for i in range(c.start, c.end)}
+    lists = _Lists(frozenset(joins), frozenset(scan.commas) if joins else frozenset(), grammar)
     # Strong phrases before copulas, longer (more specific) before shorter, then left to right.
     ranked = sorted(relations, key=lambda m: (m.phrase.weak, m.start - m.end, m.start))
     # Readings pair a relation with concepts near it. Bounding how many of each are tried
@@ -111,8 +116,8 @@ def read(scan: Scan, grammar: Grammar = _NO_GRAMMAR) -> Iterator[Reading]:
             after = [c for c in after[:1] if _gap(relation.end, c.start, skippable) <= 1]
         for left in reversed(before):
             for right in after:
-                lefts = _conjuncts(left, concepts, joins, skippable, backward=True)
-                rights = _conjuncts(right, concepts, joins, skippable, backward=False)
+                lefts = _conjuncts(left, concepts, lists, skippable, backward=True)
+                rights = _conjuncts(right, concepts, lists, skippable, backward=False)
                 for inverse in phrase.directions:
                     reading = _reading(cues, relation, left, right, inverse, concept_iris, grammar)
                     found = True
@@ -127,7 +132,7 @@ def read(scan: Scan, grammar: Grammar = _NO_GRAMMAR) -> Iterator[Reading]:
         symmetric = [r for r in phrase.forward if r in grammar.symmetric]
         if symmetric and not after and before:
             # "Softmax and sigmoid are the same function": both sides come before the verb.
-            pair = _conjuncts(before[-1], concepts, joins, skippable, backward=True)
+            pair = _conjuncts(before[-1], concepts, lists, skippable, backward=True)
             if len(pair) >= 2:
                 found = True
                 reading = _reading(cues, relation, pair[1], pair[0], False, concept_iris, grammar)
@@ -247,11 +252,19 @@ def _framed(
         yield Reading(subject, iri, obj, ops, concept_iris, (iri,))
 
 
+class _Lists(NamedTuple):
+    joins: frozenset[int]  # tokens of "and" cues
+    commas: frozenset[int]  # commas, in a statement with an "and"
+    grammar: Grammar
+
+
 def _conjuncts(
-    mention: Mention, concepts: list[Mention], joins: set[int], skippable, backward: bool
+    mention: Mention, concepts: list[Mention], lists: _Lists, skippable, backward: bool
 ) -> list[Mention]:
-    """The mention and the concepts joined to it by "and" (or a list comma), nearest first."""
+    """The mention and the concepts joined to it by "and", or by a list comma between two
+    kinds of one thing, nearest first."""
     chain = [mention]
+    joins = lists.joins
     if not joins:
         return chain
     ordered = reversed(concepts) if backward else concepts  # mentions come in text order
@@ -259,11 +272,20 @@ def _conjuncts(
         last = chain[-1]
         if (other.start >= last.end) if not backward else (other.end <= last.start):
             lo, hi = (last.end, other.start) if not backward else (other.end, last.start)
-            gap = [i for i in range(lo, hi) if i not in skippable or i in joins]
-            if not gap or not all(i in joins for i in gap):
+            separators = joins | lists.commas
+            gap = [i for i in range(lo, hi) if i not in skippable or i in separators]
+            if not gap or not all(i in separators for i in gap):
+                break
+            if not any(i in joins for i in gap) and not _kin(other, last, lists.grammar):
                 break
             chain.append(other)
     return chain
+
+
+def _kin(a: Mention, b: Mention, grammar: Grammar) -> bool:
+    """Whether two concepts share a broader concept: items of one list."""
+    parents = grammar.parents
+    return bool(set(parents.get(a.phrase.concept, ())) & set(parents.get(b.phrase.concept, ())))
 
 
 def _gap(start: int, end: int, skippable: frozenset[int] | set[int]) -> int:

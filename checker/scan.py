@@ -33,6 +33,7 @@ class Scan(NamedTuple):
     # (token, lemma hash) of the content words no cue or mention covers, and that are not
     # function words: what a verdict must account for besides the mentions.
     words: tuple[tuple[int, int], ...] = ()
+    commas: tuple[int, ...] = ()  # the breaks that are commas: they can join a list
 
 
 class Scanner:
@@ -50,6 +51,7 @@ class Scanner:
         add = nlp.vocab.strings.add
         self._function = frozenset(add(w) for w in self.cues.words.function)
         self._coordination = frozenset(add(w) for w in self.cues.words.coordination)
+        self._comma = add(",")
         self._heads = self._kind_heads()
 
     def __call__(self, doc: Doc) -> Scan:
@@ -85,37 +87,42 @@ class Scanner:
                 if not row[2] and i not in covered and row[0] not in function
             ]
         )
-        return Scan(cues, mentions, transparent, breaks, len(rows), words)
+        comma = self._comma
+        commas = tuple([i for i in breaks if rows[i][0] == comma])
+        return Scan(cues, mentions, transparent, breaks, len(rows), words, commas)
 
     def _elided(
         self, doc: Doc, rows: list, mentions: tuple[Mention, ...], cue_starts: set[int]
     ) -> tuple[Mention, ...]:
         """Mentions with the concepts a coordination leaves half said: in "the input and the
-        output layer", "input" is the input layer, when the graph has such a concept."""
-        taken = {i for m in mentions for i in range(m.start, m.end)}
+        output layer", "input" is the input layer, and in "rotating, flipping and cropping
+        images", rotating is rotating images, when the graph has such concepts."""
+        begins = {i: m.start for m in mentions for i in range(m.start, m.end)}
         added = []
         for m in mentions:
             if not m.phrase.concept or m.end - m.start < 2:
                 continue
-            at = m.start - 1  # back over "the", then one "and" or "or"
-            coordination = self._coordination
-            while at > 0 and (rows[at][2] or rows[at][0] in self._function):
-                if rows[at][0] in coordination:
-                    break
-                at -= 1
-            if at < 1 or rows[at][0] not in self._coordination:
-                continue
-            word = at - 1
-            while word > 0 and rows[word][2]:
-                word -= 1
-            if word in taken or word in cue_starts or rows[word][2]:
-                continue
             rest = [rows[i][1] for i in range(m.start + 1, m.end) if not rows[i][2]]
-            found = self.mentions.trie.find([rows[word][1], *rest])
-            if len(found) == 1 and found[0][:2] == (0, len(rest) + 1) and found[0][2].concept:
-                token = doc[word]
-                end = token.idx + len(token)
-                added.append(Mention(word, word + 1, token.idx, end, found[0][2]))
+            at, joined = m.start - 1, False  # back over the list: "A, B and" + the mention
+            while at >= 0:
+                row = rows[at]
+                if row[0] in self._coordination or row[0] == self._comma:
+                    joined, at = True, at - 1
+                elif row[2] or row[0] in self._function:
+                    at -= 1  # whitespace, "the"
+                elif not joined or at in cue_starts:
+                    break
+                elif at in begins:  # a conjunct the matcher found itself
+                    at, joined = begins[at] - 1, False
+                else:
+                    found = self.mentions.trie.find([row[1], *rest])
+                    if not (found and found[0][:2] == (0, len(rest) + 1) and found[0][2].concept):
+                        break
+                    token = doc[at]
+                    added.append(
+                        Mention(at, at + 1, token.idx, token.idx + len(token), found[0][2])
+                    )
+                    at, joined = at - 1, False
         if not added:
             return mentions
         return tuple(sorted((*mentions, *added), key=lambda m: m.start))

@@ -104,6 +104,9 @@ def test_unknown_names_the_words_the_graph_does_not_cover(checker):
         ("Adam outperforms SGD.", "partly_true"),
         # The claim lives in the modifier: a huge set of training data is a massive dataset.
         ("Deep learning does not require a huge set of training data", "true"),
+        # A list joined by commas and "and", its items kinds of one thing, asserts each.
+        ("Rotating, flipping and cropping images are forms of data augmentation", "true"),
+        ("Image rotation, image flipping and SHAP are forms of data augmentation", "false"),
     ],
 )
 def test_statement_aligned_with_a_claim_text(checker, text, expected):
