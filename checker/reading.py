@@ -28,7 +28,7 @@ class Grammar(NamedTuple):
     close: dict[str, tuple[str, ...]]  # relation -> relations whose claims also decide it
     # concept -> its broader concepts: concepts of one list ("rotating, flipping and
     # cropping") share one, which a comma between two concepts of no list does not
-    parents: dict[str, tuple[str, ...]] = {}
+    parents: dict[str, tuple[str, ...]]
 
     @classmethod
     def of(cls, kb: KnowledgeBase) -> Grammar:
@@ -42,7 +42,7 @@ class Grammar(NamedTuple):
         )
 
 
-_NO_GRAMMAR = Grammar({}, frozenset(), (), {})
+_NO_GRAMMAR = Grammar({}, frozenset(), (), {}, {})
 _MAX_RELATIONS = 12  # relation phrases of one statement tried as its verb
 _MAX_SIDE = 4  # concepts tried on each side of a relation phrase
 
