@@ -306,28 +306,20 @@ class Checker:
                 parts[clean] = sentences(clean)
         texts = [clean for clean in parts if ("text", clean) not in cache]
         texts += [s for found in parts.values() if len(found) > 1 for _, s in found]
-        # The clauses of every sentence with a connective, read when it is undecided whole.
-        split = {}
-        for sentence in {s for found in parts.values() for _, s in found}:
-            pieces = clauses(sentence, self.connectives)
-            if pieces is not None:
-                split[sentence] = pieces
-                texts += [clause for _, clause in pieces[0]]
-        new = dict.fromkeys(t for t in texts if ("text", t) not in cache)
-        # The tokenizer, then the three components' matchers over one array (checker/scan.py).
-        for clean, doc in zip(new, self.nlp.tokenizer.pipe(new), strict=True):
-            scan = self.scanner(doc)
-            decision = self._decision(scan)
-            if decision.verdict == UNKNOWN and scan.words:
-                decision = self._respelled(doc, scan, decision)
-            new[clean] = (scan.cues, decision)
-        self._rephrased(new)
-        for clean, found in new.items():
-            cache.put(("text", clean), found)
+        new = self._read_all(texts)
 
         def known(text: str) -> tuple:
             found = new.get(text)
             return found if found is not None else cache.get(("text", text))
+
+        # The clauses of a sentence with a connective, read when it is undecided whole.
+        split = {}
+        for sentence in {s for found in parts.values() for _, s in found}:
+            if known(sentence)[1].verdict == UNKNOWN:
+                pieces = clauses(sentence, self.connectives)
+                if pieces is not None:
+                    split[sentence] = pieces
+        new.update(self._read_all([c for pieces, _ in split.values() for _, c in pieces]))
 
         def sentence_verdict(text: str, sentence: str) -> Verdict:
             """A sentence as a whole, else clause by clause where its clauses decide it."""
@@ -353,6 +345,22 @@ class Checker:
                 continue
             verdicts = [sentence_verdict(sentence, sentence) for _, sentence in found]
             yield join_sentences(original, found, verdicts)
+
+    def _read_all(self, texts: list[str]) -> dict[str, tuple]:
+        """text -> (cues, decision) for the texts not in the cache yet, which it joins."""
+        cache = self._cache
+        new = dict.fromkeys(t for t in texts if ("text", t) not in cache)
+        # The tokenizer, then the three components' matchers over one array (checker/scan.py).
+        for clean, doc in zip(new, self.nlp.tokenizer.pipe(new), strict=True):
+            scan = self.scanner(doc)
+            decision = self._decision(scan)
+            if decision.verdict == UNKNOWN and scan.words:
+                decision = self._respelled(doc, scan, decision)
+            new[clean] = (scan.cues, decision)
+        self._rephrased(new)
+        for clean, found in new.items():
+            cache.put(("text", clean), found)
+        return new
 
     def _rephrased(self, found: dict[str, tuple]) -> None:
         """Texts left unknown, read once more as the cue file's rephrasings say ("X is
