@@ -304,7 +304,8 @@ def _is_file(text: str) -> bool:
 )
 @graph_option
 def stats(fmt: str, graph_files: tuple[Path, ...]) -> None:
-    """Count claims by truth status, concepts, sources and triples, overall and per topic."""
+    """Count claims by truth status, concepts, sources and triples, overall, per topic and
+    per chapter of each book the graph cites (docs/coverage.md)."""
     import json
 
     from kg.persistent import open_store

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from ontology.names import STATUS_NAMES
 
 
@@ -38,6 +40,23 @@ def graph_stats(graph) -> dict:
             }
         )
     topics.sort(key=lambda t: t["topic"])
+    DCTERMS = "http://purl.org/dc/terms/"
+    from rdflib import URIRef
+
+    is_part_of = URIRef(DCTERMS + "isPartOf")
+    sections = {
+        s: (str(graph.value(s, is_part_of)), str(name))
+        for s, name in graph.subject_objects(DLC.section)
+        if graph.value(s, is_part_of) is not None
+    }
+    cited = [
+        (str(x), *sections[src], str(status[x]) == str(DLC.StatusTrue) if x in status else None)
+        for x, src in graph.subject_objects(URIRef(PROV + "wasDerivedFrom"))
+        if src in sections and (x in claims or x in concepts)
+    ]
+    labels = {p: str(graph.value(URIRef(p), RDFS.label)) for p, _ in sections.values()}
+    kinds = {str(p): str(kind) for p, kind in graph.subject_objects(URIRef(DCTERMS + "type"))}
+    chapters = book_chapters(cited, labels, {p for p, kind in kinds.items() if kind in BOOKS})
     return {
         "claims": len(claims),
         "claims_by_status": by_status,
@@ -46,6 +65,7 @@ def graph_stats(graph) -> dict:
         "source_sections": len(set(graph.subjects(RDF.type, DLC.SourceSection))),
         "triples": len(graph),
         "topics": topics,
+        "chapters": chapters,
     }
 
 
@@ -120,7 +140,69 @@ def store_stats(store) -> dict:
         ),
         "triples": len(store),
         "topics": topics,
+        "chapters": book_chapters(
+            [
+                (x, publication, section, None if kind is None else kind == "true")
+                for x, publication, section, kind in rows(
+                    "SELECT ?x ?publication ?section ?kind WHERE { ?x prov:wasDerivedFrom ?s . "
+                    "?s dcterms:isPartOf ?publication ; dlc:section ?section . "
+                    "{ ?x a dlc:Claim . OPTIONAL { ?x dlc:truthStatus ?status } "
+                    'BIND(IF(?status = dlc:StatusTrue, "true", "false") AS ?kind) } UNION '
+                    f"{{ {concepts.replace('?concept', '?x')} }} }}"
+                )
+            ],
+            dict(
+                rows(
+                    "SELECT ?p (SAMPLE(?name) AS ?label) WHERE { ?s dcterms:isPartOf ?p . "
+                    "?p rdfs:label ?name } GROUP BY ?p"
+                )
+            ),
+            {
+                p
+                for p, kind in rows("SELECT ?p ?kind WHERE { ?p dcterms:type ?kind }")
+                if kind in BOOKS
+            },
+        ),
     }
+
+
+PROV = "http://www.w3.org/ns/prov#"
+_CHAPTER = re.compile(r"\d+")
+BOOKS = ("book", "textbook")  # the dcterms:type of the publications counted by chapter
+
+
+def book_chapters(cited: list[tuple], labels: dict[str, str], books: set[str]) -> list[dict]:
+    """Claims, misconceptions and concepts per chapter of each book the graph cites.
+
+    `cited` holds (claim or concept IRI, publication IRI, section name, whether it is a true
+    claim: True, False, or None for a concept); a section's chapter is the first number of
+    its name ("7.3 Padding and Stride" is chapter 7). Books are the publications whose
+    dcterms:type is one of `BOOKS`."""
+    claims: dict[tuple[str, int], set[str]] = {}
+    myths: dict[tuple[str, int], set[str]] = {}
+    concepts: dict[tuple[str, int], set[str]] = {}
+    for x, publication, section, true in cited:
+        number = _CHAPTER.search(section)
+        if number is None or publication not in books:
+            continue
+        key = (publication, int(number.group()))
+        if true is None:
+            concepts.setdefault(key, set()).add(x)
+        else:
+            claims.setdefault(key, set()).add(x)
+            if not true:
+                myths.setdefault(key, set()).add(x)
+    keys = {*claims, *concepts}
+    return [
+        {
+            "book": labels.get(publication, publication),
+            "chapter": chapter,
+            "claims": len(claims.get((publication, chapter), ())),
+            "misconceptions": len(myths.get((publication, chapter), ())),
+            "concepts": len(concepts.get((publication, chapter), ())),
+        }
+        for publication, chapter in sorted(keys, key=lambda k: (labels.get(k[0], k[0]), k[1]))
+    ]
 
 
 def format_stats(stats: dict) -> str:
@@ -136,4 +218,16 @@ def format_stats(stats: dict) -> str:
     ]
     for t in stats["topics"]:
         lines.append(f"{t['topic']:<36}{t['claims']:>8}{t['misconceptions']:>8}{t['concepts']:>10}")
+    if stats.get("chapters"):
+        lines += ["", f"{'book chapter':<36}{'claims':>8}{'myths':>8}{'concepts':>10}"]
+        for c in stats["chapters"]:
+            name = f"{_short(c['book'])}, ch. {c['chapter']}"
+            lines.append(f"{name:<36}{c['claims']:>8}{c['misconceptions']:>8}{c['concepts']:>10}")
     return "\n".join(lines) + "\n"
+
+
+def _short(book: str) -> str:
+    """ "Zhang, Lipton, Li and Smola (2023), Dive into Deep Learning" -> "Dive into Deep
+    Learning": the title after the authors, cut to fit the table."""
+    title = book.split("), ", 1)[-1]
+    return title if len(title) <= 26 else title[:25] + "…"

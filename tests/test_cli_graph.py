@@ -72,6 +72,19 @@ def test_stats_json_counts_the_graph(run_cli):
     assert {t["topic"] for t in stats["topics"]} >= {"interpretability", "hardware and compute"}
 
 
+def test_stats_counts_claims_per_book_chapter(run_cli):
+    """Coverage by chapter: the books the graph cites (dcterms:type "book"), chapter by
+    chapter; papers are not split into chapters."""
+    stats = json.loads(run_cli("stats", "--format", "json").output)
+    chapters = {(c["book"], c["chapter"]): c for c in stats["chapters"]}
+    d2l = [c for (book, _), c in chapters.items() if book.endswith("Dive into Deep Learning")]
+    assert {c["chapter"] for c in d2l} >= {7, 8, 9, 10, 11}
+    assert all(c["claims"] >= c["misconceptions"] for c in chapters.values())
+    assert not any("Attention Is All You Need" in book for book, _ in chapters)
+    text = run_cli("stats").output
+    assert "book chapter" in text and "Dive into Deep Learning, ch. 7 " in text
+
+
 def test_every_command_has_help_text(run_cli):
     from cli import cli
 
