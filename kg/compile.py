@@ -142,6 +142,7 @@ def compile_knowledge(graph) -> KnowledgeBase:
             "refuted_by": tuple(sorted(str(c) for c in graph.objects(node, DLC.refutedBy))),
             "supported_by": tuple(sorted(str(c) for c in graph.objects(node, DLC.supportedBy))),
             "paraphrases": tuple(sorted(str(p) for p in graph.objects(node, DLC.paraphrase))),
+            "labels": tuple(sorted(str(label) for label in graph.objects(node, RDFS.label))),
         }
 
     network = project(graph)
