@@ -487,44 +487,33 @@ def exam(
     Exit status 1 when a file cannot be read, or with --strict when a key disagrees.
     """
     from checker.check import Checker
-    from checker.exam import ExamFormatError, read_bank
-    from checker.exam.report import FileReport, render
-    from checker.exam.solver import DISAGREES, ExamSolver
+    from checker.exam import ExamFormatError, audit
+    from checker.exam.report import render
+    from checker.exam.solver import ExamSolver
 
-    banks, failed = [], False
-    for path in files:
-        try:
-            bank = read_bank(path, input_format)
-        except ExamFormatError as exc:  # this file only: the others are still checked
-            click.echo(f"dlcheck: error: {exc}", err=True)
-            banks.append(FileReport(str(path), input_format, failure=str(exc)))
-            failed = True
-            continue
-        for error in bank.errors:
-            click.echo(str(error), err=True)
-        banks.append(bank)
-    questions = [q for bank in banks if not isinstance(bank, FileReport) for q in bank.questions]
-    results = []
-    if questions:
-        # One checker and one stream of statements for every file: the pipeline is built once.
-        solver = ExamSolver(_long_lived(Checker(list(graph_files) or None)))
-        if sys.stderr.isatty() and len(questions) > 50:
-            with click.progressbar(length=len(questions), label="Checking", file=sys.stderr) as bar:
-                results = list(solver.solve(questions, progress=bar.update))
-        else:
-            results = list(solver.solve(questions))
-    reports, done = [], 0
-    for bank in banks:
-        if isinstance(bank, FileReport):
-            reports.append(bank)
-            continue
-        count = len(bank.questions)
-        part = tuple(results[done : done + count])
-        reports.append(FileReport(bank.source, bank.format, part, bank.errors))
-        done += count
-    click.echo(render(reports, fmt, verbose), nl=False)
-    if failed or (strict and any(r.key_status == DISAGREES for r in results)):
+    def warn(problem) -> None:
+        shown = f"dlcheck: error: {problem}" if isinstance(problem, ExamFormatError) else problem
+        click.echo(str(shown), err=True)
+
+    # One checker and one stream of statements for every file: the pipeline is built once,
+    # and only when some file holds questions.
+    result = audit(
+        files,
+        lambda: ExamSolver(_long_lived(Checker(list(graph_files) or None))),
+        input_format=input_format,
+        warn=warn,
+        progress=_exam_progress if sys.stderr.isatty() else None,
+    )
+    click.echo(render(result.reports, fmt, verbose), nl=False)
+    if result.unreadable or (strict and result.disagreements):
         sys.exit(EXIT_FAILURE)
+
+
+def _exam_progress(done: int, total: int) -> None:
+    if total > 50:  # a small bank is answered before a progress line could help
+        end = "\n" if done == total else ""
+        click.echo(f"\rchecking {done}/{total} questions", nl=False, err=True)
+        click.echo(end, nl=False, err=True)
 
 
 @cli.command()
