@@ -9,12 +9,14 @@ from __future__ import annotations
 import functools
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
 from click.core import ParameterSource
 
 from kg.errors import EXIT_FAILURE, EXIT_USAGE, DlcheckError, Terminated, UsageError
+from kg.export import FORMATS as EXPORT_FORMATS  # a light module: its names, not rdflib
 
 
 class _Command(click.Command):
@@ -128,6 +130,19 @@ def _stdin():
     if sys.stdin is None:
         raise UsageError("standard input is closed; give the input as an argument or a file")
     return sys.stdin
+
+
+def format_option(choices: Sequence[str], help: str, default: str | None = None):
+    """--format, declared once for every command: one of `choices` (the first is the
+    default unless `default` says otherwise), with `help` saying what each is for."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(list(choices)),
+        default=default or choices[0],
+        show_default=True,
+        help=help,
+    )
 
 
 def graph_option(func):
@@ -244,13 +259,9 @@ def _validation_progress(done: int, total: int, name: str) -> None:
 
 @cli.command()
 @click.argument("query", required=False)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "csv", "tsv", "json", "turtle", "nt"]),
-    default="table",
-    show_default=True,
-    help="SELECT/ASK: table, csv, tsv or json (W3C results JSON). "
+@format_option(
+    ["table", "csv", "tsv", "json", "turtle", "nt"],
+    "SELECT/ASK: table, csv, tsv or json (W3C results JSON). "
     "CONSTRUCT/DESCRIBE: turtle (default), nt, or json (JSON-LD).",
 )
 @graph_option
@@ -299,9 +310,7 @@ def _is_file(text: str) -> bool:
 
 
 @cli.command()
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
-)
+@format_option(["text", "json"], "text for people; json (the same counts) for tools.")
 @graph_option
 def stats(fmt: str, graph_files: tuple[Path, ...]) -> None:
     """Count claims by truth status, concepts, sources and triples, overall and per topic."""
@@ -319,13 +328,9 @@ def stats(fmt: str, graph_files: tuple[Path, ...]) -> None:
 
 @cli.command()
 @click.argument("words", metavar="TEXT", nargs=-1, required=True)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json", "jsonl", "jsonld"]),
-    default="text",
-    show_default=True,
-    help="text for people; json (one object) or jsonl (one per line) for tools; "
+@format_option(
+    ["text", "json", "jsonl", "jsonld"],
+    "text for people; json (one object) or jsonl (one per line) for tools; "
     "jsonld for a schema.org ClaimReview.",
 )
 @graph_option
@@ -424,13 +429,9 @@ def _waiting(stream):
 
 @cli.command()
 @click.argument("text")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["mermaid", "dot"]),
-    default="mermaid",
-    show_default=True,
-    help="mermaid (paste into any Mermaid viewer) or dot (render with Graphviz).",
+@format_option(
+    ["mermaid", "dot"],
+    "mermaid (paste into any Mermaid viewer) or dot (render with Graphviz).",
 )
 @graph_option
 def explain(text: str, fmt: str, graph_files: tuple[Path, ...]) -> None:
@@ -455,13 +456,9 @@ def explain(text: str, fmt: str, graph_files: tuple[Path, ...]) -> None:
     type=click.Choice(["gift", "aiken", "moodlexml", "xml", "csv", "json", "jsonl"]),
     help="Read every FILE in this format instead of telling it from the extension.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json", "csv", "junit"]),
-    default="text",
-    show_default=True,
-    help="text for people (one line per question); json, csv or junit (JUnit XML) for tools.",
+@format_option(
+    ["text", "json", "csv", "junit"],
+    "text for people (one line per question); json, csv or junit (JUnit XML) for tools.",
 )
 @click.option(
     "--verbose", "-v", is_flag=True, help="text: add every option's verdict, explanation and path."
@@ -589,13 +586,9 @@ def serve(
 
 
 @cli.command()
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["turtle", "nt", "jsonld", "graphml", "dot", "mermaid", "claimreview"]),
-    default="turtle",
-    show_default=True,
-    help="RDF (turtle, nt, jsonld), the network projection (graphml, dot, mermaid), or every "
+@format_option(
+    EXPORT_FORMATS,
+    "RDF (turtle, nt, jsonld), the network projection (graphml, dot, mermaid), or every "
     "claim as a schema.org ClaimReview (claimreview).",
 )
 @click.option(
@@ -624,8 +617,8 @@ def export(fmt: str, topic: str | None, output: Path | None, graph_files: tuple[
 
 
 @cli.command()
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+@format_option(
+    ["text", "json"], "text for people; json (a list of {level, code, subject, message}) for tools."
 )
 @graph_option
 def lint(fmt: str, graph_files: tuple[Path, ...]) -> None:
@@ -864,13 +857,9 @@ def import_(sheet: Path, output: Path, curator: str | None, graph_files: tuple[P
     help="Check these statements on both graphs (TSV with `text` and `expected` columns, "
     "or one statement per line; repeat for several) [default: tests/fixtures/*.tsv].",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json", "markdown"]),
-    default="text",
-    show_default=True,
-    help="markdown is meant for a review comment.",
+@format_option(
+    ["text", "json", "markdown"],
+    "markdown is meant for a review comment.",
 )
 @click.option(
     "--strict", is_flag=True, help="Exit 1 when a verdict that matched its label no longer does."
