@@ -9,12 +9,14 @@ from __future__ import annotations
 import functools
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
 from click.core import ParameterSource
 
 from kg.errors import EXIT_FAILURE, EXIT_USAGE, DlcheckError, Terminated, UsageError
+from kg.export import FORMATS as EXPORT_FORMATS  # a light module: its names, not rdflib
 
 
 class _Command(click.Command):
@@ -128,6 +130,19 @@ def _stdin():
     if sys.stdin is None:
         raise UsageError("standard input is closed; give the input as an argument or a file")
     return sys.stdin
+
+
+def format_option(choices: Sequence[str], help: str, default: str | None = None):
+    """--format, declared once for every command: one of `choices` (the first is the
+    default unless `default` says otherwise), with `help` saying what each is for."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(list(choices)),
+        default=default or choices[0],
+        show_default=True,
+        help=help,
+    )
 
 
 def graph_option(func):
@@ -244,13 +259,9 @@ def _validation_progress(done: int, total: int, name: str) -> None:
 
 @cli.command()
 @click.argument("query", required=False)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "csv", "tsv", "json", "turtle", "nt"]),
-    default="table",
-    show_default=True,
-    help="SELECT/ASK: table, csv, tsv or json (W3C results JSON). "
+@format_option(
+    ["table", "csv", "tsv", "json", "turtle", "nt"],
+    "SELECT/ASK: table, csv, tsv or json (W3C results JSON). "
     "CONSTRUCT/DESCRIBE: turtle (default), nt, or json (JSON-LD).",
 )
 @graph_option
@@ -299,9 +310,7 @@ def _is_file(text: str) -> bool:
 
 
 @cli.command()
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
-)
+@format_option(["text", "json"], "text for people; json (the same counts) for tools.")
 @graph_option
 def stats(fmt: str, graph_files: tuple[Path, ...]) -> None:
     """Count claims by truth status, concepts, sources and triples, overall, per topic and
@@ -320,13 +329,9 @@ def stats(fmt: str, graph_files: tuple[Path, ...]) -> None:
 
 @cli.command()
 @click.argument("words", metavar="TEXT", nargs=-1, required=True)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json", "jsonl", "jsonld"]),
-    default="text",
-    show_default=True,
-    help="text for people; json (one object) or jsonl (one per line) for tools; "
+@format_option(
+    ["text", "json", "jsonl", "jsonld"],
+    "text for people; json (one object) or jsonl (one per line) for tools; "
     "jsonld for a schema.org ClaimReview.",
 )
 @graph_option
@@ -425,13 +430,9 @@ def _waiting(stream):
 
 @cli.command()
 @click.argument("text")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["mermaid", "dot"]),
-    default="mermaid",
-    show_default=True,
-    help="mermaid (paste into any Mermaid viewer) or dot (render with Graphviz).",
+@format_option(
+    ["mermaid", "dot"],
+    "mermaid (paste into any Mermaid viewer) or dot (render with Graphviz).",
 )
 @graph_option
 def explain(text: str, fmt: str, graph_files: tuple[Path, ...]) -> None:
@@ -456,13 +457,9 @@ def explain(text: str, fmt: str, graph_files: tuple[Path, ...]) -> None:
     type=click.Choice(["gift", "aiken", "moodlexml", "xml", "csv", "json", "jsonl"]),
     help="Read every FILE in this format instead of telling it from the extension.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json", "csv", "junit"]),
-    default="text",
-    show_default=True,
-    help="text for people (one line per question); json, csv or junit (JUnit XML) for tools.",
+@format_option(
+    ["text", "json", "csv", "junit"],
+    "text for people (one line per question); json, csv or junit (JUnit XML) for tools.",
 )
 @click.option(
     "--verbose", "-v", is_flag=True, help="text: add every option's verdict, explanation and path."
@@ -488,44 +485,33 @@ def exam(
     Exit status 1 when a file cannot be read, or with --strict when a key disagrees.
     """
     from checker.check import Checker
-    from checker.exam import ExamFormatError, read_bank
-    from checker.exam.report import FileReport, render
-    from checker.exam.solver import DISAGREES, ExamSolver
+    from checker.exam import ExamFormatError, audit
+    from checker.exam.report import render
+    from checker.exam.solver import ExamSolver
 
-    banks, failed = [], False
-    for path in files:
-        try:
-            bank = read_bank(path, input_format)
-        except ExamFormatError as exc:  # this file only: the others are still checked
-            click.echo(f"dlcheck: error: {exc}", err=True)
-            banks.append(FileReport(str(path), input_format, failure=str(exc)))
-            failed = True
-            continue
-        for error in bank.errors:
-            click.echo(str(error), err=True)
-        banks.append(bank)
-    questions = [q for bank in banks if not isinstance(bank, FileReport) for q in bank.questions]
-    results = []
-    if questions:
-        # One checker and one stream of statements for every file: the pipeline is built once.
-        solver = ExamSolver(_long_lived(Checker(list(graph_files) or None)))
-        if sys.stderr.isatty() and len(questions) > 50:
-            with click.progressbar(length=len(questions), label="Checking", file=sys.stderr) as bar:
-                results = list(solver.solve(questions, progress=bar.update))
-        else:
-            results = list(solver.solve(questions))
-    reports, done = [], 0
-    for bank in banks:
-        if isinstance(bank, FileReport):
-            reports.append(bank)
-            continue
-        count = len(bank.questions)
-        part = tuple(results[done : done + count])
-        reports.append(FileReport(bank.source, bank.format, part, bank.errors))
-        done += count
-    click.echo(render(reports, fmt, verbose), nl=False)
-    if failed or (strict and any(r.key_status == DISAGREES for r in results)):
+    def warn(problem) -> None:
+        shown = f"dlcheck: error: {problem}" if isinstance(problem, ExamFormatError) else problem
+        click.echo(str(shown), err=True)
+
+    # One checker and one stream of statements for every file: the pipeline is built once,
+    # and only when some file holds questions.
+    result = audit(
+        files,
+        lambda: ExamSolver(_long_lived(Checker(list(graph_files) or None))),
+        input_format=input_format,
+        warn=warn,
+        progress=_exam_progress if sys.stderr.isatty() else None,
+    )
+    click.echo(render(result.reports, fmt, verbose), nl=False)
+    if result.unreadable or (strict and result.disagreements):
         sys.exit(EXIT_FAILURE)
+
+
+def _exam_progress(done: int, total: int) -> None:
+    if total > 50:  # a small bank is answered before a progress line could help
+        end = "\n" if done == total else ""
+        click.echo(f"\rchecking {done}/{total} questions", nl=False, err=True)
+        click.echo(end, nl=False, err=True)
 
 
 @cli.command()
@@ -601,13 +587,9 @@ def serve(
 
 
 @cli.command()
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["turtle", "nt", "jsonld", "graphml", "dot", "mermaid", "claimreview"]),
-    default="turtle",
-    show_default=True,
-    help="RDF (turtle, nt, jsonld), the network projection (graphml, dot, mermaid), or every "
+@format_option(
+    EXPORT_FORMATS,
+    "RDF (turtle, nt, jsonld), the network projection (graphml, dot, mermaid), or every "
     "claim as a schema.org ClaimReview (claimreview).",
 )
 @click.option(
@@ -636,8 +618,8 @@ def export(fmt: str, topic: str | None, output: Path | None, graph_files: tuple[
 
 
 @cli.command()
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+@format_option(
+    ["text", "json"], "text for people; json (a list of {level, code, subject, message}) for tools."
 )
 @graph_option
 def lint(fmt: str, graph_files: tuple[Path, ...]) -> None:
@@ -876,13 +858,9 @@ def import_(sheet: Path, output: Path, curator: str | None, graph_files: tuple[P
     help="Check these statements on both graphs (TSV with `text` and `expected` columns, "
     "or one statement per line; repeat for several) [default: tests/fixtures/*.tsv].",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json", "markdown"]),
-    default="text",
-    show_default=True,
-    help="markdown is meant for a review comment.",
+@format_option(
+    ["text", "json", "markdown"],
+    "markdown is meant for a review comment.",
 )
 @click.option(
     "--strict", is_flag=True, help="Exit 1 when a verdict that matched its label no longer does."

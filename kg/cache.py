@@ -95,9 +95,7 @@ def load_knowledge(paths: Sequence[Path] | None = None) -> KnowledgeBase:
         from kg.compile import compile_knowledge
         from kg.store import load_graph
 
-        kb = compile_knowledge(load_graph(chosen))
-        object.__setattr__(kb, "content_hash", key)
-        return kb
+        return compile_knowledge(load_graph(chosen), content_hash=key)
 
     kb = cached("kb", key, build, KnowledgeBase)
     _memo[key] = kb

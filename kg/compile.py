@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from dataclasses import replace
 
 from kg.knowledge import (
     ALWAYS,
@@ -37,8 +38,12 @@ _EVIDENCE = (
 MAX_PATHS = 3
 
 
-def compile_knowledge(graph) -> KnowledgeBase:
-    """Build the knowledge base from an rdflib Graph holding the ontology and the data."""
+def compile_knowledge(graph, content_hash: str = "") -> KnowledgeBase:
+    """Build the knowledge base from an rdflib Graph holding the ontology and the data.
+
+    `content_hash` is the cache key of the graph's files (kg/cache.py), kept on the result.
+    The knowledge base is complete when built: nothing changes it afterwards.
+    """
     from rdflib import Literal, URIRef
     from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS
 
@@ -148,6 +153,7 @@ def compile_knowledge(graph) -> KnowledgeBase:
             "refuted_by": tuple(sorted(str(c) for c in graph.objects(node, DLC.refutedBy))),
             "supported_by": tuple(sorted(str(c) for c in graph.objects(node, DLC.supportedBy))),
             "paraphrases": tuple(sorted(str(p) for p in graph.objects(node, DLC.paraphrase))),
+            "labels": tuple(sorted(str(label) for label in graph.objects(node, RDFS.label))),
         }
 
     network = project(graph)
@@ -165,7 +171,9 @@ def compile_knowledge(graph) -> KnowledgeBase:
     for claim in sorted(claims.values(), key=lambda c: c.iri):
         by_subject.setdefault((claim.subject, claim.relation), []).append((claim.object, claim.iri))
 
-    kb = KnowledgeBase(
+    # The paths' sentences need labels: they are drawn with a first knowledge base that has
+    # everything but the paths, and the final one is made whole from it.
+    labelled = KnowledgeBase(
         concepts=concepts,
         relations=relations,
         claims=claims,
@@ -175,10 +183,12 @@ def compile_knowledge(graph) -> KnowledgeBase:
         ancestors={},
         evidence_paths={},
     )
-    taxonomy = broader_digraph(graph)
-    kb.ancestors.update(_ancestor_paths(kb, taxonomy))
-    kb.evidence_paths.update({iri: _evidence_chains(kb, claims[iri]) for iri in claims})
-    return kb
+    return replace(
+        labelled,
+        ancestors=_ancestor_paths(labelled, broader_digraph(graph)),
+        evidence_paths={iri: _evidence_chains(labelled, claims[iri]) for iri in claims},
+        content_hash=content_hash,
+    )
 
 
 def _rank_evidence(network, claim: dict, degrees: dict[str, int]) -> tuple[tuple[str, str], ...]:

@@ -154,31 +154,14 @@ def _git(*args: str) -> bytes | None:
 # --- what changed in the graph ------------------------------------------------------------
 
 
-def _claim_fields(labels: dict[str, list[str]]) -> Callable[[object], dict[str, object]]:
-    """The compared fields of a claim; `labels` are all its rdfs:labels (the compiled claim
-    keeps one, and which one may depend on the order the triples were read in)."""
-
-    def fields(claim) -> dict[str, object]:
-        values = {name: getattr(claim, name) for name in CLAIM_FIELDS if name != "labels"}
-        values["labels"] = labels.get(claim.iri, [claim.label])
-        for name in ("paraphrases", "sources", "corrected_by"):
-            values[name] = sorted(values[name])
-        return values
-
-    return fields
-
-
-def _claim_labels(side: Side) -> dict[str, list[str]]:
-    from rdflib import RDF, RDFS
-
-    from kg.store import load_graph
-    from ontology.namespace import DLC
-
-    graph = load_graph(list(side.files) or None)
-    return {
-        str(claim): sorted(str(label) for label in graph.objects(claim, RDFS.label))
-        for claim in graph.subjects(RDF.type, DLC.Claim)
-    }
+def _claim_fields(claim) -> dict[str, object]:
+    """The compared fields of a claim; all its rdfs:labels, since the compiled claim's
+    `label` is one of them, and which one may depend on the order the triples were read in."""
+    values = {name: getattr(claim, name) for name in CLAIM_FIELDS if name != "labels"}
+    values["labels"] = list(claim.labels) or [claim.label]
+    for name in ("paraphrases", "sources", "corrected_by"):
+        values[name] = sorted(values[name])
+    return values
 
 
 def _concept_fields(concept) -> dict[str, object]:
@@ -193,17 +176,16 @@ def compare(
     old: dict,
     new: dict,
     fields: Callable[[object], dict[str, object]],
-    new_fields: Callable[[object], dict[str, object]] | None = None,
 ) -> Section:
     """Added, removed and changed entries of two {iri: value} maps, in IRI order; `fields`
-    gives what is compared (`new_fields` on the new side, when it differs)."""
+    gives what is compared."""
     section = Section()
     for iri in sorted(new.keys() - old.keys()):
         section.added.append({"id": iri, "label": new[iri].label})
     for iri in sorted(old.keys() - new.keys()):
         section.removed.append({"id": iri, "label": old[iri].label})
     for iri in sorted(old.keys() & new.keys()):
-        before, after = fields(old[iri]), (new_fields or fields)(new[iri])
+        before, after = fields(old[iri]), fields(new[iri])
         changes = {
             name: {"old": before[name], "new": after[name]}
             for name in before
@@ -282,12 +264,7 @@ def diff_graphs(
 
     old_kb = load_knowledge(list(old.files) or None)
     new_kb = load_knowledge(list(new.files) or None)
-    claims = compare(
-        old_kb.claims,
-        new_kb.claims,
-        _claim_fields(_claim_labels(old)),
-        _claim_fields(_claim_labels(new)),
-    )
+    claims = compare(old_kb.claims, new_kb.claims, _claim_fields)
     concepts = compare(old_kb.concepts, new_kb.concepts, _concept_fields)
     statements = read_statements(statement_files)
     changes: list[VerdictChange] = []

@@ -87,6 +87,9 @@ class Claim:
     supported_by: tuple[str, ...]
     evidence: tuple[tuple[str, str], ...]  # (predicate IRI, claim IRI), best first (networkx)
     paraphrases: tuple[str, ...] = ()  # the claim in everyday words (dlc:paraphrase)
+    # Every rdfs:label, sorted: one per language, but a graph being edited may hold two, and
+    # `label` is one of them (kg diff compares them all).
+    labels: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

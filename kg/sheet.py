@@ -481,10 +481,10 @@ def _created(output: Path) -> dict[str, str]:
 
 
 def _validate(sheet: Path, imported: Imported, base: Sequence[Path], candidate: Path) -> None:
-    from kg.store import load_graph
-    from kg.validate import validate
+    from kg.validate import validate_files
 
-    report = validate(load_graph([*base, candidate]))
+    # File by file, cached by content: only the new file and what it touches run.
+    report = validate_files([*base, candidate])
     lines = {curie(c.iri): c.line for c in imported.claims}
     problems = [v for v in report.violations if v.severity == "Violation"]
     if problems:

@@ -186,3 +186,26 @@ def test_pull_from_an_empty_store_says_to_push_first(oxigraph, run_cli, tmp_path
 )
 def test_update_urls_of_known_stores(endpoint, expected):
     assert sync.update_url(endpoint) == expected
+
+
+def test_graph_hash_canonicalizes_blank_nodes_as_the_whole_graph_would():
+    """Only the triples with a blank node are canonicalized: the hash is the one of
+    canonicalizing the whole graph, with or without blank nodes, in any parse."""
+    from rdflib import Graph
+    from rdflib.compare import to_canonical_graph
+
+    def whole(graph) -> str:
+        import hashlib
+
+        lines = sorted(f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o in to_canonical_graph(graph))
+        return "sha256:" + hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+
+    nested = """@prefix ex: <http://example.org/> .
+ex:a ex:p [ ex:q [ ex:r "x" ] ; ex:s ex:b ] ; ex:t ( ex:c [ ex:u 1 ] ) .
+ex:b ex:p [ ex:q [ ex:r "x" ] ] .
+"""
+    graphs = [load_graph(), Graph().parse(data=nested, format="turtle")]
+    for graph in graphs:
+        assert sync.graph_hash(graph) == whole(graph)
+    again = Graph().parse(data=nested, format="turtle")  # new blank-node labels
+    assert sync.graph_hash(again) == sync.graph_hash(graphs[1])

@@ -36,6 +36,7 @@ __all__ = [
     "ExamFormatError",
     "Option",
     "Question",
+    "audit",
     "detect_format",
     "parse_text",
     "read_bank",
@@ -44,6 +45,16 @@ __all__ = [
 
 #: Files larger than this are refused before being read.
 MAX_FILE_BYTES = 50 * 1024 * 1024
+
+
+def audit(paths, solver, **options):
+    """Read the banks in `paths`, answer all their questions with one solver, and report
+    file by file: checker.exam.bank_audit.audit, imported when called, since it needs the
+    checker (and spaCy) where reading a bank does not."""
+    from .bank_audit import audit as run
+
+    return run(paths, solver, **options)
+
 
 _PARSERS: dict[str, Callable[[str, str], Bank]] = {
     "gift": gift.parse,

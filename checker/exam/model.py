@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kg.errors import DlcheckError
+
 #: Input formats understood by :func:`checker.exam.read_bank`.
 FORMATS: tuple[str, ...] = ("gift", "aiken", "moodlexml", "csv", "json", "jsonl")
 
@@ -70,8 +72,9 @@ class Bank:
     errors: tuple[BankError, ...]
 
 
-class ExamFormatError(Exception):
-    """The whole file cannot be read as a question bank."""
+class ExamFormatError(DlcheckError):
+    """The whole file cannot be read as a question bank (exit status 1; `dlcheck exam`
+    reports it and goes on with the other files)."""
 
     def __init__(self, source: str, line: int | None, message: str) -> None:
         super().__init__(source, line, message)

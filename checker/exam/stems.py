@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from kg.errors import DlcheckError
+
 #: What a form means for the solver; which words signal it is the rule file's business.
 FORMS = ("statement", "definition", "purpose", "action", "class", "named", "reason")
 ASKS = ("true", "not_true")
@@ -58,8 +60,8 @@ _PATTERN_KEYS = (
 )
 
 
-class StemRuleError(ValueError):
-    """The stem rule file, or one of its rules, does not follow the schema."""
+class StemRuleError(DlcheckError, ValueError):
+    """The stem rule file, or one of its rules, does not follow the schema (exit status 1)."""
 
 
 @dataclass(frozen=True)
