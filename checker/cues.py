@@ -16,6 +16,7 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
 from checker.phrases import PhraseTrie
+from kg.errors import DlcheckError
 
 CATEGORIES = (
     "negation",
@@ -43,7 +44,7 @@ _KEYS = {
 }
 
 
-class CueRuleError(ValueError):
+class CueRuleError(DlcheckError, ValueError):
     """A cue rule file or rule does not follow the schema."""
 
 
