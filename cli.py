@@ -582,8 +582,9 @@ def serve(
     service. GET /check?text=STATEMENT answers like `dlcheck check --format json`; /health
     says whether it is up. Updates, SERVICE and FROM are refused (403).
     """
-    from kg.server import Limits, make_server
-    from kg.server import serve as run_server
+    from web.endpoint import Limits
+    from web.server import make_server
+    from web.server import serve as run_server
 
     limits = Limits(timeout=timeout, max_results=max_results, worker_memory=worker_memory << 20)
     server = make_server(list(graph_files) or None, host, port, workers, limits, quiet)

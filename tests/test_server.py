@@ -24,7 +24,8 @@ import pytest
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF
 
-from kg.server import Limits, make_server, negotiate
+from web.endpoint import Limits, negotiate
+from web.server import make_server
 
 ROOT = Path(__file__).resolve().parent.parent
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
@@ -463,7 +464,7 @@ def test_check_runs_in_the_workers_under_the_time_limit(tight):
 
 
 def test_parsed_queries_are_kept_by_hash_within_a_cap():
-    from kg.server import _PreparedQueries
+    from web.endpoint import _PreparedQueries
 
     kept = _PreparedQueries(max_entries=3, max_text=4000)
     queries = [f"SELECT * WHERE {{ ?s ?p {n} }}" for n in range(5)]
