@@ -164,18 +164,8 @@ def api_routes(server: DlcheckServer) -> list[Route]:
         state["idle_workers"] = pool.idle()
         return AnswerResponse(Answer(200, JSON, (json.dumps(state) + "\n").encode()))
 
-    async def index(request: Request) -> Response:
-        return AnswerResponse(
-            Answer.text(
-                200,
-                "dlcheck: GET or POST /sparql (SPARQL 1.1 query, read-only; without a query: "
-                "the service description), /check?text=STATEMENT, /health",
-            )
-        )
-
     both = ["GET", "POST"]
     return [
-        Route("/", index, methods=both),
         Route("/sparql", sparql, methods=both),
         Route("/check", check, methods=both),
         Route("/health", health, methods=both),

@@ -53,15 +53,49 @@ def protocol_for(doorway: Doorway) -> type[H11Protocol]:
     return type("DlcheckConnection", (DlcheckConnection,), {"doorway": doorway})
 
 
+class _LingeringClose:
+    """The connection's transport, but closing it first stops writing and drops what the
+    client still sends, until it closes or for 2 s at most: closing a socket with unread
+    data makes the kernel reset the connection, and a client still sending a refused body
+    would see "connection reset" instead of the answer."""
+
+    LINGER = 2.0
+
+    def __init__(self, transport: asyncio.Transport, protocol: DlcheckConnection):
+        self._transport = transport
+        self._protocol = protocol
+        self._closing = False
+
+    def __getattr__(self, name: str):
+        return getattr(self._transport, name)
+
+    def is_closing(self) -> bool:
+        return self._closing or self._transport.is_closing()
+
+    def close(self) -> None:
+        if self._closing or self._transport.is_closing():
+            return
+        self._closing = True
+        self._protocol.draining = True
+        try:
+            self._transport.write_eof()
+            self._transport.resume_reading()
+        except (OSError, RuntimeError, NotImplementedError):
+            self._transport.close()
+            return
+        self._protocol.loop.call_later(self.LINGER, self._transport.close)
+
+
 class DlcheckConnection(H11Protocol):
     doorway: Doorway
+    draining = False  # answered and closing: what still arrives is dropped
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._head_timer: asyncio.TimerHandle | None = None
         self._waiting = False  # counted among the connections still sending a head
         self._seen = None  # the request cycle whose head has arrived last
-        self._start = bytearray()  # the first bytes of the request being read, for the log
+        self._head = bytearray()  # the request head being read (up to the limit and a bit)
         self._unreadable: h11.RemoteProtocolError | None = None
         next_event = self.conn.next_event
 
@@ -76,7 +110,7 @@ class DlcheckConnection(H11Protocol):
         self.conn.next_event = remembering_next_event
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(transport)
+        super().connection_made(_LingeringClose(transport, self))  # type: ignore[arg-type]
         limit = self.doorway.limits.max_waiting
         if self.doorway.waiting >= limit:
             message = f"the server is at its limit of {limit} waiting; try again"
@@ -86,8 +120,16 @@ class DlcheckConnection(H11Protocol):
         self._await_head()
 
     def data_received(self, data: bytes) -> None:
-        if self._waiting and len(self._start) < 512:
-            self._start += data[: 512 - len(self._start)]
+        if self.draining:
+            return
+        if self._waiting:
+            # h11 counts only a head that arrives in pieces; one read can bring a bigger one.
+            limit = self.doorway.limits.max_head
+            self._head += data[: limit + 4 - len(self._head)]
+            end = self._head.find(b"\r\n\r\n")
+            if end > limit or (end < 0 and len(self._head) > limit):
+                self._refuse(431, "Request Header Fields Too Large", self._too_long())
+                return
         super().data_received(data)
         self._note_head()
 
@@ -107,15 +149,19 @@ class DlcheckConnection(H11Protocol):
         """An unreadable request: one line saying why, in dlcheck's words, and a log line."""
         self._stop_waiting()
         error = self._unreadable
-        status, reason = 400, "Bad Request"
         if error is not None and error.error_status_hint == 431:
-            status, reason = 431, "Request Header Fields Too Large"
-            message = f"the request head is over {self.doorway.limits.max_head} bytes"
+            self._refuse(431, "Request Header Fields Too Large", self._too_long())
         elif error is not None and "Content-Length" in str(error):
-            message = "give one Content-Length header, not several"
+            self._refuse(400, "Bad Request", "give one Content-Length header, not several")
         else:
-            message = f"bad request: {error or msg}"
-        line = bytes(self._start).split(b"\n", 1)[0].rstrip(b"\r")
+            self._refuse(400, "Bad Request", f"bad request: {error or msg}")
+
+    def _too_long(self) -> str:
+        return f"the request head is over {self.doorway.limits.max_head} bytes"
+
+    def _refuse(self, status: int, reason: str, message: str) -> None:
+        self._stop_waiting()
+        line = bytes(self._head[:512]).split(b"\n", 1)[0].rstrip(b"\r")
         client = self.client[0] if self.client else "-"
         self.doorway.log(client, line.decode("latin-1"), status)
         self.transport.write(reply(status, reason, message))
@@ -127,7 +173,7 @@ class DlcheckConnection(H11Protocol):
         if not self._waiting:
             self._waiting = True
             self.doorway.waiting += 1
-            self._start.clear()
+            self._head.clear()
         if self._head_timer is not None:
             self._head_timer.cancel()
         self._head_timer = self.loop.call_later(

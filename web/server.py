@@ -43,6 +43,7 @@ class DlcheckServer:
 
     def __init__(self, sock: socket.socket, pool: QueryPool, limits: Limits, quiet: bool):
         from web.app import make_app
+        from web.pages import Site
 
         self.socket = sock
         self.pool = pool
@@ -50,7 +51,8 @@ class DlcheckServer:
         self.quiet = quiet
         self.waiting = 0  # connections still sending their request head (web/http.py)
         self.threads = anyio.CapacityLimiter(limits.max_connections)
-        self.app = make_app(self, [])
+        self.site = Site(self)
+        self.app = make_app(self, self.site.routes())
         config = uvicorn.Config(
             self.app,
             http=protocol_for(self),

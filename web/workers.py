@@ -195,7 +195,9 @@ class QueryPool:
 
     def catalogue(self) -> Answer:
         """The browse pages' catalogue of topics, claims and concepts (JSON)."""
-        return self._job(("catalogue",), "building the catalogue", "try again")
+        return self._job(
+            ("catalogue",), "building the catalogue", "try again", self.limits.exam_timeout
+        )
 
     def _job(self, job: tuple, what: str, advice: str, timeout: float | None = None) -> Answer:
         wait = self.limits.timeout
