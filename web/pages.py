@@ -23,6 +23,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from ontology.names import short
 from web.app import AnswerResponse, form, in_worker, read_body
 from web.catalogue import Catalogue, page_path
 from web.endpoint import JSON, Answer, Refusal
@@ -275,7 +276,10 @@ def _table(results: dict) -> dict:
                 row.append(("", None))
             else:
                 text = value["value"]
-                row.append((text, page_path(text) if value["type"] == "uri" else None))
+                if value["type"] == "uri":  # as a curator writes it, linked to its page
+                    row.append((short(text), page_path(text)))
+                else:
+                    row.append((text, None))
         rows.append(row)
     return {"head": head, "rows": rows}
 
