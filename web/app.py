@@ -16,7 +16,6 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
 
-import anyio
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
@@ -93,11 +92,6 @@ async def read_body(request: Request, limit: int) -> bytes:
     return data
 
 
-async def in_worker(server: DlcheckServer, job: Callable[..., Answer], *args) -> Answer:
-    """Run a blocking pool call in a thread, so the event loop goes on serving."""
-    return await anyio.to_thread.run_sync(job, *args, limiter=server.threads)
-
-
 # --- /sparql, /check, /health --------------------------------------------------------------
 
 
@@ -138,7 +132,7 @@ def api_routes(server: DlcheckServer) -> list[Route]:
         if len(queries) > 1:
             raise Refusal(400, "give one query parameter, not several")
         accept = request.headers.get("accept")
-        return AnswerResponse(await in_worker(server, server.pool.run, queries[0], accept))
+        return AnswerResponse(await server.pool.run(queries[0], accept))
 
     async def check(request: Request) -> Response:
         params = form(request.url.query)
@@ -156,7 +150,7 @@ def api_routes(server: DlcheckServer) -> list[Route]:
             raise Refusal(400, "no statement: give it as text=...")
         if len(texts) > 1:
             raise Refusal(400, "give one text parameter, not several")
-        return AnswerResponse(await in_worker(server, server.pool.check, texts[0]))
+        return AnswerResponse(await server.pool.check(texts[0]))
 
     async def health(request: Request) -> Response:
         pool = server.pool

@@ -76,6 +76,9 @@ class _LingeringClose:
         if self._closing or self._transport.is_closing():
             return
         self._closing = True
+        if self._protocol.conn.their_state in (h11.DONE, h11.MUST_CLOSE, h11.CLOSED):
+            self._transport.close()  # the client has sent all it meant to: nothing to drop
+            return
         self._protocol.draining = True
         try:
             self._transport.write_eof()

@@ -24,7 +24,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from ontology.names import short
-from web.app import AnswerResponse, form, in_worker, read_body
+from web.app import AnswerResponse, form, read_body
 from web.catalogue import Catalogue, page_path
 from web.endpoint import JSON, Answer, Refusal
 from web.picture import draw_path
@@ -112,7 +112,7 @@ class Site:
         """The browse data, fetched from a worker once."""
         async with self._catalogue_lock:
             if self._catalogue is None:
-                answer = await in_worker(self.server, self.server.pool.catalogue)
+                answer = await self.server.pool.catalogue()
                 if answer.status != 200:
                     raise Refusal(answer.status, answer.body.decode())
                 self._catalogue = Catalogue.from_json(answer.body)
@@ -124,7 +124,7 @@ class Site:
         text = _one(form(request.url.query), "text")
         cards, error = [], None
         if text.strip():
-            answer = await in_worker(self.server, self.server.pool.verdict, text)
+            answer = await self.server.pool.verdict(text)
             if answer.status != 200:
                 error = answer.body.decode().strip()
             else:
@@ -199,9 +199,7 @@ class Site:
         query = _one(params, "query")
         table, error = None, None
         if query.strip():
-            answer = await in_worker(
-                self.server, self.server.pool.run, query, "application/sparql-results+json"
-            )
+            answer = await self.server.pool.run(query, "application/sparql-results+json")
             if answer.status == 200:
                 table = _table(json.loads(answer.body))
             else:
@@ -226,7 +224,7 @@ class Site:
         query = _one(form(request.url.query), "query")
         if not query.strip():
             raise Refusal(400, "no query: give it as query=...")
-        answer = await in_worker(self.server, self.server.pool.run, query, media)
+        answer = await self.server.pool.run(query, media)
         response = AnswerResponse(answer)
         if answer.status == 200:
             response.headers["Content-Disposition"] = f'attachment; filename="results.{fmt}"'
@@ -247,7 +245,7 @@ class Site:
                     raise Refusal(400, f"unknown format {fmt!r}; one of {', '.join(EXAM_FORMATS)}")
                 data = await upload.read()
                 name = upload.filename
-            answer = await in_worker(self.server, self.server.pool.exam, name, data, fmt)
+            answer = await self.server.pool.exam(name, data, fmt)
             if answer.status != 200:
                 values["error"] = answer.body.decode().strip()
             else:

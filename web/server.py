@@ -18,7 +18,6 @@ import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-import anyio
 import uvicorn
 
 from kg.errors import DlcheckError
@@ -50,7 +49,6 @@ class DlcheckServer:
         self.limits = limits
         self.quiet = quiet
         self.waiting = 0  # connections still sending their request head (web/http.py)
-        self.threads = anyio.CapacityLimiter(limits.max_connections)
         self.site = Site(self)
         self.app = make_app(self, self.site.routes())
         config = uvicorn.Config(

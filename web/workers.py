@@ -8,8 +8,9 @@ worker's memory cap costs its worker (killed and replaced), never the server.
 
 from __future__ import annotations
 
+import asyncio
+import collections
 import multiprocessing
-import queue
 import signal
 import sys
 import threading
@@ -17,6 +18,8 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+import anyio
 
 from kg.errors import DlcheckError
 from web.endpoint import Answer, Limits, answer_check, answer_query
@@ -152,7 +155,12 @@ class QueryPool:
         self.limits = limits
         self.triples = 0
         self._context = multiprocessing.get_context("spawn")  # fork is unsafe with threads
-        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._idle: collections.deque[_Worker] = collections.deque()
+        # Requests waiting for a worker, first come first served; each future gets a worker.
+        self._waiting: collections.deque[asyncio.Future] = collections.deque()
+        self._loop: asyncio.AbstractEventLoop | None = None  # the server's, once it serves
+        # Threads that talk to the workers: one per request answered at once.
+        self.threads = anyio.CapacityLimiter(limits.max_connections)
         self._live: set[_Worker] = set()
         self._lock = threading.Lock()
         self._closed = False
@@ -164,67 +172,111 @@ class QueryPool:
         try:
             for worker in started:
                 self.triples = self._await_ready(worker, deadline - time.monotonic())
-                self._idle.put(worker)
+                self._idle.append(worker)
         except BaseException:
             self.close()
             raise
 
     def idle(self) -> int:
-        return self._idle.qsize()
+        return len(self._idle)
 
-    def run(self, text: str, accept: str | None) -> Answer:
+    async def run(self, text: str, accept: str | None) -> Answer:
         """Answer one query; a query past the time limit is stopped and its worker replaced."""
-        return self._job(("sparql", text, accept), "the query", "add a LIMIT or narrow the query")
+        return await self._job(
+            ("sparql", text, accept), "the query", "add a LIMIT or narrow the query"
+        )
 
-    def check(self, text: str) -> Answer:
+    async def check(self, text: str) -> Answer:
         """Check one statement, under the same time limit and in the same workers as queries."""
-        return self._job(("check", text), "checking the statement", "shorten the statement")
+        return await self._job(("check", text), "checking the statement", "shorten the statement")
 
-    def verdict(self, text: str) -> Answer:
+    async def verdict(self, text: str) -> Answer:
         """A statement's verdict and ClaimReview for the Check page (JSON)."""
-        return self._job(("verdict", text), "checking the statement", "shorten the statement")
+        return await self._job(("verdict", text), "checking the statement", "shorten the statement")
 
-    def exam(self, name: str, data: bytes, fmt: str | None) -> Answer:
+    async def exam(self, name: str, data: bytes, fmt: str | None) -> Answer:
         """An uploaded bank's report in every format (JSON), under the exam time limit."""
-        return self._job(
+        return await self._job(
             ("exam", name, data, fmt),
             "checking the bank",
             "split the bank into smaller files",
             self.limits.exam_timeout,
         )
 
-    def catalogue(self) -> Answer:
+    async def catalogue(self) -> Answer:
         """The browse pages' catalogue of topics, claims and concepts (JSON)."""
-        return self._job(
+        return await self._job(
             ("catalogue",), "building the catalogue", "try again", self.limits.exam_timeout
         )
 
-    def _job(self, job: tuple, what: str, advice: str, timeout: float | None = None) -> Answer:
+    async def _job(
+        self, job: tuple, what: str, advice: str, timeout: float | None = None
+    ) -> Answer:
+        """Run a job in an idle worker; past the time limit the worker is replaced.
+
+        The exchange with the worker runs in a thread: writing to its pipe wakes the worker,
+        and on a busy machine the writer may lose its core until the worker has run; that
+        must cost one request, not the event loop every other request waits on.
+        """
         wait = self.limits.timeout
         timeout = timeout or wait
-        try:
-            worker = self._idle.get(timeout=wait)
-        except queue.Empty:
+        worker = await self._acquire(wait)
+        if worker is None:
             return Answer.text(
                 503, f"all {self.size} query workers stayed busy for {wait:g} s; try again"
             )
         done = False
         try:
-            worker.conn.send(job)
-            if worker.conn.poll(timeout):
-                status, content_type, body, healthy = worker.conn.recv()
-                done = healthy
-                return Answer(status, content_type, body)
-            return Answer.text(
-                503, f"{what} ran out of its time limit of {timeout:g} s and was stopped; {advice}"
+            reply = await anyio.to_thread.run_sync(
+                _exchange, worker.conn, job, timeout, limiter=self.threads
             )
+            if reply is None:
+                return Answer.text(
+                    503,
+                    f"{what} ran out of its time limit of {timeout:g} s and was stopped; {advice}",
+                )
+            status, content_type, body, healthy = reply
+            done = healthy
+            return Answer(status, content_type, body)
         except (EOFError, OSError):
             return Answer.text(500, "the query worker stopped unexpectedly; try again")
         finally:
             if done:
-                self._idle.put(worker)
+                self._release(worker)
             else:  # timed out, died, or interrupted: its state is unknown, so replace it
                 self._replace(worker)
+
+    async def _acquire(self, wait: float) -> _Worker | None:
+        """An idle worker, or the first one freed within `wait` seconds; None after that."""
+        self._loop = asyncio.get_running_loop()
+        if self._idle:
+            return self._idle.popleft()
+        promised = self._loop.create_future()
+        self._waiting.append(promised)
+        try:
+            return await asyncio.wait_for(asyncio.shield(promised), wait)
+        except TimeoutError:
+            if promised.done():  # handed a worker just as time ran out: take it after all
+                return promised.result()
+            promised.cancel()
+            return None
+
+    def _release(self, worker: _Worker) -> None:
+        """Give a worker to the longest waiting request, or back to the idle ones. From
+        another thread (a replacement that has loaded the graph) it goes through the loop."""
+        loop = self._loop
+        if loop is not None and not _in_loop(loop):
+            try:
+                loop.call_soon_threadsafe(self._release, worker)
+                return
+            except RuntimeError:  # the loop has closed: nobody is waiting any more
+                pass
+        while self._waiting:
+            promised = self._waiting.popleft()
+            if not promised.done():
+                promised.set_result(worker)
+                return
+        self._idle.append(worker)
 
     def close(self) -> None:
         """Stop every worker: politely first, then by force."""
@@ -296,4 +348,19 @@ class QueryPool:
         if closed:
             worker.process.kill()
             return
-        self._idle.put(worker)
+        self._release(worker)
+
+
+def _in_loop(loop: asyncio.AbstractEventLoop) -> bool:
+    try:
+        return asyncio.get_running_loop() is loop
+    except RuntimeError:
+        return False
+
+
+def _exchange(conn, job: tuple, timeout: float) -> tuple | None:
+    """Send a job to a worker and wait for its answer; None past the time limit."""
+    conn.send(job)
+    if not conn.poll(timeout):
+        return None
+    return conn.recv()
