@@ -575,8 +575,10 @@ def serve(
     quiet: bool,
     graph_files: tuple[Path, ...],
 ) -> None:
-    """Serve the graph as a read-only SPARQL 1.1 endpoint until Ctrl-C or SIGTERM.
+    """Serve the pages and the graph as a read-only SPARQL 1.1 endpoint until Ctrl-C or SIGTERM.
 
+    The pages: / checks statements (/?text=STATEMENT), /browse and /search browse the graph,
+    /query runs SPARQL in an editor, /exam audits an uploaded question bank.
     GET or POST /sparql runs a query (results as JSON, XML, CSV or TSV; graphs as Turtle,
     N-Triples, JSON-LD or RDF/XML, by the Accept header); GET /sparql alone describes the
     service. GET /check?text=STATEMENT answers like `dlcheck check --format json`; /health
@@ -592,7 +594,7 @@ def serve(
     def announce(url: str) -> None:
         click.echo(
             f"dlcheck: serving {url} ({server.pool.triples} triples, "
-            f"{server.pool.size} query workers); Ctrl-C stops",
+            f"{server.pool.size} query workers; pages at {server.base_url}/); Ctrl-C stops",
             err=True,
         )
 

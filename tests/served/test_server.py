@@ -33,7 +33,7 @@ CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
 
 # `server`, the endpoint with the default limits and a client timeout of 1 s, is shared with
-# the page and browser tests (tests/web/conftest.py).
+# the page and browser tests (tests/served/conftest.py).
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,7 @@
 them, by mouse and by keyboard alone, and what axe-core finds about their accessibility.
 
 Screenshots of each page go to a temporary directory, or to $DLCHECK_SCREENSHOTS when set
-(`DLCHECK_SCREENSHOTS=docs/screenshots python -m pytest tests/web/test_browser.py`).
+(`DLCHECK_SCREENSHOTS=docs/screenshots python -m pytest tests/served/test_browser.py`).
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ def find(browser, css: str):
 def shoot(browser, shots: Path, name: str) -> None:
     """A screenshot of the whole page: the window grows to the document's height."""
     height = browser.execute_script("return document.documentElement.scrollHeight")
-    browser.set_window_size(1280, min(max(height, 700), 2400))
+    browser.set_window_size(1280, min(max(height + 140, 700), 2600))  # + the window frame
     browser.save_screenshot(str(shots / f"{name}.png"))
     browser.set_window_size(1280, 900)
 
