@@ -562,15 +562,18 @@ def serve(
     quiet: bool,
     graph_files: tuple[Path, ...],
 ) -> None:
-    """Serve the graph as a read-only SPARQL 1.1 endpoint until Ctrl-C or SIGTERM.
+    """Serve the pages and the graph as a read-only SPARQL 1.1 endpoint until Ctrl-C or SIGTERM.
 
+    The pages: / checks statements (/?text=STATEMENT), /browse and /search browse the graph,
+    /query runs SPARQL in an editor, /exam audits an uploaded question bank.
     GET or POST /sparql runs a query (results as JSON, XML, CSV or TSV; graphs as Turtle,
     N-Triples, JSON-LD or RDF/XML, by the Accept header); GET /sparql alone describes the
     service. GET /check?text=STATEMENT answers like `dlcheck check --format json`; /health
     says whether it is up. Updates, SERVICE and FROM are refused (403).
     """
-    from kg.server import Limits, make_server
-    from kg.server import serve as run_server
+    from web.endpoint import Limits
+    from web.server import make_server
+    from web.server import serve as run_server
 
     limits = Limits(timeout=timeout, max_results=max_results, worker_memory=worker_memory << 20)
     server = make_server(list(graph_files) or None, host, port, workers, limits, quiet)
@@ -578,7 +581,7 @@ def serve(
     def announce(url: str) -> None:
         click.echo(
             f"dlcheck: serving {url} ({server.pool.triples} triples, "
-            f"{server.pool.size} query workers); Ctrl-C stops",
+            f"{server.pool.size} query workers; pages at {server.base_url}/); Ctrl-C stops",
             err=True,
         )
 

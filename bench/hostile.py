@@ -189,7 +189,7 @@ def main() -> int:
     args = parser.parse_args()
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from kg.server import make_server
+    from web.server import make_server
 
     statement_times()
     server = make_server(host="127.0.0.1", port=0, workers=args.workers, quiet=True)

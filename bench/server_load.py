@@ -94,7 +94,7 @@ def main() -> int:
     args = parser.parse_args()
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from kg.server import make_server
+    from web.server import make_server
 
     server = make_server(port=0, workers=args.workers, quiet=True)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1})

@@ -1,5 +1,5 @@
 """The layering, kept by reading every import (lazy ones too): ontology -> kg -> checker ->
-faces (cli.py, the server). A module may import its own layer and the layers below it."""
+faces (cli.py, web/). A module may import its own layer and the layers below it."""
 
 from __future__ import annotations
 
@@ -9,17 +9,14 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-LAYERS = {"ontology": 0, "kg": 1, "checker": 2, "cli": 3}
+LAYERS = {"ontology": 0, "kg": 1, "checker": 2, "cli": 3, "web": 3}
 # Arrows upward that exist today, each with the issue that removes it. A new one fails.
-KNOWN = {
-    # The SPARQL server answers /check with the checker; the web issue moves it out of kg/.
-    ("kg/server.py", "checker"),
-}
+KNOWN: set[tuple[str, str]] = set()
 
 
 def _modules() -> list[Path]:
     files = [ROOT / "cli.py"]
-    for package in ("ontology", "kg", "checker"):
+    for package in ("ontology", "kg", "checker", "web"):
         files += sorted((ROOT / package).rglob("*.py"))
     return files
 

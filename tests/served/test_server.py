@@ -24,39 +24,22 @@ import pytest
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF
 
-from kg.server import Limits, make_server, negotiate
+from web.endpoint import negotiate
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 TPU = "SELECT ?l WHERE { c:tpu skos:prefLabel ?l }"
 CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
 
-def _start(**limits):
-    server = make_server(port=0, workers=2, limits=Limits(**limits), quiet=True)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    return server, thread
-
-
-def _stop(server, thread) -> None:
-    server.shutdown()
-    thread.join(5)
-    server.close()
+# `server`, the endpoint with the default limits and a client timeout of 1 s, is shared with
+# the page and browser tests (tests/served/conftest.py).
 
 
 @pytest.fixture(scope="module")
-def server():
-    """The endpoint with the default limits, on a free loopback port."""
-    server, thread = _start(client_timeout=1.0)
-    yield server
-    _stop(server, thread)
-
-
-@pytest.fixture(scope="module")
-def tight():
+def tight(launch):
     """An endpoint with small limits, to hit each of them."""
-    server, thread = _start(
+    server, stop = launch(
         timeout=1.5,
         max_results=50,
         max_body=4096,
@@ -65,7 +48,7 @@ def tight():
         worker_memory=600 << 20,
     )
     yield server
-    _stop(server, thread)
+    stop()
 
 
 def fetch(
@@ -463,7 +446,7 @@ def test_check_runs_in_the_workers_under_the_time_limit(tight):
 
 
 def test_parsed_queries_are_kept_by_hash_within_a_cap():
-    from kg.server import _PreparedQueries
+    from web.endpoint import _PreparedQueries
 
     kept = _PreparedQueries(max_entries=3, max_text=4000)
     queries = [f"SELECT * WHERE {{ ?s ?p {n} }}" for n in range(5)]

@@ -1,0 +1,1 @@
+"""Tests of what `dlcheck serve` serves: the SPARQL endpoint, the pages, the pages in a browser."""

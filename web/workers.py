@@ -1,0 +1,366 @@
+"""The worker processes of `dlcheck serve`: each holds the graph and a checker and runs one
+job at a time (a query, a statement, an exam bank, the browse catalogue) under a time limit.
+
+Jobs do not run in the web process: rdflib cannot be interrupted, one cartesian product
+takes minutes, and reading a long statement can too. A job past its time limit or its
+worker's memory cap costs its worker (killed and replaced), never the server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import multiprocessing
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import anyio
+
+from kg.errors import DlcheckError
+from web.endpoint import Answer, Limits, answer_check, answer_query
+
+# --- the worker processes ----------------------------------------------------------------
+
+
+def _load_dataset(graph_files: Sequence[Path] | None):
+    """The graph as the one named graph of a Dataset whose default graph is the union."""
+    from kg.sparql import as_dataset
+    from kg.store import load_graph
+
+    graph = load_graph(list(graph_files) if graph_files else None)
+    return as_dataset(graph), len(graph)
+
+
+def _worker_main(conn, graph_files: list[Path] | None, limits: Limits) -> None:
+    """A worker process: load the graph once, then answer jobs until told to stop.
+
+    A job is a kind of `_JOBS` and its arguments; the answer is (status, content type, body,
+    healthy). An unhealthy worker (out of memory) is replaced.
+    """
+    # Ctrl-C goes to the whole process group; the parent decides when workers stop.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _limit_memory(limits.worker_memory)
+    try:
+        dataset, triples = _load_dataset(graph_files)
+        # Built before the worker says it is ready, so that building it never counts against
+        # the time limit of the first /check (it reads the compiled cache: about a second).
+        from checker.check import Checker
+
+        statements = Checker(graph_files)
+        held = _Held(dataset, statements, limits)
+    except Exception as exc:
+        conn.send(("failed", str(exc)))
+        return
+    conn.send(("ready", triples))
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return  # the server went away
+        if job is None:
+            return
+        healthy = True
+        try:
+            answer = _JOBS[job[0]](held, *job[1:])
+        except MemoryError:
+            healthy = False
+            answer = Answer.text(
+                503,
+                f"the request needed more than {limits.worker_memory >> 20} MB of memory and "
+                "was stopped; narrow the query",
+            )
+        except Exception as exc:  # a bug of ours: the client still gets one line
+            answer = Answer.text(500, f"internal error: {type(exc).__name__}: {exc}")
+        conn.send((answer.status, answer.content_type, answer.body, healthy))
+        if not healthy:
+            return
+
+
+def _limit_memory(limit: int) -> None:
+    """Cap this process's address space, so that a runaway query fails with MemoryError.
+
+    One 370-byte query (REPLACE and CONCAT doubling a string) grows without bound within its
+    time limit; the cap stops it long before the machine runs out.
+    """
+    try:
+        import resource
+    except ImportError:  # not on this platform: the time limit still holds
+        return
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    except (ValueError, OSError):
+        pass  # a lower hard limit is already set: that one holds
+
+
+@dataclass
+class _Held:
+    """What a worker holds between jobs."""
+
+    dataset: object  # rdflib Dataset
+    checker: object  # checker.check.Checker
+    limits: Limits
+    solver: object = None  # checker.exam.solver.ExamSolver, built on the first exam
+
+
+def _exam_job(held: _Held, name: str, data: bytes, fmt: str | None) -> Answer:
+    from web.exam import answer_exam
+
+    if held.solver is None:
+        from checker.exam.solver import ExamSolver
+
+        held.solver = ExamSolver(held.checker)
+    return answer_exam(held.solver, name, data, fmt)
+
+
+def _page_job(held: _Held, text: str) -> Answer:
+    from web.pages import answer_verdict
+
+    return answer_verdict(held.checker, text)
+
+
+def _catalogue_job(held: _Held) -> Answer:
+    from web.catalogue import answer_catalogue
+
+    return answer_catalogue(held.checker.kb, held.dataset)
+
+
+_JOBS: dict[str, Callable[..., Answer]] = {
+    "sparql": lambda held, text, accept: answer_query(
+        held.dataset, text, accept, held.limits.max_results
+    ),
+    "check": lambda held, text: answer_check(held.checker, text),
+    "verdict": _page_job,
+    "exam": _exam_job,
+    "catalogue": _catalogue_job,
+}
+
+
+@dataclass(eq=False)  # identity, not value: workers live in a set
+class _Worker:
+    process: multiprocessing.process.BaseProcess
+    conn: object  # multiprocessing.connection.Connection
+
+
+class QueryPool:
+    """Worker processes holding the graph; each runs one query at a time under a time limit."""
+
+    def __init__(self, graph_files: Sequence[Path] | None, size: int, limits: Limits):
+        self.graph_files = list(graph_files) if graph_files else None
+        self.size = size
+        self.limits = limits
+        self.triples = 0
+        self._context = multiprocessing.get_context("spawn")  # fork is unsafe with threads
+        self._idle: collections.deque[_Worker] = collections.deque()
+        # Requests waiting for a worker, first come first served; each future gets a worker.
+        self._waiting: collections.deque[asyncio.Future] = collections.deque()
+        self._loop: asyncio.AbstractEventLoop | None = None  # the server's, once it serves
+        # Threads that talk to the workers: one per request answered at once.
+        self.threads = anyio.CapacityLimiter(limits.max_connections)
+        self._live: set[_Worker] = set()
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def start(self, wait: float = 120.0) -> None:
+        """Start every worker and wait until each holds the graph (or one of them failed)."""
+        started = [self._spawn() for _ in range(self.size)]
+        deadline = time.monotonic() + wait
+        try:
+            for worker in started:
+                self.triples = self._await_ready(worker, deadline - time.monotonic())
+                self._idle.append(worker)
+        except BaseException:
+            self.close()
+            raise
+
+    def idle(self) -> int:
+        return len(self._idle)
+
+    async def run(self, text: str, accept: str | None) -> Answer:
+        """Answer one query; a query past the time limit is stopped and its worker replaced."""
+        return await self._job(
+            ("sparql", text, accept), "the query", "add a LIMIT or narrow the query"
+        )
+
+    async def check(self, text: str) -> Answer:
+        """Check one statement, under the same time limit and in the same workers as queries."""
+        return await self._job(("check", text), "checking the statement", "shorten the statement")
+
+    async def verdict(self, text: str) -> Answer:
+        """A statement's verdict and ClaimReview for the Check page (JSON)."""
+        return await self._job(("verdict", text), "checking the statement", "shorten the statement")
+
+    async def exam(self, name: str, data: bytes, fmt: str | None) -> Answer:
+        """An uploaded bank's report in every format (JSON), under the exam time limit."""
+        return await self._job(
+            ("exam", name, data, fmt),
+            "checking the bank",
+            "split the bank into smaller files",
+            self.limits.exam_timeout,
+        )
+
+    async def catalogue(self) -> Answer:
+        """The browse pages' catalogue of topics, claims and concepts (JSON)."""
+        return await self._job(
+            ("catalogue",), "building the catalogue", "try again", self.limits.exam_timeout
+        )
+
+    async def _job(
+        self, job: tuple, what: str, advice: str, timeout: float | None = None
+    ) -> Answer:
+        """Run a job in an idle worker; past the time limit the worker is replaced.
+
+        The exchange with the worker runs in a thread: writing to its pipe wakes the worker,
+        and on a busy machine the writer may lose its core until the worker has run; that
+        must cost one request, not the event loop every other request waits on.
+        """
+        wait = self.limits.timeout
+        timeout = timeout or wait
+        worker = await self._acquire(wait)
+        if worker is None:
+            return Answer.text(
+                503, f"all {self.size} query workers stayed busy for {wait:g} s; try again"
+            )
+        done = False
+        try:
+            reply = await anyio.to_thread.run_sync(
+                _exchange, worker.conn, job, timeout, limiter=self.threads
+            )
+            if reply is None:
+                return Answer.text(
+                    503,
+                    f"{what} ran out of its time limit of {timeout:g} s and was stopped; {advice}",
+                )
+            status, content_type, body, healthy = reply
+            done = healthy
+            return Answer(status, content_type, body)
+        except (EOFError, OSError):
+            return Answer.text(500, "the query worker stopped unexpectedly; try again")
+        finally:
+            if done:
+                self._release(worker)
+            else:  # timed out, died, or interrupted: its state is unknown, so replace it
+                self._replace(worker)
+
+    async def _acquire(self, wait: float) -> _Worker | None:
+        """An idle worker, or the first one freed within `wait` seconds; None after that."""
+        self._loop = asyncio.get_running_loop()
+        if self._idle:
+            return self._idle.popleft()
+        promised = self._loop.create_future()
+        self._waiting.append(promised)
+        try:
+            return await asyncio.wait_for(asyncio.shield(promised), wait)
+        except TimeoutError:
+            if promised.done():  # handed a worker just as time ran out: take it after all
+                return promised.result()
+            promised.cancel()
+            return None
+
+    def _release(self, worker: _Worker) -> None:
+        """Give a worker to the longest waiting request, or back to the idle ones. From
+        another thread (a replacement that has loaded the graph) it goes through the loop."""
+        loop = self._loop
+        if loop is not None and not _in_loop(loop):
+            try:
+                loop.call_soon_threadsafe(self._release, worker)
+                return
+            except RuntimeError:  # the loop has closed: nobody is waiting any more
+                pass
+        while self._waiting:
+            promised = self._waiting.popleft()
+            if not promised.done():
+                promised.set_result(worker)
+                return
+        self._idle.append(worker)
+
+    def close(self) -> None:
+        """Stop every worker: politely first, then by force."""
+        with self._lock:
+            self._closed = True
+            workers = list(self._live)
+            self._live.clear()
+        for worker in workers:
+            try:
+                worker.conn.send(None)
+            except (OSError, ValueError):
+                pass
+        for worker in workers:
+            worker.process.join(2.0)
+            if worker.process.is_alive():
+                worker.process.kill()
+                worker.process.join(2.0)
+            worker.conn.close()
+
+    def _spawn(self) -> _Worker:
+        parent, child = self._context.Pipe()
+        process = self._context.Process(
+            target=_worker_main,
+            args=(child, self.graph_files, self.limits),
+            name="dlcheck-query-worker",
+            daemon=True,
+        )
+        process.start()
+        child.close()
+        worker = _Worker(process, parent)
+        with self._lock:
+            if self._closed:
+                process.kill()
+                raise DlcheckError("the server is shutting down")
+            self._live.add(worker)
+        return worker
+
+    def _await_ready(self, worker: _Worker, wait: float) -> int:
+        try:
+            if not worker.conn.poll(max(wait, 0.0)):
+                raise DlcheckError(f"a query worker did not load the graph within {wait:.0f} s")
+            kind, value = worker.conn.recv()
+        except (EOFError, OSError):
+            raise DlcheckError("a query worker stopped while loading the graph") from None
+        if kind != "ready":
+            raise DlcheckError(f"a query worker could not load the graph: {value}")
+        return int(value)
+
+    def _replace(self, worker: _Worker) -> None:
+        with self._lock:
+            self._live.discard(worker)
+            closed = self._closed
+        worker.process.kill()
+        worker.process.join(2.0)
+        worker.conn.close()
+        if not closed:
+            threading.Thread(target=self._refill, name="dlcheck-respawn", daemon=True).start()
+
+    def _refill(self) -> None:
+        try:
+            worker = self._spawn()
+            self._await_ready(worker, 120.0)
+        except DlcheckError as exc:
+            if not self._closed:  # at shutdown a missing replacement is no news
+                print(f"dlcheck: serve: {exc}", file=sys.stderr)
+            return
+        with self._lock:
+            closed = self._closed
+        if closed:
+            worker.process.kill()
+            return
+        self._release(worker)
+
+
+def _in_loop(loop: asyncio.AbstractEventLoop) -> bool:
+    try:
+        return asyncio.get_running_loop() is loop
+    except RuntimeError:
+        return False
+
+
+def _exchange(conn, job: tuple, timeout: float) -> tuple | None:
+    """Send a job to a worker and wait for its answer; None past the time limit."""
+    conn.send(job)
+    if not conn.poll(timeout):
+        return None
+    return conn.recv()
