@@ -18,7 +18,7 @@ CLAIM = URIRef(
 )
 GOOD = (
     "Deep neural networks generally outperform shallow networks.,deep neural network,"
-    "outperforms,shallow model,true,generally,src:a-d2l-2023,,,,"
+    "outperforms,shallow model,true,generally,src:b-zhang-2023,,,,"
     "Deeper networks usually beat shallow ones.\n"
 )
 
@@ -84,10 +84,10 @@ def test_an_unknown_label_points_at_its_line_with_suggestions(run_cli, sheet, tm
             GOOD.replace(",true,", ",truish,"),
             ":2: status 'truish' is not one of: true, false, partly true",
         ),
-        (GOOD.replace(",src:a-d2l-2023,", ",,"), ":2: source is empty"),
+        (GOOD.replace(",src:b-zhang-2023,", ",,"), ":2: source is empty"),
         (
             "Deep learning requires massive datasets to succeed.,deep learning,requires,"
-            "large dataset,false,,src:a-d2l-2023,,,,\n",
+            "large dataset,false,,src:b-zhang-2023,,,,\n",
             ":2: the graph already holds this statement as claim:",
         ),
         # A false claim without a correction breaks a SHACL shape: nothing is written.
