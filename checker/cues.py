@@ -130,7 +130,7 @@ class Cue(NamedTuple):
 
 def load_rules(path: str | Path | None = None) -> tuple[CueRule, ...]:
     """The rules of a cue rule file (default: the bundled checker/cue_rules.json)."""
-    source, data = _read(path)
+    source, data = read_rule_file(path)
     rules = data.get("rules") if isinstance(data, dict) else data
     if not isinstance(rules, list):
         raise CueRuleError(f"{source}: expected a list of rules under 'rules'")
@@ -147,7 +147,7 @@ class WordLists(NamedTuple):
 
 def load_word_lists(path: str | Path | None = None) -> WordLists:
     """The function and condition words of a cue rule file (empty for a bare rule list)."""
-    source, data = _read(path)
+    source, data = read_rule_file(path)
     if not isinstance(data, dict):
         return WordLists(frozenset(), frozenset(), frozenset())
     lists = []
@@ -161,10 +161,6 @@ def load_word_lists(path: str | Path | None = None) -> WordLists:
 
 def read_rule_file(path: str | Path | None) -> tuple[Path, object]:
     """(path, parsed JSON) of a cue rule file (default: the bundled one)."""
-    return _read(path)
-
-
-def _read(path: str | Path | None) -> tuple[Path, object]:
     source = Path(path) if path else Path(str(resources.files("checker") / "cue_rules.json"))
     try:
         data = json.loads(source.read_text(encoding="utf-8"))

@@ -13,7 +13,8 @@ def graph_stats(graph) -> dict:
     Counted by walking the graph's indexes: rdflib's SPARQL aggregates take seconds on a
     graph of this size, and stats is a command people run often.
     """
-    from rdflib.namespace import RDF, RDFS, SKOS
+    from rdflib import URIRef
+    from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
 
     from ontology import DLC
 
@@ -40,10 +41,7 @@ def graph_stats(graph) -> dict:
             }
         )
     topics.sort(key=lambda t: t["topic"])
-    DCTERMS = "http://purl.org/dc/terms/"
-    from rdflib import URIRef
-
-    is_part_of = URIRef(DCTERMS + "isPartOf")
+    is_part_of = DCTERMS.isPartOf
     sections = {
         s: (str(graph.value(s, is_part_of)), str(name))
         for s, name in graph.subject_objects(DLC.section)
@@ -51,11 +49,11 @@ def graph_stats(graph) -> dict:
     }
     cited = [
         (str(x), *sections[src], str(status[x]) == str(DLC.StatusTrue) if x in status else None)
-        for x, src in graph.subject_objects(URIRef(PROV + "wasDerivedFrom"))
+        for x, src in graph.subject_objects(PROV.wasDerivedFrom)
         if src in sections and (x in claims or x in concepts)
     ]
     labels = {p: str(graph.value(URIRef(p), RDFS.label)) for p, _ in sections.values()}
-    kinds = {str(p): str(kind) for p, kind in graph.subject_objects(URIRef(DCTERMS + "type"))}
+    kinds = {str(p): str(kind) for p, kind in graph.subject_objects(DCTERMS.type)}
     chapters = book_chapters(cited, labels, {p for p, kind in kinds.items() if kind in BOOKS})
     return {
         "claims": len(claims),
@@ -166,7 +164,6 @@ def store_stats(store) -> dict:
     }
 
 
-PROV = "http://www.w3.org/ns/prov#"
 _CHAPTER = re.compile(r"\d+")
 BOOKS = ("book", "textbook")  # the dcterms:type of the publications counted by chapter
 
