@@ -9,6 +9,34 @@ import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
+# The seed article's topic files, which validate on their own: the graph of tests about a
+# curator's mechanics (push, pull, diff, sheets), where the bundled graph, fifty times larger,
+# would only make them slow. Tests about the bundled graph itself read it whole.
+SEED_TOPICS = (
+    "accessibility.ttl",
+    "concepts.ttl",
+    "data-efficiency.ttl",
+    "foundations.ttl",
+    "hardware.ttl",
+    "interpretability.ttl",
+    "limitations.ttl",
+    "sources.ttl",
+)
+
+
+def seed_files() -> list[Path]:
+    """The bundled files of SEED_TOPICS."""
+    from kg.store import bundled_data_files
+
+    files = [path for path in bundled_data_files() if path.name in SEED_TOPICS]
+    assert len(files) == len(SEED_TOPICS), "a seed topic file was renamed"
+    return files
+
+
+def seed_graph_args() -> list[str]:
+    """The CLI options that read the seed topics instead of the bundled graph."""
+    return ["--no-bundled", *(arg for path in seed_files() for arg in ("--graph", str(path)))]
+
 
 @pytest.fixture(scope="session")
 def graph():

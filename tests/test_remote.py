@@ -15,6 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from conftest import seed_graph_args
 
 from kg import remote
 from kg.errors import UsageError
@@ -89,13 +90,13 @@ def _one_line_error(result, exit_code: int = 1) -> str:
 
 
 def test_push_then_check_gives_the_local_verdict(oxigraph, run_cli):
-    pushed = run_cli("kg", "push", "--endpoint", oxigraph)
+    pushed = run_cli("kg", "push", "--endpoint", oxigraph, *seed_graph_args())
     assert pushed.exit_code == 0, pushed.stderr
     assert pushed.output.startswith(f"created <{remote.DEFAULT_GRAPH_IRI}> with ")
     triples = int(pushed.output.split(" with ")[1].split()[0])
     assert remote.count_triples(oxigraph, remote.DEFAULT_GRAPH_IRI) == triples
 
-    here = run_cli("check", TEXT, "--format", "json")
+    here = run_cli("check", TEXT, "--format", "json", *seed_graph_args())
     there = run_cli("check", TEXT, "--format", "json", "--endpoint", oxigraph)
     assert there.exit_code == 0, there.stderr
     assert json.loads(there.output) == json.loads(here.output)
@@ -127,9 +128,12 @@ def test_push_a_curators_file_to_a_graph_of_its_own(oxigraph, run_cli, tmp_path)
     mine = tmp_path / "mine.ttl"
     mine.write_text(CURATOR_TTL)
     iri = "https://example.org/graphs/curator"
-    result = run_cli("kg", "push", "--endpoint", oxigraph, "--graph-iri", iri, "--graph", str(mine))
+    # --no-bundled: the upload is the point here, and the bundled graph would only be slow.
+    mine_alone = ["--no-bundled", "--graph", str(mine)]
+    result = run_cli("kg", "push", "--endpoint", oxigraph, "--graph-iri", iri, *mine_alone)
     assert result.exit_code == 0, result.stderr
-    assert remote.count_triples(oxigraph, iri) == len(load_graph(gather_graph_files([mine])))
+    files = gather_graph_files([mine], bundled=False)
+    assert remote.count_triples(oxigraph, iri) == len(load_graph(files))
     store = oxigraph.replace("/query", "/store")
     again = run_cli(
         "kg",
@@ -140,8 +144,7 @@ def test_push_a_curators_file_to_a_graph_of_its_own(oxigraph, run_cli, tmp_path)
         store,
         "--graph-iri",
         iri,
-        "--graph",
-        str(mine),
+        *mine_alone,
     )
     assert again.output.startswith(f"replaced <{iri}> with ")
     bad = run_cli("kg", "push", "--endpoint", oxigraph, "--graph-iri", "not an iri")
@@ -153,14 +156,19 @@ def test_a_rejected_upload_keeps_the_old_graph(oxigraph, run_cli, monkeypatch, t
 
     mine = tmp_path / "mine.ttl"
     mine.write_text(CURATOR_TTL)
-    assert run_cli("kg", "push", "--endpoint", oxigraph, "--graph", str(mine)).exit_code == 0
+    assert (
+        run_cli(
+            "kg", "push", "--endpoint", oxigraph, "--no-bundled", "--graph", str(mine)
+        ).exit_code
+        == 0
+    )
     before = remote.count_triples(oxigraph, remote.DEFAULT_GRAPH_IRI)
 
     def broken(self, *args, **kwargs) -> bytes:  # the store must refuse this Turtle
         return b"<urn:a> <urn:b> <urn:c> .\n<urn:broken"
 
     monkeypatch.setattr(rdflib.Graph, "serialize", broken)
-    result = run_cli("kg", "push", "--endpoint", oxigraph, "--graph", str(mine))
+    result = run_cli("kg", "push", "--endpoint", oxigraph, "--no-bundled", "--graph", str(mine))
     message = _one_line_error(result)
     assert "graph store http://127.0.0.1:" in message and "answered HTTP 400" in message
     assert remote.count_triples(oxigraph, remote.DEFAULT_GRAPH_IRI) == before > 0
@@ -169,7 +177,12 @@ def test_a_rejected_upload_keeps_the_old_graph(oxigraph, run_cli, monkeypatch, t
 def test_an_interrupted_upload_keeps_the_old_graph(oxigraph, run_cli, monkeypatch, tmp_path):
     mine = tmp_path / "mine.ttl"
     mine.write_text(CURATOR_TTL)
-    assert run_cli("kg", "push", "--endpoint", oxigraph, "--graph", str(mine)).exit_code == 0
+    assert (
+        run_cli(
+            "kg", "push", "--endpoint", oxigraph, "--no-bundled", "--graph", str(mine)
+        ).exit_code
+        == 0
+    )
     before = remote.count_triples(oxigraph, remote.DEFAULT_GRAPH_IRI)
 
     def half_then_reset(data: bytes):
@@ -177,7 +190,9 @@ def test_an_interrupted_upload_keeps_the_old_graph(oxigraph, run_cli, monkeypatc
         raise ConnectionResetError(104, "Connection reset by peer")
 
     monkeypatch.setattr(remote, "_chunks", half_then_reset)
-    message = _one_line_error(run_cli("kg", "push", "--endpoint", oxigraph, "--graph", str(mine)))
+    message = _one_line_error(
+        run_cli("kg", "push", "--endpoint", oxigraph, "--no-bundled", "--graph", str(mine))
+    )
     assert "broke off: connection reset by peer" in message
     time.sleep(0.2)  # give the store time to see the short body
     assert remote.count_triples(oxigraph, remote.DEFAULT_GRAPH_IRI) == before > 0

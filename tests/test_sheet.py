@@ -6,6 +6,7 @@ import csv
 import io
 
 import pytest
+from conftest import FIXTURES, seed_files
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, PROV
 
@@ -21,6 +22,20 @@ GOOD = (
     "outperforms,shallow model,true,generally,src:b-zhang-2023,,,,"
     "Deeper networks usually beat shallow ones.\n"
 )
+
+
+def _base() -> list:
+    """The graph the rows are imported over: the seed topics, the publication they cite and
+    the one concept they need (an import compiles its base, and the bundled graph is big)."""
+    from kg.store import bundled_data_files
+
+    (sources,) = [path for path in bundled_data_files() if path.name == "sources-b.ttl"]
+    return [*seed_files(), sources, FIXTURES / "sheet_base.ttl"]
+
+
+def _import(run_cli, *args: str):
+    base = [arg for path in _base() for arg in ("--graph", str(path))]
+    return run_cli("kg", "import", *args, "--no-bundled", *base)
 
 
 @pytest.fixture
@@ -65,7 +80,7 @@ def test_an_unknown_label_points_at_its_line_with_suggestions(run_cli, sheet, tm
     bad = GOOD.replace("deep neural network,", "deep nueral network,")
     path = sheet(GOOD.replace("Deep neural", "Very deep neural"), bad)
     out = tmp_path / "out.ttl"
-    message = _error(run_cli("kg", "import", str(path), "-o", str(out), "--by", "me"))
+    message = _error(_import(run_cli, str(path), "-o", str(out), "--by", "me"))
     assert message.startswith(
         f"dlcheck: error: {path}:3: subject: no concept labelled 'deep nueral network'; "
         "closest: 'deep neural network', "
@@ -73,7 +88,7 @@ def test_an_unknown_label_points_at_its_line_with_suggestions(run_cli, sheet, tm
     assert not out.exists()
     relation = sheet(GOOD.replace("outperforms", "outperfroms"))
     assert "closest: 'outperforms'" in _error(
-        run_cli("kg", "import", str(relation), "-o", str(out), "--by", "me")
+        _import(run_cli, str(relation), "-o", str(out), "--by", "me")
     )
 
 
@@ -96,7 +111,7 @@ def test_an_unknown_label_points_at_its_line_with_suggestions(run_cli, sheet, tm
 )
 def test_rows_that_cannot_be_imported(run_cli, sheet, tmp_path, row, expected):
     out = tmp_path / "out.ttl"
-    message = _error(run_cli("kg", "import", str(sheet(row)), "-o", str(out), "--by", "me"))
+    message = _error(_import(run_cli, str(sheet(row)), "-o", str(out), "--by", "me"))
     assert expected in message
     assert not out.exists()
 
@@ -104,11 +119,9 @@ def test_rows_that_cannot_be_imported(run_cli, sheet, tmp_path, row, expected):
 def test_unknown_column_and_missing_curator(run_cli, tmp_path):
     path = tmp_path / "claims.csv"
     path.write_text("statment,subject\n")
-    message = _error(
-        run_cli("kg", "import", str(path), "-o", str(tmp_path / "o.ttl"), "--by", "me")
-    )
+    message = _error(_import(run_cli, str(path), "-o", str(tmp_path / "o.ttl"), "--by", "me"))
     assert "claims.csv:1: unknown column 'statment' (did you mean 'statement'?)" in message
-    none = run_cli("kg", "import", str(path), "-o", str(tmp_path / "o.ttl"))
+    none = _import(run_cli, str(path), "-o", str(tmp_path / "o.ttl"))
     assert "--by NAME" in _error(none, 2)
 
 
@@ -118,7 +131,7 @@ def test_a_statement_that_fails_the_self_check_leaves_the_file_alone(run_cli, sh
     # A paraphrase that is word for word a myth of the graph cannot get the row's status.
     myth = "Deep learning requires massive datasets to succeed."
     path = sheet(GOOD.replace("Deeper networks usually beat shallow ones.", myth))
-    message = _error(run_cli("kg", "import", str(path), "-o", str(out), "--by", "me"))
+    message = _error(_import(run_cli, str(path), "-o", str(out), "--by", "me"))
     assert f"{path}:2: self-check: {myth!r} checks as " in message
     assert message.endswith(", not true; reword it\n")
     assert out.read_text() == "# the curator's earlier import\n"
@@ -133,8 +146,8 @@ def test_reimport_keeps_created_and_moves_modified(run_cli, sheet, tmp_path, mon
     path = sheet(GOOD)
     first = datetime(2026, 1, 1, tzinfo=timezone.utc)
     later = datetime(2026, 2, 1, tzinfo=timezone.utc)
-    sheet_module.import_sheet(path, out, _bundled(), "me", check_texts, first)
-    sheet_module.import_sheet(path, out, _bundled(), "me", check_texts, later)
+    sheet_module.import_sheet(path, out, _base(), "me", check_texts, first)
+    sheet_module.import_sheet(path, out, _base(), "me", check_texts, later)
     graph = Graph().parse(out)
     assert str(graph.value(CLAIM, DCTERMS.created)).startswith("2026-01-01")
     assert str(graph.value(CLAIM, DCTERMS.modified)).startswith("2026-02-01")
@@ -145,7 +158,7 @@ def test_curator_from_the_settings_file(run_cli, sheet, tmp_path, monkeypatch):
     settings.write_text("[dlcheck]\ncurator = Grace Hopper\n")
     monkeypatch.setenv("DLCHECK_CONFIG", str(settings))
     out = tmp_path / "out.ttl"
-    result = run_cli("kg", "import", str(sheet(GOOD)), "-o", str(out))
+    result = _import(run_cli, str(sheet(GOOD)), "-o", str(out))
     assert result.exit_code == 0, result.stderr
     assert "curator/grace-hopper" in out.read_text()
 
@@ -159,9 +172,3 @@ def test_yaml_sheet_when_pyyaml_is_installed(tmp_path):
     rows = read_rows(path)
     assert [(r.line, r.get("statement")) for r in rows] == [(1, "A"), (5, "C")]
     assert rows[0].get("paraphrases") == "x | y"
-
-
-def _bundled():
-    from kg.store import bundled_data_files
-
-    return bundled_data_files()

@@ -10,6 +10,7 @@ import urllib.request
 
 import pytest
 import test_remote
+from conftest import seed_files, seed_graph_args
 
 from kg import sync
 from kg.store import gather_graph_files, load_graph
@@ -47,7 +48,9 @@ def test_push_records_hash_time_and_curator_and_refuses_a_stale_base(
     oxigraph, run_cli, tmp_path, monkeypatch
 ):
     monkeypatch.setenv("DLCHECK_STATE", str(tmp_path / "ada.json"))
-    first = run_cli("kg", "push", "--endpoint", oxigraph, "--by", "Ada Lovelace")
+    first = run_cli(
+        "kg", "push", "--endpoint", oxigraph, "--by", "Ada Lovelace", *seed_graph_args()
+    )
     assert first.exit_code == 0, first.stderr
     assert first.output.startswith(f"created <{GRAPH}> with ")
     (row,) = _select(
@@ -59,7 +62,7 @@ def test_push_records_hash_time_and_curator_and_refuses_a_stale_base(
         "<http://www.w3.org/ns/prov#wasAssociatedWith> ?who . "
         "?who <http://www.w3.org/2000/01/rdf-schema#label> ?name } }",
     )
-    assert row["hash"]["value"] == sync.graph_hash(load_graph())
+    assert row["hash"]["value"] == sync.graph_hash(load_graph(seed_files()))
     assert row["hash"]["value"] in first.output
     assert row["name"]["value"] == "Ada Lovelace"
     assert row["at"]["datatype"] == "http://www.w3.org/2001/XMLSchema#dateTime"
@@ -67,7 +70,8 @@ def test_push_records_hash_time_and_curator_and_refuses_a_stale_base(
     # Bob never pulled: his push would overwrite Ada's graph unseen.
     monkeypatch.setenv("DLCHECK_STATE", str(tmp_path / "bob.json"))
     mine = _concept_file(tmp_path, "abacus")
-    refused = run_cli("kg", "push", "--endpoint", oxigraph, "--by", "Bob", "--graph", str(mine))
+    bobs = [*seed_graph_args(), "--graph", str(mine)]
+    refused = run_cli("kg", "push", "--endpoint", oxigraph, "--by", "Bob", *bobs)
     assert refused.exit_code == 1
     assert refused.stderr == (
         "dlcheck: error: the store's graph is not the one you last pulled or pushed: you have "
@@ -78,7 +82,7 @@ def test_push_records_hash_time_and_curator_and_refuses_a_stale_base(
     assert (
         run_cli("kg", "pull", "--endpoint", oxigraph, "-o", str(tmp_path / "pulled")).exit_code == 0
     )
-    again = run_cli("kg", "push", "--endpoint", oxigraph, "--by", "Bob", "--graph", str(mine))
+    again = run_cli("kg", "push", "--endpoint", oxigraph, "--by", "Bob", *bobs)
     assert again.exit_code == 0, again.stderr
 
 
@@ -89,14 +93,13 @@ def test_a_graph_that_does_not_validate_is_refused_unless_forced(
 
     monkeypatch.setenv("DLCHECK_STATE", str(tmp_path / "state.json"))
     broken = str(FIXTURES / "broken.ttl")
-    refused = run_cli("kg", "push", "--endpoint", oxigraph, "--by", "me", "--graph", broken)
+    pushed = [*seed_graph_args(), "--graph", broken]
+    refused = run_cli("kg", "push", "--endpoint", oxigraph, "--by", "me", *pushed)
     assert refused.exit_code == 1
     assert refused.stderr.startswith("dlcheck: error: the graph does not validate (")
     assert "nothing was pushed" in refused.stderr and refused.stderr.count("\n") == 1
     assert _select(oxigraph, "SELECT * WHERE { GRAPH ?g { ?s ?p ?o } } LIMIT 1") == []
-    forced = run_cli(
-        "kg", "push", "--endpoint", oxigraph, "--by", "me", "--graph", broken, "--force"
-    )
+    forced = run_cli("kg", "push", "--endpoint", oxigraph, "--by", "me", *pushed, "--force")
     assert forced.exit_code == 0
     assert forced.stderr.startswith("dlcheck: warning: pushing a graph that does not validate")
 
@@ -104,10 +107,10 @@ def test_a_graph_that_does_not_validate_is_refused_unless_forced(
 def test_two_curators_racing_from_the_same_base(oxigraph, tmp_path, monkeypatch):
     store = _store(oxigraph)
     states = {name: tmp_path / f"{name}.json" for name in ("ada", "bob")}
-    sync.safe_push(None, store, "seed", state_file=states["ada"])
+    sync.safe_push(seed_files(), store, "seed", state_file=states["ada"])
     for name in states:
         sync.pull(store, tmp_path / f"pulled-{name}", state_file=states[name])
-    graphs = {name: gather_graph_files([_concept_file(tmp_path, name)]) for name in states}
+    graphs = {name: [*seed_files(), _concept_file(tmp_path, name)] for name in states}
 
     # Both have passed every check before either swaps the store's record: a true race.
     both_checked = threading.Barrier(2, timeout=60)
@@ -151,20 +154,22 @@ def test_pull_writes_one_file_per_topic_that_reads_back_to_the_same_graph(
     oxigraph, run_cli, tmp_path, monkeypatch
 ):
     monkeypatch.setenv("DLCHECK_STATE", str(tmp_path / "state.json"))
-    assert run_cli("kg", "push", "--endpoint", oxigraph, "--by", "me").exit_code == 0
+    pushed = run_cli("kg", "push", "--endpoint", oxigraph, "--by", "me", *seed_graph_args())
+    assert pushed.exit_code == 0, pushed.stderr
     folder = tmp_path / "pulled"
     result = run_cli("kg", "pull", "--endpoint", oxigraph, "-o", str(folder))
     assert result.exit_code == 0, result.stderr
     names = sorted(p.name for p in folder.glob("*.ttl"))
-    assert "graph.ttl" in names and "hardware.ttl" in names and "transformers.ttl" in names
+    assert "graph.ttl" in names and "hardware.ttl" in names and "limitations.ttl" in names
     hardware = (folder / "hardware.ttl").read_text()
     assert "claim:dl-requires-specialized-hardware a" in hardware and "c:tpu a" in hardware
     back = load_graph(gather_graph_files([folder], bundled=False))
-    assert sync.graph_hash(back) == sync.graph_hash(load_graph())
-    # The store is a side of `kg diff` too: it holds what was pushed, the bundled graph.
+    assert sync.graph_hash(back) == sync.graph_hash(load_graph(seed_files()))
+    # The store is a side of `kg diff` too: it holds what was pushed, the seed topics.
     statements = tmp_path / "one.txt"
     statements.write_text("TPUs accelerate training.\n")
-    diff = run_cli("kg", "diff", "bundled", oxigraph, "--statements", str(statements))
+    pushed_files = "+".join(str(path) for path in seed_files())
+    diff = run_cli("kg", "diff", pushed_files, oxigraph, "--statements", str(statements))
     assert diff.exit_code == 0, diff.stderr
     assert "claims: 0 added, 0 removed, 0 changed" in diff.output.splitlines()
     assert "verdicts: 0 of 1 statements changed" in diff.output
@@ -204,7 +209,7 @@ def test_graph_hash_canonicalizes_blank_nodes_as_the_whole_graph_would():
 ex:a ex:p [ ex:q [ ex:r "x" ] ; ex:s ex:b ] ; ex:t ( ex:c [ ex:u 1 ] ) .
 ex:b ex:p [ ex:q [ ex:r "x" ] ] .
 """
-    graphs = [load_graph(), Graph().parse(data=nested, format="turtle")]
+    graphs = [load_graph(seed_files()), Graph().parse(data=nested, format="turtle")]
     for graph in graphs:
         assert sync.graph_hash(graph) == whole(graph)
     again = Graph().parse(data=nested, format="turtle")  # new blank-node labels
