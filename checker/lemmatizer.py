@@ -120,8 +120,9 @@ def lemma_table(kb: KnowledgeBase) -> dict[str, str]:
 
 # Words the lookup table reads as inflections they are not here: "number" as a comparative
 # of "numb", "bound" (as in "lower bound") as a past tense of "bind", "reasoning" (the
-# faculty) as a form of "reason" (so that "for two reasons" named symbolic reasoning).
-_NOT_INFLECTED = ("number", "bound", "reasoning")
+# faculty) as a form of "reason" (so that "for two reasons" named symbolic reasoning),
+# "faster" as "fast" (so that Faster R-CNN read as Fast R-CNN, another model).
+_NOT_INFLECTED = ("number", "bound", "reasoning", "faster")
 
 
 def _words(phrase: str) -> list[str]:

@@ -162,17 +162,30 @@ class MentionMatcher:
 def _read_phrases(
     nlp: Language, phrases: list[tuple[str, str, str]]
 ) -> dict[tuple[str, ...], tuple[tuple[str, str], ...]]:
-    """Each phrase as the lemmas the matcher reads, with every target it names."""
+    """Each phrase as the lemmas the matcher reads, with every target it names, in IRI
+    order (never the graph's iteration order, which varies from run to run).
+
+    A concept label with a cue word in it ("no step size") reads as the label without it
+    ("step size"): where another concept's label reads that way word for word, the key
+    names that concept alone, since the cue is read as a cue of the statement."""
     preceding = [proc for name, proc in nlp.pipeline if name != "dlcheck_mentions"]
     strings = nlp.vocab.strings
-    table: dict[tuple[str, ...], tuple[tuple[str, str], ...]] = {}
-    for phrase, iri, direction in phrases:
+    read: dict[tuple[str, ...], dict[tuple[str, str], bool]] = {}  # target -> read whole?
+    for phrase, iri, direction in sorted(phrases, key=lambda p: (p[1], p[2], p[0])):
         doc = nlp.make_doc(phrase)
         for proc in preceding:
             doc = proc(doc)
         key = tuple(strings[h] for h in lemmas_read(doc))
-        if key and (iri, direction) not in table.get(key, ()):
-            table[key] = (*table.get(key, ()), (iri, direction))  # empty: only cue words
+        if key:  # empty: only cue words
+            whole = not doc._.transparent
+            targets = read.setdefault(key, {})
+            targets[(iri, direction)] = targets.get((iri, direction), False) or whole
+    table: dict[tuple[str, ...], tuple[tuple[str, str], ...]] = {}
+    for key, targets in read.items():
+        exact = any(whole for (_, d), whole in targets.items() if not d)
+        table[key] = tuple(
+            (iri, d) for (iri, d), whole in targets.items() if d or whole or not exact
+        )
     return table
 
 

@@ -52,8 +52,12 @@ def _isolated_cache(tmp_path_factory):
     # before the session's checker is built.
     # A developer's own settings (a team endpoint) must not reach the tests either.
     base = tmp_path_factory.getbasetemp()
+    # pytest-xdist's workers each have a basetemp below one shared root: the cache goes
+    # there, so that the run compiles the graph once, not once per worker (writes are
+    # atomic and content-addressed, so two workers building one entry agree).
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
     wanted = {
-        "DLCHECK_CACHE_DIR": str(base / "dlcheck-cache"),
+        "DLCHECK_CACHE_DIR": str(shared / "dlcheck-cache"),
         "XDG_CONFIG_HOME": str(base / "config-home"),
         "DLCHECK_CONFIG": None,
         "XDG_STATE_HOME": str(base / "state-home"),  # what a curator last pulled or pushed

@@ -532,8 +532,8 @@ def test_port_in_use_is_one_line_and_exit_1(run_cli):
     )
 
 
-def test_serve_stops_cleanly_on_sigterm_and_sigint(tmp_path_factory):
-    cache = str(tmp_path_factory.getbasetemp() / "dlcheck-cache")
+def test_serve_stops_cleanly_on_sigterm_and_sigint():
+    cache = os.environ["DLCHECK_CACHE_DIR"]  # the session's (tests/conftest.py)
     command = [sys.executable, "-c", "from cli import main; main()", "serve", "--port", "0"]
     command += ["--workers", "1", "--quiet"]
     # Both servers start at once: each takes a few seconds to load the graph.
