@@ -129,4 +129,4 @@ def test_ci_lints_the_graph_and_fails_on_errors():
     script = (FIXTURES.parents[1] / ".ci" / "run").read_text(encoding="utf-8")
     lines = [line.strip() for line in script.splitlines()]
     assert "set -euo pipefail" in lines
-    assert lines.index("dlcheck lint") < lines.index("python -m pytest")
+    assert lines.index("dlcheck lint") < lines.index("python -m pytest -n auto")
