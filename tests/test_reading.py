@@ -166,6 +166,15 @@ def test_naming_is_read_as_what_the_name_means(checker):
     assert checker.check("Max and average pooling have no parameters").verdict == "true"
 
 
+def test_one_way_to_do_something_is_read_as_can_do_it(checker):
+    """ "X is one way to V Y" says that X can V Y: true where the graph holds that X Vs Y,
+    and never false from a claim that X does not (a "can" is not refuted by a generic)."""
+    verdict = checker.check("Weight decay is one way to reduce overfitting.")
+    assert verdict.verdict == "true"
+    assert verdict.explanation.startswith('Read as "Weight decay can reduce overfitting".')
+    assert checker.check("Dropout is one way to increase overfitting.").verdict == "unknown"
+
+
 def test_a_dropped_trailing_clause_takes_its_negation_with_it(checker):
     """The definition "a layer between ..., whose values the training data do not specify"
     holds of a statement that leaves the whole relative clause out: its "not" is the
