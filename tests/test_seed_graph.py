@@ -262,3 +262,16 @@ def test_namespace_class_matches_the_ontology_file(graph):
         assert graph.value(DLC[term], RDFS.comment) is not None, f"dlc:{term} has no rdfs:comment"
     with pytest.raises(AttributeError):
         _ = Vocabulary.Clam
+
+
+def test_every_wikidata_link_is_a_well_formed_item_iri(graph):
+    """skos:exactMatch links a concept to one Wikidata item: http://www.wikidata.org/entity/Q<n>
+    (the entity IRI, not the wiki page), and no two concepts claim the same item."""
+    import re
+
+    links = list(graph.subject_objects(SKOS.exactMatch))
+    assert links, "the seed concepts carry Wikidata links"
+    item = re.compile(r"http://www\.wikidata\.org/entity/Q[1-9][0-9]*")
+    assert [(s, o) for s, o in links if not (isinstance(o, URIRef) and item.fullmatch(o))] == []
+    assert all(len(list(graph.objects(s, SKOS.exactMatch))) == 1 for s, _ in links)
+    assert len({o for _, o in links}) == len(links)
