@@ -228,6 +228,9 @@ def _topic_file(number, names, hubs, relations, lexicon, rng: random.Random) -> 
             parts.append(f"dlc:correctedBy {rng.choice(true_claims)}")
         elif status == "StatusPartlyTrue":
             parts.append(f'dlc:condition "when the {obj.label} is small"@en')
+            # The shapes want its correction too; picked without the generator, so that the
+            # rest of the synthetic graph stays as it was.
+            parts.append(f"dlc:correctedBy {true_claims[index % len(true_claims)]}")
         elif true_claims and rng.random() < 0.25:
             parts.append(f"dlc:supportedBy {rng.choice(true_claims)}")
         if status == "StatusTrue":

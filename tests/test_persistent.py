@@ -15,6 +15,8 @@ from kg import persistent, sparql
 from kg.errors import DlcheckError, GraphLoadError
 
 QUERIES = sorted((Path(__file__).parent.parent / "docs" / "queries").glob("*.rq"))
+# Curator queries that list problems: the bundled graph has none, so their answer is empty.
+EMPTY_BY_DESIGN = {"unmentioned-concepts"}
 SMALL = """
 @prefix c:    <https://w3id.org/dlcheck/kg/concept/> .
 @prefix dlc:  <https://w3id.org/dlcheck/ontology#> .
@@ -39,7 +41,8 @@ def test_documented_queries_answer_as_they_did_from_the_turtle(graph, path, fmt)
     parsed = sparql.format_result(sparql.run(graph, prepared), fmt)
     stored = sparql.format_result(persistent.run_query(persistent.open_store(), prepared), fmt)
     assert stored == parsed
-    assert stored.count("\n") > 3
+    if path.stem not in EMPTY_BY_DESIGN:
+        assert stored.count("\n") > 3
 
 
 def test_ask_construct_and_plain_literals_read_back_as_rdflib_parses_them(own_cache, tmp_path):

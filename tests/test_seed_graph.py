@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from rdflib import URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
@@ -144,6 +146,89 @@ def test_broken_fixture_fails_with_a_useful_report():
     assert "c:nameless (skos:prefLabel)" in text
 
 
+INCOMPLETE_MYTHS = """
+@prefix c:       <https://w3id.org/dlcheck/kg/concept/> .
+@prefix claim:   <https://w3id.org/dlcheck/kg/claim/> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix dlc:     <https://w3id.org/dlcheck/ontology#> .
+@prefix prov:    <http://www.w3.org/ns/prov#> .
+@prefix rdfs:    <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix skos:    <http://www.w3.org/2004/02/skos/core#> .
+@prefix src:     <https://w3id.org/dlcheck/kg/source/> .
+
+c:dl a dlc:Field ; skos:prefLabel "deep learning"@en .
+c:gpu a dlc:Hardware ; skos:prefLabel "GPU"@en .
+src:book a dlc:Publication ; dcterms:title "A book" ; dcterms:creator "Someone" ;
+    dcterms:date "2020" .
+src:book-ch1 a dlc:SourceSection ; dcterms:isPartOf src:book ; dlc:section "1" .
+claim:can-use-gpu a dlc:Claim ; rdfs:label "Deep learning can use a GPU."@en ;
+    dlc:subject c:dl ; dlc:relation dlc:usableBy ; dlc:object c:gpu ; dlc:modality dlc:Can ;
+    dlc:truthStatus dlc:StatusTrue ; prov:wasDerivedFrom src:book-ch1 .
+claim:refuted-only a dlc:Claim ; rdfs:label "Deep learning needs a GPU."@en ;
+    dlc:subject c:dl ; dlc:relation dlc:requires ; dlc:object c:gpu ; dlc:modality dlc:Always ;
+    dlc:truthStatus dlc:StatusFalse ; dlc:refutedBy claim:can-use-gpu ;
+    prov:wasDerivedFrom src:book-ch1 .
+claim:condition-only a dlc:Claim ; rdfs:label "Deep learning generally needs a GPU."@en ;
+    dlc:subject c:dl ; dlc:relation dlc:requires ; dlc:object c:gpu ; dlc:modality dlc:Generally ;
+    dlc:truthStatus dlc:StatusPartlyTrue ; dlc:condition "For large models."@en ;
+    prov:wasDerivedFrom src:book-ch1 .
+claim:correction-only a dlc:Claim ; rdfs:label "Deep learning can need a GPU."@en ;
+    dlc:subject c:dl ; dlc:relation dlc:requires ; dlc:object c:gpu ; dlc:modality dlc:Can ;
+    dlc:truthStatus dlc:StatusPartlyTrue ; dlc:correctedBy claim:can-use-gpu ;
+    prov:wasDerivedFrom src:book-ch1 .
+claim:complete a dlc:Claim ; rdfs:label "Deep learning always benefits from a GPU."@en ;
+    dlc:subject c:dl ; dlc:relation dlc:benefitsFrom ; dlc:object c:gpu ; dlc:modality dlc:Always ;
+    dlc:truthStatus dlc:StatusPartlyTrue ; dlc:condition "For large models."@en ;
+    dlc:correctedBy claim:can-use-gpu ; prov:wasDerivedFrom src:book-ch1 .
+"""
+
+
+MYTH_COMPLETENESS = Path(__file__).parent.parent / "docs" / "queries" / "myth-completeness.rq"
+
+
+def _myth_counts(graph) -> dict[str, tuple[int, int, int]]:
+    """status -> (claims, with a correction, with a condition), from the curator query."""
+    from kg import sparql
+
+    rows = sparql.run(graph, MYTH_COMPLETENESS.read_text())
+    return {
+        str(row.status).rsplit("#", 1)[-1]: (
+            int(row.claims),
+            int(row.with_correction),
+            int(row.with_condition),
+        )
+        for row in rows
+    }
+
+
+def test_every_myth_carries_its_correction_and_a_partly_true_one_its_condition(tmp_path):
+    """A false claim with only a refutation, a partly true one with only a condition or only a
+    correction: each fails the shapes, and the curator query's counts show the gaps."""
+    from kg.store import load_graph
+    from kg.validate import validate
+
+    path = tmp_path / "myths.ttl"
+    path.write_text(INCOMPLETE_MYTHS)
+    graph = load_graph([path])
+    text = validate(graph).text()
+    assert "claim:refuted-only: A false claim needs a correction (dlc:correctedBy)" in text
+    for partly in ("condition-only", "correction-only"):
+        assert f"claim:{partly}: A partly true claim needs the condition" in text
+    assert "claim:complete" not in text and "claim:can-use-gpu" not in text
+    assert _myth_counts(graph) == {
+        "StatusTrue": (1, 0, 0),
+        "StatusFalse": (1, 0, 0),
+        "StatusPartlyTrue": (3, 2, 2),
+    }
+
+
+def test_no_myth_in_the_bundled_graph_lacks_its_correction_or_condition(graph):
+    counts = _myth_counts(graph)
+    myths, corrected, _ = counts["StatusFalse"]
+    assert myths >= 800 and corrected == myths
+    assert len(set(counts["StatusPartlyTrue"])) == 1  # every partly true myth has both
+
+
 def test_a_claim_labelled_twice_in_one_language_fails(tmp_path):
     """Two files giving one claim IRI two labels make two claims under one name."""
     from kg.store import load_graph
@@ -177,3 +262,16 @@ def test_namespace_class_matches_the_ontology_file(graph):
         assert graph.value(DLC[term], RDFS.comment) is not None, f"dlc:{term} has no rdfs:comment"
     with pytest.raises(AttributeError):
         _ = Vocabulary.Clam
+
+
+def test_every_wikidata_link_is_a_well_formed_item_iri(graph):
+    """skos:exactMatch links a concept to one Wikidata item: http://www.wikidata.org/entity/Q<n>
+    (the entity IRI, not the wiki page), and no two concepts claim the same item."""
+    import re
+
+    links = list(graph.subject_objects(SKOS.exactMatch))
+    assert links, "the seed concepts carry Wikidata links"
+    item = re.compile(r"http://www\.wikidata\.org/entity/Q[1-9][0-9]*")
+    assert [(s, o) for s, o in links if not (isinstance(o, URIRef) and item.fullmatch(o))] == []
+    assert all(len(list(graph.objects(s, SKOS.exactMatch))) == 1 for s, _ in links)
+    assert len({o for _, o in links}) == len(links)
