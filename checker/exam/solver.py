@@ -49,6 +49,7 @@ from ontology.names import local_name
 from .model import Option, Question
 from .stems import (
     ARTICLE_SUFFIX,
+    BE_SUFFIX,
     OPTION_SLOTS,
     VERB_SUFFIX,
     FormRule,
@@ -90,9 +91,8 @@ class Frame:
         if not self.before and after and not _plural(option):
             # "Which techniques reduce ...?" + "Transfer learning": the verb agrees with
             # the option ("Transfer learning reduces ...").
-            verb, _, rest = after.partition(" ")
-            if verb.islower():
-                after = f"{_third_person(verb, stem_rules().third_person)} {rest}".strip()
+            if after.split(" ", 1)[0].islower():
+                after = _third_person(after, stem_rules().third_person) or after
         return _capital(" ".join(p for p in (self.before, _inner(option), after) if p))
 
 
@@ -221,6 +221,7 @@ def template_statements(templates: Sequence[str], option: str) -> list[str]:
         "option_bare": bare,
         "option_verb": verb,
         "option_s": _third_person(inner, stem_rules().third_person),
+        "option_do": bare or inner,
     }
     statements = []
     for template in templates:
@@ -343,7 +344,14 @@ def question_of(rules: StemRules, stem: str) -> str:
     mark = stem.find("?")
     limit = mark if mark >= 0 else len(stem)
     starts = [m.end() for m in rules.sentence_break.finditer(stem, 0, limit)]
-    return stem[starts[-1] :] if starts else stem
+    question = stem[starts[-1] :] if starts else stem
+    # "In an autoencoder, what happens ...?": the context clause, like a scenario, lends
+    # the question its concepts, not its words.
+    context = rules.context_clause.match(question)
+    if context is not None:
+        question = question[context.end() :]
+        return question[:1].upper() + question[1:]
+    return question
 
 
 def _with_context(reading: StemReading, whole: Doc) -> StemReading:
@@ -367,11 +375,14 @@ def _strip_instructions(stem: str) -> str:
 def _stem_reading(rules: StemRules, kb: KnowledgeBase, stem: str, doc: Doc) -> StemReading:
     mentions = doc._.mentions
     concepts = [m for m in mentions if m.kind == "concept"]
-    # The last concept: "about hardware for deep learning" is about deep learning.
-    topic = concepts[-1] if concepts else None
+    found = rules.form_of(stem)
+    # The last concept by default: "about hardware for deep learning" is about deep
+    # learning; a form may say the first ("Why is ReLU preferred over sigmoid?").
+    topic = None
+    if concepts:
+        topic = concepts[0] if found is not None and found[0].topic == "first" else concepts[-1]
     topic_iri = _concept_iri(topic) if topic else None
     topic_text = doc[topic.start : topic.end].text if topic else None
-    found = rules.form_of(stem)
     if found is None:
         frame = _frame(rules, kb, stem, doc)
         named = frozenset(_concept_iri(m) for m in concepts)
@@ -382,9 +393,14 @@ def _stem_reading(rules: StemRules, kb: KnowledgeBase, stem: str, doc: Doc) -> S
     slots |= {
         **{name + VERB_SUFFIX: _third_person(value, irregular) for name, value in slots.items()},
         **{name + ARTICLE_SUFFIX: _with_article(value) for name, value in slots.items()},
+        **{name + BE_SUFFIX: "are" if _plural(value) else "is" for name, value in slots.items()},
     }
-    # The stem's slots are filled now; the option's stay for template_statements.
+    # The stem's slots are filled now; the option's stay for template_statements. After a
+    # plural focus the option's verb keeps its plain form ("Activation functions introduce
+    # non-linearity").
     keep = {name: "{" + name + "}" for name in OPTION_SLOTS}
+    if _plural(slots.get("focus", "")):
+        keep |= {"option_verb": "{option_bare}", "option_s": "{option}"}
     templates = tuple(t.format(**slots, **keep) for t in rule.templates)
     focus = slots.get("focus") or slots.get("class") or topic_text
     return StemReading(
@@ -418,9 +434,17 @@ def _frame(rules: StemRules, kb: KnowledgeBase, stem: str, doc: Doc) -> Frame | 
     if blank is not None:
         before, after = stem[: blank.start()].strip(), stem[blank.end() :].strip()
         return Frame(_capital(before), after.rstrip("?.!").strip())
+    if len(rules.wh_word.findall(stem)) > 1:
+        return None  # "What caused X and what was the solution?": two questions in one
+    wh = rules.wh_word.search(stem)
+    # "What type of learning do autoencoders perform?": after do-support the wh-phrase is
+    # the object, never the subject.
+    do_support = wh is not None and any(
+        t.idx >= wh.end() and rules.do_support.match(t.text) for t in doc
+    )
     subject = rules.wh_subject.match(stem)
     first = next((t.i for t in doc if t.idx >= subject.end()), None) if subject else None
-    if first is not None:
+    if first is not None and not do_support:
         # "Which optimizer adapts the learning rate ...?": the option stands for the
         # wh-phrase "which optimizer" and is the subject of the rest of the stem. The phrase
         # is a concept named right after "which", or up to a relation two or three words on
@@ -440,10 +464,12 @@ def _frame(rules: StemRules, kb: KnowledgeBase, stem: str, doc: Doc) -> Frame | 
             rest = stem[end:].strip().rstrip("?.!").strip()
             if rules.inversion.match(rest) or rules.inversion.match(stem[subject.end() :]):
                 return None  # "Which approach should you try?": the option is no subject
+            said = rest.split(maxsplit=1)
+            if len(said) == 2 and rules.pronoun.fullmatch(said[1]):
+                return None  # "Which type of learning is this?": the stem says nothing more
             if rest:
                 kin = _kin(kb, verb) if verb is not None else None
                 return Frame("", rest, kin)
-    wh = rules.wh_word.search(stem)
     if wh is not None and wh.start() > 0:
         said = [m for m in mentions if m.kind == "relation" and doc[m.end - 1].idx < wh.start()]
         if said and not rules.wh_word.search(stem, 0, wh.start()):
@@ -481,6 +507,8 @@ def _frame(rules: StemRules, kb: KnowledgeBase, stem: str, doc: Doc) -> Frame | 
             # "What does momentum help with?": "Momentum helps with <option>".
             verb = _third_person(verb, rules.third_person) or verb
         return Frame(_capital(said + verb), "", _kin(kb, relation))
+    if do_support or (aux is not None and rules.inversion.match(stem[aux.start() :])):
+        return None  # "What does W represent?", "What would you need?": no subject place
     # A copula ("is", "are": a phrase that can be a plain attribution) puts the stem's
     # concept first; "is an example of" cannot, and keeps the option as the subject.
     copula = relation.phrase.weak
@@ -525,6 +553,11 @@ def _plan(text: str, verdict: Verdict | None, stem: StemReading) -> tuple[tuple[
     if stem.form == FRAME:
         if stem.frame is None:
             return (), "none"
+        replaced = pronoun_statement(text, stem.topic_text) if stem.topic_text else None
+        if replaced is not None:
+            # "What makes AlexNet significant?" + "It won ImageNet": a statement about the
+            # topic, not a phrase for the frame.
+            return (replaced,), "pronoun"
         return (stem.frame.fill(text),), "frame"
     return tuple(template_statements(stem.templates, text)), stem.form
 
@@ -914,6 +947,9 @@ def _third_person(phrase: str | None, irregular: dict[str, str]) -> str | None:
     if not phrase:
         return None
     verb, _, rest = phrase.partition(" ")
+    if rest and stem_rules().adverb.match(verb.lower()):
+        # "randomly disable neurons": the verb is the word after the adverb.
+        return f"{verb} {_third_person(rest, irregular)}"
     lower = verb.lower()
     if lower in irregular.values() or (lower.endswith("s") and not lower.endswith("ss")):
         pass  # already agrees: "is", "can", "reduces"
