@@ -46,6 +46,7 @@ from checker.check import Checker, Verdict
 from kg.knowledge import SKOS_DEFINITION, Edge, KnowledgeBase
 from ontology.names import local_name
 
+from .definitions import DefinitionMatch, Definitions
 from .model import Option, Question
 from .stems import (
     ARTICLE_SUFFIX,
@@ -70,6 +71,10 @@ CHOSEN, AMBIGUOUS, UNDECIDED, SKIPPED = "chosen", "ambiguous", "undecided", "ski
 STATEMENT_FORMS = ("statement", "reason")
 #: The form of a stem no rule matches: the option goes into the stem's frame.
 FRAME = "frame"
+#: Forms whose options describe the focus, and forms whose options may name what the stem
+#: describes: where a definition can decide (checker/exam/definitions.py).
+DESCRIBED_FORMS = ("definition", "purpose", "action")
+NAMED_FORMS = ("named", FRAME)
 
 _STEM_MEMO_LIMIT = 10_000
 _VERDICT_MEMO_LIMIT = 100_000
@@ -109,6 +114,7 @@ class StemReading:
     focus: str | None = None  # what the question asks about, as the stem writes it
     relations: frozenset[str] | None = None  # relations that answer it (None: any)
     concepts: frozenset[str] = frozenset()  # every concept the stem names
+    focus_concept: str | None = None  # the concept the focus names, if one does
 
     @property
     def whole_options(self) -> bool:
@@ -244,7 +250,14 @@ class ExamSolver:
         self.chunk = chunk
         self._stems: dict[str, StemReading] = {}
         self._verdicts: dict[str, Verdict] = {}
+        self._definitions: Definitions | None = None  # built when a question needs them
         self.checked = 0  # statements sent to the checker so far (for benchmarks)
+
+    @property
+    def definitions(self) -> Definitions:
+        if self._definitions is None:
+            self._definitions = Definitions(self.checker, self.rules.adverb)
+        return self._definitions
 
     def solve(
         self,
@@ -331,8 +344,64 @@ class ExamSolver:
             elif q.kind == "truefalse":
                 results.append(_true_false(q, first[q.stem]))
             else:
-                results.append(_multichoice(self.checker.kb, q, stems[id(q)], plans, second))
+                result = _multichoice(self.checker.kb, q, stems[id(q)], plans, second)
+                results.append(self._by_definition(result, stems[id(q)]))
         return results
+
+    def _by_definition(self, result: QuestionResult, stem: StemReading) -> QuestionResult:
+        """The question decided by the definitions when the claims leave it open with no
+        candidate (docs/exam-formats.md, rule 7); otherwise the result as it was."""
+        q = result.question
+        if (
+            result.outcome != UNDECIDED
+            or result.candidates
+            or stem.asks_for == ASKS_NOT_TRUE
+            or wanted_answers(q) != 1
+            or stem.form not in (*DESCRIBED_FORMS, *NAMED_FORMS)
+        ):
+            return result
+        match = _definition_match(self.definitions, q, stem)
+        if match is None:
+            return result
+        option = next(o for o in result.options if o.letter == match.letter)
+        if option.verdict in (FALSE, PARTLY_TRUE):
+            return result  # the claims speak against it: no match overrules them
+        label = self.checker.kb.label(match.concept)
+        note = (
+            f"{match.letter} matches the definition of {label} "
+            f"({', '.join(match.shared)}; weight {match.weight} against {match.runner_up})"
+        )
+        options = [
+            replace(
+                o,
+                justification=(match.edge,),
+                explanation=f"Matches the definition: {match.edge.label}.",
+            )
+            if o.letter == match.letter
+            else o
+            for o in result.options
+        ]
+        return _finish(
+            q, stem, CHOSEN, (match.letter,), (match.letter,), note, options, TRUE, FALSE
+        )
+
+
+def _definition_match(
+    definitions: Definitions, q: Question, stem: StemReading
+) -> DefinitionMatch | None:
+    """The definition match of a question: its options describe the focus ("What is X?"),
+    or they name concepts and the stem describes one ("Which X does Y?", "... is called:")."""
+    rules = stem_rules()
+    options = [(o.letter, o.text) for o in q.options if rules.above_kind(o.text) is None]
+    if len(options) != len(q.options):
+        return None  # "all of the above" would need every other option decided
+    if stem.form in DESCRIBED_FORMS and stem.focus_concept is not None:
+        return definitions.describes(stem.focus_concept, options, q.stem)
+    if stem.form in NAMED_FORMS:
+        concepts = [(letter, definitions.concept_of(text)) for letter, text in options]
+        if all(concept for _, concept in concepts):
+            return definitions.names(concepts, q.stem)  # type: ignore[arg-type]
+    return None
 
 
 # -- stems -------------------------------------------------------------------------------
@@ -403,6 +472,14 @@ def _stem_reading(rules: StemRules, kb: KnowledgeBase, stem: str, doc: Doc) -> S
         keep |= {"option_verb": "{option_bare}", "option_s": "{option}"}
     templates = tuple(t.format(**slots, **keep) for t in rule.templates)
     focus = slots.get("focus") or slots.get("class") or topic_text
+    # The concept the focus names: "What is the 'dying ReLU' problem in deep networks?" is
+    # about the dying ReLU problem, whatever else the stem names.
+    span = match.span("focus") if "focus" in match.groupdict() else (-1, -1)
+    inside = [m for m in concepts if span[0] <= doc[m.start].idx < span[1]]
+    head = stem[span[0] : doc[inside[0].start].idx] if inside else ""
+    # The focus's head only: in "the curse of dimensionality for one-hot encoding", not
+    # one-hot encoding, when the graph has no concept for the curse.
+    focus_concept = _concept_iri(inside[0]) if inside and not any(map(str.isalnum, head)) else None
     return StemReading(
         _asks(found),
         topic_iri,
@@ -413,6 +490,7 @@ def _stem_reading(rules: StemRules, kb: KnowledgeBase, stem: str, doc: Doc) -> S
         focus,
         rule.relations,
         frozenset(_concept_iri(m) for m in concepts),
+        focus_concept,
     )
 
 

@@ -486,3 +486,54 @@ def test_no_false_disagrees_on_the_dev_set(solver):
     assert status[AGREES] >= 10
     wrong = [r for r in results if r.choice is not None and r.key_status != AGREES]
     assert len(wrong) <= 0.05 * len(results)
+
+
+# -- definitions decide "What is X?" and "Which X does Y?" ---------------------------------
+
+
+def test_a_definition_decides_what_an_option_describes(solver):
+    result = solve_one(
+        solver,
+        "What is teacher forcing?{"
+        "=Training a decoder on the true previous token rather than its own guess "
+        "~Forcing the learning rate to decay every epoch "
+        "~Pruning the smallest weights of a network "
+        "~Copying a teacher model's weights into a student}",
+    )
+    assert (result.choice, result.key_status) == (("A",), AGREES)
+    assert result.note.startswith("A matches the definition of teacher forcing")
+    assert result.options[0].justification[0].predicate.endswith("#definition")
+
+
+def test_a_definition_decides_which_concept_the_stem_describes(solver):
+    result = solve_one(
+        solver,
+        "Which method divides each parameter's step by the root of the sum of its past "
+        "squared gradients?{~Dropout =AdaGrad ~Max pooling ~Early stopping}",
+    )
+    assert (result.choice, result.key_status) == (("B",), AGREES)
+    assert "definition of AdaGrad" in result.note
+
+
+def test_a_definition_match_never_disputes_a_key(solver):
+    # Keyed on a distractor: the match chooses A, but only a path can prove a key wrong.
+    result = solve_one(
+        solver,
+        "What is teacher forcing?{"
+        "~Training a decoder on the true previous token rather than its own guess "
+        "=Forcing the learning rate to decay every epoch "
+        "~Pruning the smallest weights of a network}",
+    )
+    assert result.choice == ("A",)
+    assert result.key_status == "unsure"
+
+
+def test_no_definition_match_on_a_near_tie(solver):
+    # Both options say what the definition says: no option is clearly closer.
+    result = solve_one(
+        solver,
+        "What is teacher forcing?{"
+        "=Training a decoder on the true previous token "
+        "~Training a decoder on its own previous token}",
+    )
+    assert result.outcome == "undecided"
