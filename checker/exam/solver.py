@@ -46,7 +46,7 @@ from checker.check import Checker, Verdict
 from kg.knowledge import SKOS_DEFINITION, Edge, KnowledgeBase
 from ontology.names import local_name
 
-from .definitions import DefinitionMatch, Definitions
+from .described import DescriptionMatch, Descriptions
 from .model import Option, Question
 from .stems import (
     ARTICLE_SUFFIX,
@@ -72,7 +72,7 @@ STATEMENT_FORMS = ("statement", "reason")
 #: The form of a stem no rule matches: the option goes into the stem's frame.
 FRAME = "frame"
 #: Forms whose options describe the focus, and forms whose options may name what the stem
-#: describes: where a definition can decide (checker/exam/definitions.py).
+#: describes: where what the graph says about a concept can decide (checker/exam/described.py).
 DESCRIBED_FORMS = ("definition", "purpose", "action")
 NAMED_FORMS = ("named", FRAME)
 
@@ -250,14 +250,15 @@ class ExamSolver:
         self.chunk = chunk
         self._stems: dict[str, StemReading] = {}
         self._verdicts: dict[str, Verdict] = {}
-        self._definitions: Definitions | None = None  # built when a question needs them
+        self._descriptions: Descriptions | None = None  # built when a question needs them
         self.checked = 0  # statements sent to the checker so far (for benchmarks)
 
     @property
-    def definitions(self) -> Definitions:
-        if self._definitions is None:
-            self._definitions = Definitions(self.checker, self.rules.adverb)
-        return self._definitions
+    def descriptions(self) -> Descriptions:
+        """What the graph says each concept is and does (checker/exam/described.py)."""
+        if self._descriptions is None:
+            self._descriptions = Descriptions(self.checker, self.rules.adverb)
+        return self._descriptions
 
     def solve(
         self,
@@ -345,12 +346,13 @@ class ExamSolver:
                 results.append(_true_false(q, first[q.stem]))
             else:
                 result = _multichoice(self.checker.kb, q, stems[id(q)], plans, second)
-                results.append(self._by_definition(result, stems[id(q)]))
+                results.append(self._by_description(result, stems[id(q)]))
         return results
 
-    def _by_definition(self, result: QuestionResult, stem: StemReading) -> QuestionResult:
-        """The question decided by the definitions when the claims leave it open with no
-        candidate (docs/exam-formats.md, rule 7); otherwise the result as it was."""
+    def _by_description(self, result: QuestionResult, stem: StemReading) -> QuestionResult:
+        """The question decided by what the graph says the concepts are and do, when the
+        claims leave it open with no candidate (docs/exam-formats.md, rule 7); otherwise the
+        result as it was."""
         q = result.question
         if (
             result.outcome != UNDECIDED
@@ -360,7 +362,7 @@ class ExamSolver:
             or stem.form not in (*DESCRIBED_FORMS, *NAMED_FORMS)
         ):
             return result
-        match = _definition_match(self.definitions, q, stem)
+        match = _description_match(self.descriptions, q, stem)
         if match is None:
             return result
         option = next(o for o in result.options if o.letter == match.letter)
@@ -368,14 +370,15 @@ class ExamSolver:
             return result  # the claims speak against it: no match overrules them
         label = self.checker.kb.label(match.concept)
         note = (
-            f"{match.letter} matches the definition of {label} "
+            f"{match.letter} matches what the graph says about {label} "
             f"({', '.join(match.shared)}; weight {match.weight} against {match.runner_up})"
         )
+        said = "; ".join(e.label for e in match.justification)
         options = [
             replace(
                 o,
-                justification=(match.edge,),
-                explanation=f"Matches the definition: {match.edge.label}.",
+                justification=match.justification,
+                explanation=f"Matches what the graph says about {label}: {said}.",
             )
             if o.letter == match.letter
             else o
@@ -386,21 +389,24 @@ class ExamSolver:
         )
 
 
-def _definition_match(
-    definitions: Definitions, q: Question, stem: StemReading
-) -> DefinitionMatch | None:
-    """The definition match of a question: its options describe the focus ("What is X?"),
-    or they name concepts and the stem describes one ("Which X does Y?", "... is called:")."""
+def _description_match(
+    descriptions: Descriptions, q: Question, stem: StemReading
+) -> DescriptionMatch | None:
+    """The description match of a question: its options describe the focus ("What is X?";
+    a frame's topic), or they name concepts and the stem describes one ("Which X does Y?",
+    "... is called:")."""
     rules = stem_rules()
     options = [(o.letter, o.text) for o in q.options if rules.above_kind(o.text) is None]
     if len(options) != len(q.options):
         return None  # "all of the above" would need every other option decided
     if stem.form in DESCRIBED_FORMS and stem.focus_concept is not None:
-        return definitions.describes(stem.focus_concept, options, q.stem)
+        return descriptions.describes(stem.focus_concept, options, q.stem)
     if stem.form in NAMED_FORMS:
-        concepts = [(letter, definitions.concept_of(text)) for letter, text in options]
+        concepts = [(letter, descriptions.concept_of(text)) for letter, text in options]
         if all(concept for _, concept in concepts):
-            return definitions.names(concepts, q.stem)  # type: ignore[arg-type]
+            return descriptions.names(concepts, q.stem)  # type: ignore[arg-type]
+        if stem.topic is not None and stem.form == FRAME:
+            return descriptions.describes(stem.topic, options, q.stem)
     return None
 
 

@@ -488,7 +488,7 @@ def test_no_false_disagrees_on_the_dev_set(solver):
     assert len(wrong) <= 0.05 * len(results)
 
 
-# -- definitions decide "What is X?" and "Which X does Y?" ---------------------------------
+# -- what the graph says about a concept decides "What is X?" and "Which X does Y?" --------
 
 
 def test_a_definition_decides_what_an_option_describes(solver):
@@ -501,7 +501,7 @@ def test_a_definition_decides_what_an_option_describes(solver):
         "~Copying a teacher model's weights into a student}",
     )
     assert (result.choice, result.key_status) == (("A",), AGREES)
-    assert result.note.startswith("A matches the definition of teacher forcing")
+    assert result.note.startswith("A matches what the graph says about teacher forcing")
     assert result.options[0].justification[0].predicate.endswith("#definition")
 
 
@@ -512,7 +512,7 @@ def test_a_definition_decides_which_concept_the_stem_describes(solver):
         "squared gradients?{~Dropout =AdaGrad ~Max pooling ~Early stopping}",
     )
     assert (result.choice, result.key_status) == (("B",), AGREES)
-    assert "definition of AdaGrad" in result.note
+    assert "what the graph says about AdaGrad" in result.note
 
 
 def test_a_definition_match_never_disputes_a_key(solver):
