@@ -109,7 +109,9 @@ class Descriptions:
         if any(concept not in self._texts for _, concept in concepts):
             return None  # an option the graph says nothing about: no fair comparison
         said = self.keys(stem)
-        return self._decide([(letter, concept, said - {concept}) for letter, concept in concepts])
+        return self._decide(
+            [(letter, concept, said - {concept}) for letter, concept in concepts], defined=True
+        )
 
     def concept_of(self, text: str) -> str | None:
         """The concept an option names when it is nothing but that concept ("Dropout", "the
@@ -120,13 +122,17 @@ class Descriptions:
             return None
         return units[0].concept
 
-    def _decide(self, candidates: list[tuple[str, str, frozenset]]) -> DescriptionMatch | None:
+    def _decide(
+        self, candidates: list[tuple[str, str, frozenset]], defined: bool = False
+    ) -> DescriptionMatch | None:
         """The best of (letter, concept, units to match) against the concept's texts."""
         if len(candidates) < 2:
             return None
         scored = []
         for letter, concept, keys in candidates:
             texts = self._texts[concept]
+            if defined:
+                texts = [t for t in texts if t[1].predicate == SKOS_DEFINITION] or texts
             shared = keys & frozenset().union(*(held for held, _ in texts))
             scored.append((self._weight(shared), letter, concept, keys, shared))
         scored.sort(key=lambda row: -row[0])
@@ -134,7 +140,10 @@ class Descriptions:
         if len(shared) < MIN_SHARED or best < MIN_WEIGHT or best < MARGIN * runner_up:
             return None
         # The texts that say most of it justify the match.
-        texts = sorted(self._texts[concept], key=lambda t: -self._weight(keys & t[0]))
+        texts = [
+            t for t in self._texts[concept] if not defined or t[1].predicate == SKOS_DEFINITION
+        ]
+        texts = sorted(texts, key=lambda t: -self._weight(keys & t[0]))
         edges = tuple(edge for held, edge in texts[:2] if keys & held)
         kb = self.checker.kb
         words = tuple(sorted({_word(kb, key) for key in shared}))

@@ -74,7 +74,7 @@ FRAME = "frame"
 #: Forms whose options describe the focus, and forms whose options may name what the stem
 #: describes: where what the graph says about a concept can decide (checker/exam/described.py).
 DESCRIBED_FORMS = ("definition", "purpose", "action")
-NAMED_FORMS = ("named", FRAME)
+NAMED_FORMS = ("named", FRAME, "reason", "statement")
 
 _STEM_MEMO_LIMIT = 10_000
 _VERDICT_MEMO_LIMIT = 100_000
@@ -405,7 +405,9 @@ def _description_match(
         concepts = [(letter, descriptions.concept_of(text)) for letter, text in options]
         if all(concept for _, concept in concepts):
             return descriptions.names(concepts, q.stem)  # type: ignore[arg-type]
-        if stem.topic is not None and stem.form == FRAME:
+        if stem.focus_concept is not None and stem.form == FRAME:
+            return descriptions.describes(stem.focus_concept, options, q.stem)
+        if stem.topic is not None and stem.form in ("reason", "statement"):
             return descriptions.describes(stem.topic, options, q.stem)
     return None
 
@@ -461,7 +463,12 @@ def _stem_reading(rules: StemRules, kb: KnowledgeBase, stem: str, doc: Doc) -> S
     if found is None:
         frame = _frame(rules, kb, stem, doc)
         named = frozenset(_concept_iri(m) for m in concepts)
-        return StemReading(ASKS_BEST, topic_iri, topic_text, frame, concepts=named)
+        # A frame's options describe its subject, the first concept it names ("What does
+        # momentum help with in gradient descent?").
+        subject = _concept_iri(concepts[0]) if concepts else None
+        return StemReading(
+            ASKS_BEST, topic_iri, topic_text, frame, concepts=named, focus_concept=subject
+        )
     rule, match = found
     slots = {name: _slot(value) for name, value in match.groupdict().items() if value is not None}
     irregular = rules.third_person
