@@ -6,11 +6,14 @@ Two ways a question meets a description:
 
 * **describes**: the options describe the stem's focus ("What is a tensor?" + "A
   multi-dimensional array of numbers"); each option is compared with what the graph says
-  about the focus, leaving out the words the stem already says;
+  about the focus, its definition and true claims, leaving out the words the stem already
+  says;
 * **names**: the options name concepts and the stem describes one of them ("Which technique
   randomly disables neurons during training?" + "Dropout"; "A network that copies its input
-  is called:"); the stem is compared with what the graph says about each option's concept,
-  leaving out that concept itself.
+  is called:"); the stem is compared with each option concept's definition, leaving out that
+  concept itself. Only the definition says what a concept is: its claims relate it to other
+  concepts, often its siblings ("ReLU mitigates the vanishing gradient problem" does not
+  make ReLU what that problem is most severe with).
 
 Texts are compared unit by unit, as the checker reads them (concepts, relation phrases,
 content-word lemmas, an adverb as its adjective), each shared unit weighted by how rare it is

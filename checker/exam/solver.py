@@ -22,6 +22,10 @@ How an answer is chosen (the rule the docs spell out in docs/exam-formats.md):
 * "All/None of the above" follow from the other options; a select-all question (several
   keyed options, or "select all that apply") takes every entailed option once every other
   option is refuted;
+* last, a question still open with no candidate ("What is X?", "Which X does Y?") may be
+  decided by what the graph says about the concepts, their definitions and true claims,
+  when one option matches clearly best (checker/exam/described.py); such a choice is never
+  proof against a key;
 * an option that does not answer the stem's focus is never the answer, however true it
   is: the templates and frames put the focus into the option's statement, a verdict through
   a relation the form does not ask about is set aside, and a why/how option must speak
@@ -90,6 +94,9 @@ class Frame:
     before: str
     after: str
     relations: frozenset[str] | None = None  # the stem's relation and its kin (local names)
+    # "The main difference between X and Y is <option>": an option may also be a clause of
+    # its own ("X pools the maximum; Y the mean"), checked as written.
+    clause_too: bool = False
 
     def fill(self, option: str) -> str:
         after = self.after
@@ -605,7 +612,7 @@ def _frame(rules: StemRules, kb: KnowledgeBase, stem: str, doc: Doc) -> Frame | 
     copula = relation.phrase.weak
     after = stem[r_end:end].strip()
     if copula and after:
-        return Frame(_capital(after) + " " + stem[r_start:r_end], "")
+        return Frame(_capital(after) + " " + stem[r_start:r_end], "", clause_too=True)
     # "Which technique can explain X?": the option is the subject.
     return Frame("", stem[verb_start:end].strip(), _kin(kb, relation))
 
@@ -649,7 +656,10 @@ def _plan(text: str, verdict: Verdict | None, stem: StemReading) -> tuple[tuple[
             # "What makes AlexNet significant?" + "It won ImageNet": a statement about the
             # topic, not a phrase for the frame.
             return (replaced,), "pronoun"
-        return (stem.frame.fill(text),), "frame"
+        filled = stem.frame.fill(text)
+        if stem.frame.clause_too and _inner(text) != _inner(filled):
+            return (filled, text), "frame"
+        return (filled,), "frame"
     return tuple(template_statements(stem.templates, text)), stem.form
 
 
@@ -698,7 +708,7 @@ def _option_result(
             tried=statements,
         )
     best = decided[0] if decided else verdicts[0]
-    if how == "prefix" and best.text == option.text:
+    if how in ("prefix", "frame") and best.text == option.text:
         how = "as-is"
     return _from_verdict(option, best, how, best.text, statements)
 
@@ -820,13 +830,15 @@ def _off_focus(
 ) -> set[str]:
     """Options of a why/how question, or of a stem with no place for them, that would
     answer it but whose statement speaks about none of the stem's concepts: true as they
-    may be, they do not answer it. (A statement question's options are whole statements
-    the stem already restricts to its topic; the other forms set the focus into the
-    statement itself.)"""
-    if stem.topic is None or not stem.whole_options or stem.form == "statement":
+    may be, they do not answer it; so too a frame's option decided as a clause of its own.
+    (A statement question's options are whole statements the stem already restricts to
+    its topic; the other forms set the focus into the statement itself.)"""
+    if stem.topic is None or stem.form == "statement":
         return set()
     off = set()
     for option in options:
+        if not stem.whole_options and option.how != "as-is":
+            continue  # the frame put the stem's focus into the statement
         verdict = checked.get(option.statement or "")
         if verdict is None or verdict.verdict != wants:
             continue

@@ -332,6 +332,19 @@ def test_stem_form_and_the_statement_an_option_makes(solver, stem, form, asks, o
     assert statement in result.options[0].tried
 
 
+def test_an_option_that_is_a_clause_is_also_checked_as_written(solver):
+    # "The main weakness of X is <option>" reads badly when the option is a sentence.
+    result = solve_one(
+        solver,
+        "What is the main weakness of plain RNNs?{=Plain RNNs forget long-range context "
+        "~Too few parameters}",
+    )
+    assert result.options[0].tried == (
+        "The main weakness of plain RNNs is plain RNNs forget long-range context",
+        "Plain RNNs forget long-range context",
+    )
+
+
 def test_an_inverted_question_gives_the_option_no_subject_place(solver):
     # "Which approach should you try first?": not "Dropout should you try first".
     result = solve_one(solver, "Which approach should you try first?{=Dropout ~Stride}")
