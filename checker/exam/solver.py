@@ -526,7 +526,13 @@ def _concept_iri(mention: Mention) -> str:
 def _frame(rules: StemRules, kb: KnowledgeBase, stem: str, doc: Doc) -> Frame | None:
     """Where an option goes in a wh-, gap-fill or run-on stem, or None when it has no such
     place."""
-    mentions = doc._.mentions
+    # A possessive "'s" ("each parameter's step") is no verb, whatever the matcher makes of
+    # it: the stem's relations are the others.
+    mentions = [
+        m
+        for m in doc._.mentions
+        if m.kind != "relation" or not rules.possessive.match(doc[m.start : m.end].text)
+    ]
 
     blank = rules.blank.search(stem)
     if blank is not None:

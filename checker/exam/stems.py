@@ -63,6 +63,7 @@ _TOP_KEYS = {
     "context_clause",
     "do_support",
     "adverb",
+    "possessive",
 }
 _PATTERN_KEYS = (
     "answer_count",
@@ -77,6 +78,7 @@ _PATTERN_KEYS = (
     "context_clause",
     "do_support",
     "adverb",
+    "possessive",
 )
 
 
@@ -166,6 +168,7 @@ class StemRules:
     context_clause: re.Pattern[str]
     do_support: re.Pattern[str]
     adverb: re.Pattern[str]
+    possessive: re.Pattern[str]
     singular_auxiliaries: frozenset[str]
 
     def form_of(self, stem: str) -> tuple[FormRule, re.Match[str]] | None:

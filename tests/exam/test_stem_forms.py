@@ -241,6 +241,13 @@ FORMS = [
         "Pooling layers shrink feature maps",
     ),
     (
+        "What is the motivation for using weight decay?",
+        "purpose",
+        ASKS_BEST,
+        "To keep weights small",
+        "Weight decay keeps weights small",
+    ),
+    (
         "What are residual connections mostly used for?",
         "purpose",
         ASKS_BEST,
@@ -526,6 +533,8 @@ def test_a_definition_decides_which_concept_the_stem_describes(solver):
     )
     assert (result.choice, result.key_status) == (("B",), AGREES)
     assert "what the graph says about AdaGrad" in result.note
+    # "each parameter's step": the possessive is no verb for the frame.
+    assert not any("'s" in statement for o in result.options for statement in o.tried)
 
 
 def test_a_definition_match_never_disputes_a_key(solver):
