@@ -26,6 +26,7 @@ no answer. The match is weaker evidence than an entailed claim, so the solver tr
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 from collections import Counter
@@ -33,7 +34,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from checker.align import CONCEPT, WORD, Unit, units_of
-from checker.check import Checker
+from checker.check import INDEX_MODULES, Checker
+from kg.cache import cached, code_fingerprint
 from kg.compile import claim_edge
 from kg.knowledge import SKOS_DEFINITION, TRUE, Edge, KnowledgeBase
 
@@ -57,6 +59,16 @@ class DescriptionMatch:
     justification: tuple[Edge, ...]  # the definition or claims that share the most
 
 
+@dataclass(frozen=True)
+class DescriptionTable:
+    """Per concept, the unit keys of each text that describes it with the edge that says it;
+    and how many texts hold each key. Built once per graph and cached with it."""
+
+    texts: dict[str, tuple[tuple[frozenset, Edge], ...]]
+    held: dict[object, int]
+    count: int
+
+
 class Descriptions:
     """What the graph says each concept is and does, read as the checker reads, and the
     weight of each unit."""
@@ -65,6 +77,22 @@ class Descriptions:
         self.checker = checker
         self._adverb = adverb  # "randomly" is "random" here: its lemma would not be
         kb = checker.kb
+        if kb.content_hash:
+            cues = checker.scanner.cues
+            words = [sorted(w) for w in cues.words]  # sets print in another order each run
+            key = hashlib.sha256(
+                f"{code_fingerprint(*INDEX_MODULES, __name__)}|{kb.content_hash}|"
+                f"{cues.rules!r}|{words!r}|{adverb.pattern}".encode()
+            ).hexdigest()
+            table = cached("exam-descriptions", key, self._table, DescriptionTable)
+        else:
+            table = self._table()
+        self._texts, self._held, self._count = table.texts, table.held, table.count
+        self._memo: dict[str, frozenset] = {}
+
+    def _table(self) -> DescriptionTable:
+        """Read every definition and true claim, in one pass of the tokenizer."""
+        kb = self.checker.kb
         texts: list[tuple[str, str, Edge]] = []  # (concept, text, the edge that says it)
         for concept in sorted(kb.concepts.values(), key=lambda c: c.iri):
             if concept.definition:
@@ -74,17 +102,16 @@ class Descriptions:
         for claim in sorted(kb.claims.values(), key=lambda c: c.iri):
             if claim.status == TRUE and claim.subject in kb.concepts:
                 texts.append((claim.subject, claim.label, claim_edge(kb, claim, "subject")))
-        docs = checker.nlp.tokenizer.pipe(text for _, text, _ in texts)
-        self._texts: dict[str, list[tuple[frozenset, Edge]]] = {}
+        docs = self.checker.nlp.tokenizer.pipe(text for _, text, _ in texts)
+        found: dict[str, list[tuple[frozenset, Edge]]] = {}
         for (concept, _, edge), doc in zip(texts, docs, strict=True):
-            keys = frozenset(self._keys_of(units_of(checker.scanner(doc))))
-            self._texts.setdefault(concept, []).append((keys, edge))
+            keys = frozenset(self._keys_of(units_of(self.checker.scanner(doc))))
+            found.setdefault(concept, []).append((keys, edge))
         # How many texts hold each unit: a unit few of them hold weighs more.
-        self._held = Counter(
-            key for found in self._texts.values() for keys, _ in found for key in keys
+        held = Counter(key for pairs in found.values() for keys, _ in pairs for key in keys)
+        return DescriptionTable(
+            {concept: tuple(pairs) for concept, pairs in found.items()}, dict(held), len(texts)
         )
-        self._count = len(texts)
-        self._memo: dict[str, frozenset] = {}
 
     def keys(self, text: str) -> frozenset:
         """What a text's units are, wherever they stand: concepts, relations by direction,
