@@ -145,12 +145,14 @@ class Descriptions:
 
     def concept_of(self, text: str) -> str | None:
         """The concept an option names when it is nothing but that concept ("Dropout", "the
-        Adam optimizer"), else None."""
+        Adam optimizer", "Mean squared error (MSE)"), else None."""
         doc = self.checker.nlp.tokenizer(text)
         units = units_of(self.checker.scanner(doc))
-        if len(units) != 1 or units[0].kind != CONCEPT:
+        # "Mean squared error (MSE)": a name and its abbreviation name one concept.
+        named = {u.concept for u in units if u.kind == CONCEPT}
+        if len(named) != 1 or any(u.kind != CONCEPT for u in units):
             return None
-        return units[0].concept
+        return named.pop()
 
     def _decide(
         self, candidates: list[tuple[str, str, frozenset]], defined: bool = False
@@ -188,7 +190,8 @@ class Descriptions:
         for unit in units:
             if unit.kind == WORD:
                 word = strings[unit.lemma].lower()
-                keys.add(word[:-2] if self._adverb.match(word) else word)
+                if any(c.isalnum() for c in word):  # "+" or "/" says nothing
+                    keys.add(word[:-2] if self._adverb.match(word) else word)
                 continue
             if unit.concept:
                 keys.add(unit.concept)
