@@ -86,6 +86,7 @@ class Recorder:
 
     def __init__(self, checker: Checker):
         self.nlp, self.kb, self._checker = checker.nlp, checker.kb, checker
+        self.scanner = checker.scanner  # the description match reads with it
         self.texts: list[str] = []
 
     def check_many(self, texts):

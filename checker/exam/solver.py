@@ -22,6 +22,10 @@ How an answer is chosen (the rule the docs spell out in docs/exam-formats.md):
 * "All/None of the above" follow from the other options; a select-all question (several
   keyed options, or "select all that apply") takes every entailed option once every other
   option is refuted;
+* last, a question still open with no candidate ("What is X?", "Which X does Y?") may be
+  decided by what the graph says about the concepts, their definitions and true claims,
+  when one option matches clearly best (checker/exam/described.py); such a choice is never
+  proof against a key;
 * an option that does not answer the stem's focus is never the answer, however true it
   is: the templates and frames put the focus into the option's statement, a verdict through
   a relation the form does not ask about is set aside, and a why/how option must speak
@@ -46,9 +50,11 @@ from checker.check import Checker, Verdict
 from kg.knowledge import SKOS_DEFINITION, Edge, KnowledgeBase
 from ontology.names import local_name
 
+from .described import DescriptionMatch, Descriptions
 from .model import Option, Question
 from .stems import (
     ARTICLE_SUFFIX,
+    BE_SUFFIX,
     OPTION_SLOTS,
     VERB_SUFFIX,
     FormRule,
@@ -69,6 +75,10 @@ CHOSEN, AMBIGUOUS, UNDECIDED, SKIPPED = "chosen", "ambiguous", "undecided", "ski
 STATEMENT_FORMS = ("statement", "reason")
 #: The form of a stem no rule matches: the option goes into the stem's frame.
 FRAME = "frame"
+#: Forms whose options describe the focus, and forms whose options may name what the stem
+#: describes: where what the graph says about a concept can decide (checker/exam/described.py).
+DESCRIBED_FORMS = ("definition", "purpose", "action")
+NAMED_FORMS = ("named", FRAME, "reason", "statement")
 
 _STEM_MEMO_LIMIT = 10_000
 _VERDICT_MEMO_LIMIT = 100_000
@@ -84,15 +94,17 @@ class Frame:
     before: str
     after: str
     relations: frozenset[str] | None = None  # the stem's relation and its kin (local names)
+    # "The main difference between X and Y is <option>": an option may also be a clause of
+    # its own ("X pools the maximum; Y the mean"), checked as written.
+    clause_too: bool = False
 
     def fill(self, option: str) -> str:
         after = self.after
         if not self.before and after and not _plural(option):
             # "Which techniques reduce ...?" + "Transfer learning": the verb agrees with
             # the option ("Transfer learning reduces ...").
-            verb, _, rest = after.partition(" ")
-            if verb.islower():
-                after = f"{_third_person(verb, stem_rules().third_person)} {rest}".strip()
+            if after.split(" ", 1)[0].islower():
+                after = _third_person(after, stem_rules().third_person) or after
         return _capital(" ".join(p for p in (self.before, _inner(option), after) if p))
 
 
@@ -109,6 +121,7 @@ class StemReading:
     focus: str | None = None  # what the question asks about, as the stem writes it
     relations: frozenset[str] | None = None  # relations that answer it (None: any)
     concepts: frozenset[str] = frozenset()  # every concept the stem names
+    focus_concept: str | None = None  # the concept the focus names, if one does
 
     @property
     def whole_options(self) -> bool:
@@ -221,6 +234,7 @@ def template_statements(templates: Sequence[str], option: str) -> list[str]:
         "option_bare": bare,
         "option_verb": verb,
         "option_s": _third_person(inner, stem_rules().third_person),
+        "option_do": bare or inner,
     }
     statements = []
     for template in templates:
@@ -243,7 +257,15 @@ class ExamSolver:
         self.chunk = chunk
         self._stems: dict[str, StemReading] = {}
         self._verdicts: dict[str, Verdict] = {}
+        self._descriptions: Descriptions | None = None  # built when a question needs them
         self.checked = 0  # statements sent to the checker so far (for benchmarks)
+
+    @property
+    def descriptions(self) -> Descriptions:
+        """What the graph says each concept is and does (checker/exam/described.py)."""
+        if self._descriptions is None:
+            self._descriptions = Descriptions(self.checker, self.rules.adverb)
+        return self._descriptions
 
     def solve(
         self,
@@ -330,8 +352,71 @@ class ExamSolver:
             elif q.kind == "truefalse":
                 results.append(_true_false(q, first[q.stem]))
             else:
-                results.append(_multichoice(self.checker.kb, q, stems[id(q)], plans, second))
+                result = _multichoice(self.checker.kb, q, stems[id(q)], plans, second)
+                results.append(self._by_description(result, stems[id(q)]))
         return results
+
+    def _by_description(self, result: QuestionResult, stem: StemReading) -> QuestionResult:
+        """The question decided by what the graph says the concepts are and do, when the
+        claims leave it open with no candidate (docs/exam-formats.md, rule 7); otherwise the
+        result as it was."""
+        q = result.question
+        if (
+            result.outcome != UNDECIDED
+            or result.candidates
+            or stem.asks_for == ASKS_NOT_TRUE
+            or wanted_answers(q) != 1
+            or stem.form not in (*DESCRIBED_FORMS, *NAMED_FORMS)
+        ):
+            return result
+        match = _description_match(self.descriptions, q, stem)
+        if match is None:
+            return result
+        option = next(o for o in result.options if o.letter == match.letter)
+        if option.verdict in (FALSE, PARTLY_TRUE):
+            return result  # the claims speak against it: no match overrules them
+        label = self.checker.kb.label(match.concept)
+        note = (
+            f"{match.letter} matches what the graph says about {label} "
+            f"({', '.join(match.shared)}; weight {match.weight} against {match.runner_up})"
+        )
+        said = "; ".join(e.label for e in match.justification)
+        options = [
+            replace(
+                o,
+                justification=match.justification,
+                explanation=f"Matches what the graph says about {label}: {said}.",
+            )
+            if o.letter == match.letter
+            else o
+            for o in result.options
+        ]
+        return _finish(
+            q, stem, CHOSEN, (match.letter,), (match.letter,), note, options, TRUE, FALSE
+        )
+
+
+def _description_match(
+    descriptions: Descriptions, q: Question, stem: StemReading
+) -> DescriptionMatch | None:
+    """The description match of a question: its options describe the focus ("What is X?";
+    a frame's topic), or they name concepts and the stem describes one ("Which X does Y?",
+    "... is called:")."""
+    rules = stem_rules()
+    options = [(o.letter, o.text) for o in q.options if rules.above_kind(o.text) is None]
+    if len(options) != len(q.options):
+        return None  # "all of the above" would need every other option decided
+    if stem.form in DESCRIBED_FORMS and stem.focus_concept is not None:
+        return descriptions.describes(stem.focus_concept, options, q.stem)
+    if stem.form in NAMED_FORMS:
+        concepts = [(letter, descriptions.concept_of(text)) for letter, text in options]
+        if all(concept for _, concept in concepts):
+            return descriptions.names(concepts, q.stem)  # type: ignore[arg-type]
+        if stem.focus_concept is not None and stem.form == FRAME:
+            return descriptions.describes(stem.focus_concept, options, q.stem)
+        if stem.topic is not None and stem.form in ("reason", "statement"):
+            return descriptions.describes(stem.topic, options, q.stem)
+    return None
 
 
 # -- stems -------------------------------------------------------------------------------
@@ -343,7 +428,14 @@ def question_of(rules: StemRules, stem: str) -> str:
     mark = stem.find("?")
     limit = mark if mark >= 0 else len(stem)
     starts = [m.end() for m in rules.sentence_break.finditer(stem, 0, limit)]
-    return stem[starts[-1] :] if starts else stem
+    question = stem[starts[-1] :] if starts else stem
+    # "In an autoencoder, what happens ...?": the context clause, like a scenario, lends
+    # the question its concepts, not its words.
+    context = rules.context_clause.match(question)
+    if context is not None:
+        question = question[context.end() :]
+        return question[:1].upper() + question[1:]
+    return question
 
 
 def _with_context(reading: StemReading, whole: Doc) -> StemReading:
@@ -367,26 +459,47 @@ def _strip_instructions(stem: str) -> str:
 def _stem_reading(rules: StemRules, kb: KnowledgeBase, stem: str, doc: Doc) -> StemReading:
     mentions = doc._.mentions
     concepts = [m for m in mentions if m.kind == "concept"]
-    # The last concept: "about hardware for deep learning" is about deep learning.
-    topic = concepts[-1] if concepts else None
+    found = rules.form_of(stem)
+    # The last concept by default: "about hardware for deep learning" is about deep
+    # learning; a form may say the first ("Why is ReLU preferred over sigmoid?").
+    topic = None
+    if concepts:
+        topic = concepts[0] if found is not None and found[0].topic == "first" else concepts[-1]
     topic_iri = _concept_iri(topic) if topic else None
     topic_text = doc[topic.start : topic.end].text if topic else None
-    found = rules.form_of(stem)
     if found is None:
         frame = _frame(rules, kb, stem, doc)
         named = frozenset(_concept_iri(m) for m in concepts)
-        return StemReading(ASKS_BEST, topic_iri, topic_text, frame, concepts=named)
+        # A frame's options describe its subject, the first concept it names ("What does
+        # momentum help with in gradient descent?").
+        subject = _concept_iri(concepts[0]) if concepts else None
+        return StemReading(
+            ASKS_BEST, topic_iri, topic_text, frame, concepts=named, focus_concept=subject
+        )
     rule, match = found
     slots = {name: _slot(value) for name, value in match.groupdict().items() if value is not None}
     irregular = rules.third_person
     slots |= {
         **{name + VERB_SUFFIX: _third_person(value, irregular) for name, value in slots.items()},
         **{name + ARTICLE_SUFFIX: _with_article(value) for name, value in slots.items()},
+        **{name + BE_SUFFIX: "are" if _plural(value) else "is" for name, value in slots.items()},
     }
-    # The stem's slots are filled now; the option's stay for template_statements.
+    # The stem's slots are filled now; the option's stay for template_statements. After a
+    # plural focus the option's verb keeps its plain form ("Activation functions introduce
+    # non-linearity").
     keep = {name: "{" + name + "}" for name in OPTION_SLOTS}
+    if _plural(slots.get("focus", "")):
+        keep |= {"option_verb": "{option_bare}", "option_s": "{option}"}
     templates = tuple(t.format(**slots, **keep) for t in rule.templates)
     focus = slots.get("focus") or slots.get("class") or topic_text
+    # The concept the focus names: "What is the 'dying ReLU' problem in deep networks?" is
+    # about the dying ReLU problem, whatever else the stem names.
+    span = match.span("focus") if "focus" in match.groupdict() else (-1, -1)
+    inside = [m for m in concepts if span[0] <= doc[m.start].idx < span[1]]
+    head = stem[span[0] : doc[inside[0].start].idx] if inside else ""
+    # The focus's head only: in "the curse of dimensionality for one-hot encoding", not
+    # one-hot encoding, when the graph has no concept for the curse.
+    focus_concept = _concept_iri(inside[0]) if inside and not any(map(str.isalnum, head)) else None
     return StemReading(
         _asks(found),
         topic_iri,
@@ -397,6 +510,7 @@ def _stem_reading(rules: StemRules, kb: KnowledgeBase, stem: str, doc: Doc) -> S
         focus,
         rule.relations,
         frozenset(_concept_iri(m) for m in concepts),
+        focus_concept,
     )
 
 
@@ -412,15 +526,29 @@ def _concept_iri(mention: Mention) -> str:
 def _frame(rules: StemRules, kb: KnowledgeBase, stem: str, doc: Doc) -> Frame | None:
     """Where an option goes in a wh-, gap-fill or run-on stem, or None when it has no such
     place."""
-    mentions = doc._.mentions
+    # A possessive "'s" ("each parameter's step") is no verb, whatever the matcher makes of
+    # it: the stem's relations are the others.
+    mentions = [
+        m
+        for m in doc._.mentions
+        if m.kind != "relation" or not rules.possessive.match(doc[m.start : m.end].text)
+    ]
 
     blank = rules.blank.search(stem)
     if blank is not None:
         before, after = stem[: blank.start()].strip(), stem[blank.end() :].strip()
         return Frame(_capital(before), after.rstrip("?.!").strip())
+    if len(rules.wh_word.findall(stem)) > 1:
+        return None  # "What caused X and what was the solution?": two questions in one
+    wh = rules.wh_word.search(stem)
+    # "What type of learning do autoencoders perform?": after do-support the wh-phrase is
+    # the object, never the subject.
+    do_support = wh is not None and any(
+        t.idx >= wh.end() and rules.do_support.match(t.text) for t in doc
+    )
     subject = rules.wh_subject.match(stem)
     first = next((t.i for t in doc if t.idx >= subject.end()), None) if subject else None
-    if first is not None:
+    if first is not None and not do_support:
         # "Which optimizer adapts the learning rate ...?": the option stands for the
         # wh-phrase "which optimizer" and is the subject of the rest of the stem. The phrase
         # is a concept named right after "which", or up to a relation two or three words on
@@ -440,10 +568,12 @@ def _frame(rules: StemRules, kb: KnowledgeBase, stem: str, doc: Doc) -> Frame | 
             rest = stem[end:].strip().rstrip("?.!").strip()
             if rules.inversion.match(rest) or rules.inversion.match(stem[subject.end() :]):
                 return None  # "Which approach should you try?": the option is no subject
+            said = rest.split(maxsplit=1)
+            if len(said) == 2 and rules.pronoun.fullmatch(said[1]):
+                return None  # "Which type of learning is this?": the stem says nothing more
             if rest:
                 kin = _kin(kb, verb) if verb is not None else None
                 return Frame("", rest, kin)
-    wh = rules.wh_word.search(stem)
     if wh is not None and wh.start() > 0:
         said = [m for m in mentions if m.kind == "relation" and doc[m.end - 1].idx < wh.start()]
         if said and not rules.wh_word.search(stem, 0, wh.start()):
@@ -481,12 +611,14 @@ def _frame(rules: StemRules, kb: KnowledgeBase, stem: str, doc: Doc) -> Frame | 
             # "What does momentum help with?": "Momentum helps with <option>".
             verb = _third_person(verb, rules.third_person) or verb
         return Frame(_capital(said + verb), "", _kin(kb, relation))
+    if do_support or (aux is not None and rules.inversion.match(stem[aux.start() :])):
+        return None  # "What does W represent?", "What would you need?": no subject place
     # A copula ("is", "are": a phrase that can be a plain attribution) puts the stem's
     # concept first; "is an example of" cannot, and keeps the option as the subject.
     copula = relation.phrase.weak
     after = stem[r_end:end].strip()
     if copula and after:
-        return Frame(_capital(after) + " " + stem[r_start:r_end], "")
+        return Frame(_capital(after) + " " + stem[r_start:r_end], "", clause_too=True)
     # "Which technique can explain X?": the option is the subject.
     return Frame("", stem[verb_start:end].strip(), _kin(kb, relation))
 
@@ -525,7 +657,15 @@ def _plan(text: str, verdict: Verdict | None, stem: StemReading) -> tuple[tuple[
     if stem.form == FRAME:
         if stem.frame is None:
             return (), "none"
-        return (stem.frame.fill(text),), "frame"
+        replaced = pronoun_statement(text, stem.topic_text) if stem.topic_text else None
+        if replaced is not None:
+            # "What makes AlexNet significant?" + "It won ImageNet": a statement about the
+            # topic, not a phrase for the frame.
+            return (replaced,), "pronoun"
+        filled = stem.frame.fill(text)
+        if stem.frame.clause_too and _inner(text) != _inner(filled):
+            return (filled, text), "frame"
+        return (filled,), "frame"
     return tuple(template_statements(stem.templates, text)), stem.form
 
 
@@ -574,7 +714,7 @@ def _option_result(
             tried=statements,
         )
     best = decided[0] if decided else verdicts[0]
-    if how == "prefix" and best.text == option.text:
+    if how in ("prefix", "frame") and best.text == option.text:
         how = "as-is"
     return _from_verdict(option, best, how, best.text, statements)
 
@@ -696,13 +836,15 @@ def _off_focus(
 ) -> set[str]:
     """Options of a why/how question, or of a stem with no place for them, that would
     answer it but whose statement speaks about none of the stem's concepts: true as they
-    may be, they do not answer it. (A statement question's options are whole statements
-    the stem already restricts to its topic; the other forms set the focus into the
-    statement itself.)"""
-    if stem.topic is None or not stem.whole_options or stem.form == "statement":
+    may be, they do not answer it; so too a frame's option decided as a clause of its own.
+    (A statement question's options are whole statements the stem already restricts to
+    its topic; the other forms set the focus into the statement itself.)"""
+    if stem.topic is None or stem.form == "statement":
         return set()
     off = set()
     for option in options:
+        if not stem.whole_options and option.how != "as-is":
+            continue  # the frame put the stem's focus into the statement
         verdict = checked.get(option.statement or "")
         if verdict is None or verdict.verdict != wants:
             continue
@@ -914,6 +1056,9 @@ def _third_person(phrase: str | None, irregular: dict[str, str]) -> str | None:
     if not phrase:
         return None
     verb, _, rest = phrase.partition(" ")
+    if rest and stem_rules().adverb.match(verb.lower()):
+        # "randomly disable neurons": the verb is the word after the adverb.
+        return f"{verb} {_third_person(rest, irregular)}"
     lower = verb.lower()
     if lower in irregular.values() or (lower.endswith("s") and not lower.endswith("ss")):
         pass  # already agrees: "is", "can", "reduces"

@@ -18,16 +18,30 @@ from pathlib import Path
 from kg.errors import DlcheckError
 
 #: What a form means for the solver; which words signal it is the rule file's business.
-FORMS = ("statement", "definition", "purpose", "action", "class", "named", "reason")
+FORMS = (
+    "statement",
+    "definition",
+    "purpose",
+    "action",
+    "class",
+    "named",
+    "reason",
+    "consequence",
+)
+#: Which of the stem's concepts is its topic, the one a pronoun in an option stands for.
+TOPICS = ("first", "last")
 ASKS = ("true", "not_true")
 ABOVE_KINDS = ("all", "none")
 #: Slots a template may use besides the pattern's own named groups.
-OPTION_SLOTS = ("option", "option_noun", "option_bare", "option_verb", "option_s")
+OPTION_SLOTS = ("option", "option_noun", "option_bare", "option_verb", "option_s", "option_do")
 #: A template may also name a pattern group with these suffixes: its verb in the -s form,
-#: and the group with its indefinite article ("an optimizer").
+#: the group with its indefinite article ("an optimizer"), and the form of "be" that agrees
+#: with it ("is" or "are").
 VERB_SUFFIX = "_s"
 ARTICLE_SUFFIX = "_a"
-_FORM_KEYS = {"form", "asks", "pattern", "templates", "relations", "comment"}
+BE_SUFFIX = "_be"
+SUFFIXES = (VERB_SUFFIX, ARTICLE_SUFFIX, BE_SUFFIX)
+_FORM_KEYS = {"form", "asks", "pattern", "templates", "relations", "topic", "comment"}
 _ABOVE_KEYS = {"kind", "pattern", "comment"}
 _TOP_KEYS = {
     "about",
@@ -46,6 +60,10 @@ _TOP_KEYS = {
     "sentence_break",
     "singular_auxiliaries",
     "inversion",
+    "context_clause",
+    "do_support",
+    "adverb",
+    "possessive",
 }
 _PATTERN_KEYS = (
     "answer_count",
@@ -57,6 +75,10 @@ _PATTERN_KEYS = (
     "run_on",
     "sentence_break",
     "inversion",
+    "context_clause",
+    "do_support",
+    "adverb",
+    "possessive",
 )
 
 
@@ -73,6 +95,7 @@ class FormRule:
     pattern: re.Pattern[str]
     templates: tuple[str, ...] = ()
     relations: frozenset[str] | None = None  # local names; None: any relation answers
+    topic: str = "last"  # which of the stem's concepts a pronoun in an option stands for
     comment: str | None = None
 
     @classmethod
@@ -95,7 +118,7 @@ class FormRule:
             raise StemRuleError(f"templates must be a list of strings: {data!r}")
         groups = set(pattern.groupindex)
         slots = {*OPTION_SLOTS, *groups}
-        slots |= {g + suffix for g in groups for suffix in (VERB_SUFFIX, ARTICLE_SUFFIX)}
+        slots |= {g + suffix for g in groups for suffix in SUFFIXES}
         for template in templates:
             named = {name for _, name, _, _ in string.Formatter().parse(template) if name}
             if not named & set(OPTION_SLOTS):
@@ -110,12 +133,16 @@ class FormRule:
             not isinstance(relations, list) or not all(isinstance(r, str) for r in relations)
         ):
             raise StemRuleError(f"relations must be a list of relation names: {data!r}")
+        topic = data.get("topic", "last")
+        if topic not in TOPICS:
+            raise StemRuleError(f"topic must be one of {TOPICS}: {data!r}")
         return cls(
             data["form"],
             data["asks"],
             pattern,
             tuple(templates),
             frozenset(relations) if relations is not None else None,
+            topic,
             data.get("comment"),
         )
 
@@ -138,6 +165,10 @@ class StemRules:
     run_on: re.Pattern[str]
     sentence_break: re.Pattern[str]
     inversion: re.Pattern[str]
+    context_clause: re.Pattern[str]
+    do_support: re.Pattern[str]
+    adverb: re.Pattern[str]
+    possessive: re.Pattern[str]
     singular_auxiliaries: frozenset[str]
 
     def form_of(self, stem: str) -> tuple[FormRule, re.Match[str]] | None:

@@ -236,6 +236,7 @@ class FixedChecker:
     def __init__(self, checker: Checker, verdicts: dict[str, str]):
         self.nlp = checker.nlp
         self.kb = checker.kb
+        self.scanner = checker.scanner
         self._checker = checker
         self._verdicts = verdicts
         self.calls: list[list[str]] = []
@@ -312,6 +313,20 @@ def test_ambiguous_and_undecided_say_why(real_checker):
     result = solve_fixed(real_checker, gift, {"GPUs are fast": "false"})
     assert (result.outcome, result.choice, result.key_status) == (UNDECIDED, None, UNSURE)
     assert result.note == "no option is true; unknown: B, C"
+
+
+def test_what_the_graph_says_never_chooses_an_option_the_claims_refute(real_checker):
+    gift = (
+        "What is teacher forcing?{"
+        "=Training a decoder on the true previous token rather than its own guess "
+        "~Forcing the learning rate to decay every epoch}"
+    )
+    statement = (
+        "Teacher forcing is training a decoder on the true previous token rather than its own guess"
+    )
+    assert solve_fixed(real_checker, gift, {}).choice == ("A",)
+    result = solve_fixed(real_checker, gift, {statement: "false"})
+    assert (result.outcome, result.choice) == (UNDECIDED, None)
 
 
 def test_multiple_answer_questions_choose_as_many_as_wanted(real_checker):

@@ -61,6 +61,8 @@ def _write(tmp_path, change) -> Path:
         (lambda d: d["forms"][6].update(templates=["{nothing} is {option}"]), "['nothing']"),
         (lambda d: d["above"][0].update(kind="some"), "kind must be one of"),
         (lambda d: d.pop("pronoun"), "missing key(s) ['pronoun']"),
+        (lambda d: d["forms"][0].update(topic="middle"), "topic must be one of"),
+        (lambda d: d.update(adverb="(ly"), "bad pattern"),
     ],
 )
 def test_a_broken_rule_file_is_refused_with_a_clear_error(tmp_path, change, message):
@@ -80,6 +82,7 @@ def test_the_bundled_rules_load_and_name_only_relations_of_the_graph(solver):
         "class",
         "named",
         "reason",
+        "consequence",
     }
     with pytest.raises(StemRuleError, match="does not have"):
         rules.check_relations({"isA"})
@@ -229,6 +232,103 @@ FORMS = [
         "The data a task needs",
         "Transfer learning reduces the data a task needs",
     ),
+    # A plural focus keeps the option's verb plain and takes "are".
+    (
+        "What is the main purpose of pooling layers?",
+        "purpose",
+        ASKS_BEST,
+        "To shrink feature maps",
+        "Pooling layers shrink feature maps",
+    ),
+    (
+        "What is the motivation for using weight decay?",
+        "purpose",
+        ASKS_BEST,
+        "To keep weights small",
+        "Weight decay keeps weights small",
+    ),
+    (
+        "What are residual connections mostly used for?",
+        "purpose",
+        ASKS_BEST,
+        "Training very deep networks",
+        "Residual connections are used for training very deep networks",
+    ),
+    (
+        "What is a variational autoencoder designed to do?",
+        "purpose",
+        ASKS_BEST,
+        "Generate new samples",
+        "Variational autoencoder is designed to generate new samples",
+    ),
+    (
+        "What is underfitting caused by?",
+        "action",
+        ASKS_BEST,
+        "A model that is too simple",
+        "Underfitting is caused by a model that is too simple",
+    ),
+    (
+        "What is a network that learns to copy its input called?",
+        "named",
+        ASKS_BEST,
+        "An autoencoder",
+        "An autoencoder is a network that learns to copy its input",
+    ),
+    (
+        "What happens if the batch size is very small?",
+        "consequence",
+        ASKS_BEST,
+        "Gradient estimates get noisy",
+        "If the batch size is very small, gradient estimates get noisy",
+    ),
+    (
+        "What happens during the decoding phase of an autoencoder?",
+        "consequence",
+        ASKS_BEST,
+        "The code is expanded back",
+        "During the decoding phase of an autoencoder, the code is expanded back",
+    ),
+    # A why-question's pronoun stands for its subject, the first concept it names.
+    (
+        "Why is ReLU preferred over sigmoid in hidden layers?",
+        "reason",
+        ASKS_BEST,
+        "It does not saturate for positive inputs",
+        "ReLU does not saturate for positive inputs",
+    ),
+    # An adverb before the verb: the verb still agrees ("randomly drops", not "randomlies").
+    (
+        "Which regularization techniques randomly disable neurons during training?",
+        "frame",
+        ASKS_BEST,
+        "Dropout",
+        "Dropout randomly disables neurons during training",
+    ),
+    # "What <noun> <verb> ...?": the option stands for the wh-phrase, the subject.
+    (
+        "What mathematical tool is fundamental to backpropagation?",
+        "frame",
+        ASKS_BEST,
+        "The chain rule",
+        "The chain rule is fundamental to backpropagation",
+    ),
+    # A context clause before the question lends concepts, not words.
+    (
+        "In an image classifier, what problem can occur when gradients grow very large?",
+        "frame",
+        ASKS_BEST,
+        "Exploding gradients",
+        "Exploding gradients can occur when gradients grow very large",
+    ),
+    # A pronoun-led option in a frame is a statement about the topic.
+    (
+        "What made AlexNet famous?",
+        "frame",
+        ASKS_BEST,
+        "It won ImageNet in 2012",
+        "AlexNet won ImageNet in 2012",
+    ),
 ]
 
 
@@ -239,11 +339,40 @@ def test_stem_form_and_the_statement_an_option_makes(solver, stem, form, asks, o
     assert statement in result.options[0].tried
 
 
+def test_an_option_that_is_a_clause_is_also_checked_as_written(solver):
+    # "The main weakness of X is <option>" reads badly when the option is a sentence.
+    result = solve_one(
+        solver,
+        "What is the main weakness of plain RNNs?{=Plain RNNs forget long-range context "
+        "~Too few parameters}",
+    )
+    assert result.options[0].tried == (
+        "The main weakness of plain RNNs is plain RNNs forget long-range context",
+        "Plain RNNs forget long-range context",
+    )
+
+
 def test_an_inverted_question_gives_the_option_no_subject_place(solver):
     # "Which approach should you try first?": not "Dropout should you try first".
     result = solve_one(solver, "Which approach should you try first?{=Dropout ~Stride}")
     assert result.options[0].tried == ()
     assert result.outcome == "undecided"
+
+
+@pytest.mark.parametrize(
+    "stem",
+    [
+        # do-support: the wh-phrase is the object, and no concept says whose.
+        "What kind of task do these networks perform?",
+        # an inverted question, and two questions in one
+        "If you wanted to detect cats, what would you need?",
+        "What caused the first AI winter and what ended it?",
+        "You must predict prices. Which type of learning is this?",
+    ],
+)
+def test_a_stem_without_a_place_for_the_option_is_not_garbled(solver, stem):
+    result = solve_one(solver, f"{stem}{{=Something plain ~Something else}}")
+    assert result.options[0].tried in ((), ("Something plain",))
 
 
 def test_templates_never_garble_an_option():
@@ -377,3 +506,56 @@ def test_no_false_disagrees_on_the_dev_set(solver):
     assert status[AGREES] >= 10
     wrong = [r for r in results if r.choice is not None and r.key_status != AGREES]
     assert len(wrong) <= 0.05 * len(results)
+
+
+# -- what the graph says about a concept decides "What is X?" and "Which X does Y?" --------
+
+
+def test_a_definition_decides_what_an_option_describes(solver):
+    result = solve_one(
+        solver,
+        "What is teacher forcing?{"
+        "=Training a decoder on the true previous token rather than its own guess "
+        "~Forcing the learning rate to decay every epoch "
+        "~Pruning the smallest weights of a network "
+        "~Copying a teacher model's weights into a student}",
+    )
+    assert (result.choice, result.key_status) == (("A",), AGREES)
+    assert result.note.startswith("A matches what the graph says about teacher forcing")
+    assert result.options[0].justification[0].predicate.endswith("#definition")
+
+
+def test_a_definition_decides_which_concept_the_stem_describes(solver):
+    result = solve_one(
+        solver,
+        "Which method divides each parameter's step by the root of the sum of its past "
+        "squared gradients?{~Dropout =AdaGrad ~Max pooling ~Early stopping}",
+    )
+    assert (result.choice, result.key_status) == (("B",), AGREES)
+    assert "what the graph says about AdaGrad" in result.note
+    # "each parameter's step": the possessive is no verb for the frame.
+    assert not any("'s" in statement for o in result.options for statement in o.tried)
+
+
+def test_a_definition_match_never_disputes_a_key(solver):
+    # Keyed on a distractor: the match chooses A, but only a path can prove a key wrong.
+    result = solve_one(
+        solver,
+        "What is teacher forcing?{"
+        "~Training a decoder on the true previous token rather than its own guess "
+        "=Forcing the learning rate to decay every epoch "
+        "~Pruning the smallest weights of a network}",
+    )
+    assert result.choice == ("A",)
+    assert result.key_status == "unsure"
+
+
+def test_no_definition_match_on_a_near_tie(solver):
+    # Both options say what the definition says: no option is clearly closer.
+    result = solve_one(
+        solver,
+        "What is teacher forcing?{"
+        "=Training a decoder on the true previous token "
+        "~Training a decoder on its own previous token}",
+    )
+    assert result.outcome == "undecided"
