@@ -332,3 +332,16 @@ def test_hostile_bank_files_come_back_as_text(server):
         page = Page(html)
         assert_inert(page)
         assert "<script>window.pwned=1</script>" not in html
+
+
+def test_page_load_every_page_is_answered(server):
+    import importlib.util
+    import sys
+
+    spec = importlib.util.spec_from_file_location("web_speed", ROOT / "bench/web_speed.py")
+    bench = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = bench
+    spec.loader.exec_module(bench)
+    sent, answered, failures, seconds = bench.page_load(server.base_url, threads=8, per_thread=100)
+    assert (sent, answered, failures) == (800, 800, [])
+    print(f"\npage load: {answered / seconds:.0f} pages/s")
