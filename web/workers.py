@@ -147,20 +147,27 @@ _JOBS: dict[str, Callable[..., Answer]] = {
 class _Worker:
     process: multiprocessing.process.BaseProcess
     conn: object  # multiprocessing.connection.Connection
-    # The same pipe for the event loop, non-blocking, from the worker's first job on; from
-    # then on the pipe is only read and written through it (and closed with conn).
-    channel: socket.socket | None = None
-
-    def open_channel(self) -> socket.socket:
-        if self.channel is None:
-            self.channel = socket.socket(fileno=os.dup(self.conn.fileno()))
-            self.channel.setblocking(False)
-        return self.channel
+    link: _Link | None = None  # the event loop's end of the pipe, from the first job on
+    job: _Job | None = None  # the job it runs
 
     def close(self) -> None:
-        if self.channel is not None:
-            self.channel.close()
+        if self.link is not None:
+            self.link.close()
         self.conn.close()
+
+
+@dataclass(eq=False)
+class _Job:
+    """A request's job: its pickled message, its time limit, and where its answer goes (the
+    worker's reply; None past the time limit; _BUSY if no worker came in time)."""
+
+    message: bytes
+    timeout: float
+    answer: asyncio.Future
+    timer: asyncio.TimerHandle | None = None  # waiting for a worker, then running
+
+
+_BUSY = ("busy",)
 
 
 class AnswerCache:
@@ -214,8 +221,8 @@ class QueryPool:
         self.triples = 0
         self._context = multiprocessing.get_context("spawn")  # fork is unsafe with threads
         self._idle: collections.deque[_Worker] = collections.deque()
-        # Requests waiting for a worker, first come first served; each future gets a worker.
-        self._waiting: collections.deque[asyncio.Future] = collections.deque()
+        # Jobs waiting for a worker, first come first served.
+        self._waiting: collections.deque[_Job] = collections.deque()
         self._loop: asyncio.AbstractEventLoop | None = None  # the server's, once it serves
         self._live: set[_Worker] = set()
         self._lock = threading.Lock()
@@ -279,10 +286,11 @@ class QueryPool:
         """Run a job in an idle worker; past the time limit the worker is replaced. With
         `keep`, a reusable answer is kept, and a job asked before is answered from there.
 
-        The exchange with the worker runs in the event loop, on the worker's pipe made
-        non-blocking (`_exchange`): no thread, so the loop never waits for the interpreter
-        lock that a thread would hold, and no call blocks it. (Session 4 handed each
-        exchange to a thread; that cost the web process a third more CPU per request.)
+        The pool is driven by the event loop's callbacks, with no thread: a worker's answer
+        is read as it arrives (`_Link`), and in the same callback the worker is handed the
+        next waiting job, so it never waits for the request's task to run. (Session 4 handed
+        each exchange to a thread; that cost the web process a third more CPU per request,
+        and the workers idled between jobs.)
         """
         message = pickle.dumps(job, pickle.HIGHEST_PROTOCOL)
         key = hashlib.sha256(message).digest() if keep else b""
@@ -291,52 +299,74 @@ class QueryPool:
             return kept
         wait = self.limits.timeout
         timeout = timeout or wait
-        worker = await self._acquire(wait)
-        if worker is None:
+        loop = self._loop = asyncio.get_running_loop()
+        pending = _Job(message, timeout, loop.create_future())
+        if self._idle:
+            self._run(self._idle.popleft(), pending)
+        else:
+            self._waiting.append(pending)
+            pending.timer = loop.call_later(wait, _give_up, pending)
+        try:
+            reply = await pending.answer
+        except (EOFError, OSError, pickle.UnpicklingError):
+            return Answer.text(500, "the query worker stopped unexpectedly; try again")
+        if reply is _BUSY:
             return Answer.text(
                 503, f"all {self.size} query workers stayed busy for {wait:g} s; try again"
             )
-        done = False
-        try:
-            reply = await _exchange(worker.open_channel(), message, timeout)
-            if reply is None:
-                return Answer.text(
-                    503,
-                    f"{what} ran out of its time limit of {timeout:g} s and was stopped; {advice}",
-                )
-            status, content_type, body, healthy, reusable = reply
-            done = healthy
-            answer = Answer(status, content_type, body, reusable)
-            if keep:
-                self.answers.keep(key, answer)
-            return answer
-        except (EOFError, OSError, pickle.UnpicklingError):
-            return Answer.text(500, "the query worker stopped unexpectedly; try again")
-        finally:
-            if done:
-                self._release(worker)
-            else:  # timed out, died, or interrupted: its state is unknown, so replace it
-                self._replace(worker)
+        if reply is None:
+            return Answer.text(
+                503, f"{what} ran out of its time limit of {timeout:g} s and was stopped; {advice}"
+            )
+        status, content_type, body, _, reusable = reply
+        answer = Answer(status, content_type, body, reusable)
+        if keep:
+            self.answers.keep(key, answer)
+        return answer
 
-    async def _acquire(self, wait: float) -> _Worker | None:
-        """An idle worker, or the first one freed within `wait` seconds; None after that."""
-        self._loop = asyncio.get_running_loop()
-        if self._idle:
-            return self._idle.popleft()
-        promised = self._loop.create_future()
-        self._waiting.append(promised)
-        try:
-            return await asyncio.wait_for(asyncio.shield(promised), wait)
-        except TimeoutError:
-            if promised.done():  # handed a worker just as time ran out: take it after all
-                return promised.result()
-            promised.cancel()
-            return None
+    def _run(self, worker: _Worker, job: _Job) -> None:
+        """Hand a job to an idle worker, with its time limit."""
+        if job.timer is not None:
+            job.timer.cancel()
+        worker.job = job
+        job.timer = self._loop.call_later(job.timeout, self._overran, worker)
+        if worker.link is None:
+            worker.link = _Link(
+                self._loop,
+                worker.conn,
+                lambda reply: self._answered(worker, reply),
+                lambda error: self._lost(worker, error),
+            )
+        worker.link.send(job.message)
+
+    def _answered(self, worker: _Worker, reply: tuple) -> None:
+        job, worker.job = worker.job, None
+        if job is not None:
+            job.timer.cancel()
+            if not job.answer.done():  # a request that went away leaves its answer unread
+                job.answer.set_result(reply)
+        if reply[3]:  # healthy
+            self._release(worker)
+        else:  # out of memory: replaced
+            self._replace(worker)
+
+    def _overran(self, worker: _Worker) -> None:
+        job, worker.job = worker.job, None
+        if job is not None and not job.answer.done():
+            job.answer.set_result(None)
+        self._replace(worker)  # stopped mid-job: its state is unknown
+
+    def _lost(self, worker: _Worker, error: Exception) -> None:
+        job, worker.job = worker.job, None
+        if job is not None:
+            job.timer.cancel()
+            if not job.answer.done():
+                job.answer.set_exception(error)
+        self._replace(worker)
 
     def _release(self, worker: _Worker, fresh: bool = False) -> None:
-        """Give a worker to the longest waiting request, or back to the idle ones. From
-        another thread (a `fresh` replacement that has loaded the graph) it goes through
-        the loop."""
+        """Give a worker the longest waiting job, or back to the idle ones. From another
+        thread (a `fresh` replacement that has loaded the graph) it goes through the loop."""
         loop = self._loop
         if loop is not None and not _in_loop(loop):
             try:
@@ -347,9 +377,9 @@ class QueryPool:
         if fresh:  # it read the graph files again: they may differ from the answers kept
             self.answers.clear()
         while self._waiting:
-            promised = self._waiting.popleft()
-            if not promised.done():
-                promised.set_result(worker)
+            job = self._waiting.popleft()
+            if not job.answer.done():  # not given up on, nor gone away
+                self._run(worker, job)
                 return
         self._idle.append(worker)
 
@@ -433,41 +463,107 @@ def _in_loop(loop: asyncio.AbstractEventLoop) -> bool:
         return False
 
 
+def _give_up(job: _Job) -> None:
+    if not job.answer.done():
+        job.answer.set_result(_BUSY)
+
+
 # multiprocessing.connection's framing, which the worker's end of the pipe speaks: a 4-byte
 # big-endian signed length (-1 and then an 8-byte length from 2 GiB up), then the pickle.
 _LENGTH = struct.Struct("!i")
 _LONG_LENGTH = struct.Struct("!Q")
 
 
-async def _exchange(channel: socket.socket, data: bytes, timeout: float) -> tuple | None:
-    """Send a pickled job to a worker and read its answer without blocking the loop; None
-    past the time limit (the worker is then replaced, so a half-read answer never matters)."""
-    if len(data) < 0x7FFFFFFF:
-        head = _LENGTH.pack(len(data))
-    else:
-        head = _LENGTH.pack(-1) + _LONG_LENGTH.pack(len(data))
-    try:
-        return await asyncio.wait_for(_send_and_receive(channel, head + data), timeout)
-    except TimeoutError:
-        return None
+class _Link:
+    """The event loop's end of a worker's pipe, non-blocking: a job out, its answer in.
 
+    `answered(reply)` is called with each answer as soon as it is whole; `lost(error)` once,
+    when the pipe closes or breaks. A worker replaced mid-answer takes its pipe with it, so a
+    half-read answer never matters.
+    """
 
-async def _send_and_receive(channel: socket.socket, message: bytes) -> tuple:
-    loop = asyncio.get_running_loop()
-    await loop.sock_sendall(channel, message)
-    (size,) = _LENGTH.unpack(await _read(loop, channel, _LENGTH.size))
-    if size == -1:
-        (size,) = _LONG_LENGTH.unpack(await _read(loop, channel, _LONG_LENGTH.size))
-    return pickle.loads(await _read(loop, channel, size))
+    def __init__(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        conn,
+        answered: Callable[[tuple], None],
+        lost: Callable[[Exception], None],
+    ):
+        self.loop = loop
+        self.socket = socket.socket(fileno=os.dup(conn.fileno()))
+        self.socket.setblocking(False)
+        self.fd = self.socket.fileno()
+        self.answered = answered
+        self.lost = lost
+        self.inbox = bytearray()
+        self.outbox = memoryview(b"")
+        self.writing = False
+        self.closed = False
+        loop.add_reader(self.fd, self._readable)
 
+    def send(self, data: bytes) -> None:
+        if len(data) < 0x7FFFFFFF:
+            head = _LENGTH.pack(len(data))
+        else:
+            head = _LENGTH.pack(-1) + _LONG_LENGTH.pack(len(data))
+        self.outbox = memoryview(head + data)
+        self._writable()
 
-async def _read(loop: asyncio.AbstractEventLoop, channel: socket.socket, size: int) -> bytearray:
-    data = bytearray(size)
-    view = memoryview(data)
-    got = 0
-    while got < size:
-        read = await loop.sock_recv_into(channel, view[got:])
-        if not read:
-            raise EOFError("the worker closed its pipe")
-        got += read
-    return data
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            self.loop.remove_reader(self.fd)
+            if self.writing:
+                self.loop.remove_writer(self.fd)
+            self.socket.close()
+
+    def _writable(self) -> None:
+        try:
+            sent = self.socket.send(self.outbox)
+        except (BlockingIOError, InterruptedError):
+            sent = 0
+        except OSError as exc:
+            self._broken(exc)
+            return
+        self.outbox = self.outbox[sent:]
+        if self.outbox and not self.writing:
+            self.writing = True  # the rest of a big job (an exam bank) as the worker reads
+            self.loop.add_writer(self.fd, self._writable)
+        elif not self.outbox and self.writing:
+            self.writing = False
+            self.loop.remove_writer(self.fd)
+
+    def _readable(self) -> None:
+        try:
+            chunk = self.socket.recv(1 << 18)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError as exc:
+            self._broken(exc)
+            return
+        if not chunk:
+            self._broken(EOFError("the worker closed its pipe"))
+            return
+        self.inbox += chunk
+        while not self.closed and len(self.inbox) >= _LENGTH.size:
+            (size,) = _LENGTH.unpack_from(self.inbox)
+            start = _LENGTH.size
+            if size == -1:
+                if len(self.inbox) < start + _LONG_LENGTH.size:
+                    return
+                (size,) = _LONG_LENGTH.unpack_from(self.inbox, start)
+                start += _LONG_LENGTH.size
+            if len(self.inbox) < start + size:
+                return
+            try:
+                reply = pickle.loads(self.inbox[start : start + size])
+            except Exception as exc:
+                self._broken(exc)
+                return
+            del self.inbox[: start + size]
+            self.answered(reply)
+
+    def _broken(self, error: Exception) -> None:
+        if not self.closed:
+            self.close()
+            self.lost(error)

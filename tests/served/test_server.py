@@ -9,6 +9,7 @@ import io
 import itertools
 import json
 import os
+import pickle
 import signal
 import socket
 import subprocess
@@ -593,3 +594,35 @@ def test_serve_stops_cleanly_on_sigterm_and_sigint(tmp_path_factory):
             if process.poll() is None:
                 process.kill()
                 process.wait()
+
+
+def test_the_pipe_to_a_worker_carries_big_jobs_and_answers_whole():
+    # An exam bank of megabytes goes out in pieces as the worker reads, and a big answer
+    # comes back in pieces; the loop never blocks on either.
+    import asyncio
+    import multiprocessing
+
+    from web.workers import _Link
+
+    ours, theirs = multiprocessing.Pipe()
+    job = ("exam", "bank.gift", os.urandom(5 << 20), None)
+
+    def worker() -> None:
+        got = theirs.recv()
+        theirs.send((200, "application/json", got[2][::-1] * 2, True, False))
+
+    async def exchange() -> tuple:
+        loop = asyncio.get_running_loop()
+        answered = loop.create_future()
+        link = _Link(loop, ours, answered.set_result, answered.set_exception)
+        link.send(pickle.dumps(job))
+        try:
+            return await asyncio.wait_for(answered, 30)
+        finally:
+            link.close()
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    reply = asyncio.run(exchange())
+    thread.join()
+    assert reply[:2] == (200, "application/json") and reply[2] == job[2][::-1] * 2
