@@ -7,7 +7,8 @@ of text for every error, and the log. Work that can run long goes to the worker 
 
 The machine routes (`/sparql`, `/check`, `/health`) are answered by `Api`, plain ASGI, before
 Starlette: they are where load comes from, and Starlette's router, middleware and request
-objects cost the web process a third of its time per query. The pages are Starlette's.
+objects cost the web process about a tenth of its CPU time per query (measured with
+bench/server_load.py). The pages are Starlette's.
 """
 
 from __future__ import annotations

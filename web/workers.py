@@ -289,8 +289,8 @@ class QueryPool:
         The pool is driven by the event loop's callbacks, with no thread: a worker's answer
         is read as it arrives (`_Link`), and in the same callback the worker is handed the
         next waiting job, so it never waits for the request's task to run. (Session 4 handed
-        each exchange to a thread; that cost the web process a third more CPU per request,
-        and the workers idled between jobs.)
+        each exchange to a thread; the loop then waited for the interpreter lock after every
+        system call, and the web process spent a fifth more CPU per query.)
         """
         message = pickle.dumps(job, pickle.HIGHEST_PROTOCOL)
         key = hashlib.sha256(message).digest() if keep else b""
