@@ -557,8 +557,8 @@ class _Link:
                 return
             try:
                 reply = pickle.loads(self.inbox[start : start + size])
-            except Exception as exc:
-                self._broken(exc)
+            except Exception as exc:  # a worker that wrote garbage is as good as gone
+                self._broken(pickle.UnpicklingError(f"{type(exc).__name__}: {exc}"))
                 return
             del self.inbox[: start + size]
             self.answered(reply)
