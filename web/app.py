@@ -1,9 +1,14 @@
-"""The web application: the SPARQL endpoint, /check and /health, and the pages, on Starlette.
+"""The web application: the SPARQL endpoint, /check and /health, and the pages.
 
 `Gatekeeper` wraps every request: the cap on requests answered at once, the body's limits
 (411, 413, 408), the headers every answer carries (CSP, Vary, Retry-After, Allow), one line
 of text for every error, and the log. Work that can run long goes to the worker pool
-(web/workers.py) through a thread, so the event loop never waits for it.
+(web/workers.py), so the event loop never waits for it.
+
+The machine routes (`/sparql`, `/check`, `/health`) are answered by `Api`, plain ASGI, before
+Starlette: they are where load comes from, and Starlette's router, middleware and request
+objects cost the web process about a tenth of its CPU time per query (measured with
+bench/server_load.py). The pages are Starlette's.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
 
 from starlette.applications import Starlette
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
@@ -33,6 +39,13 @@ CONTENT_SECURITY_POLICY = (
     "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
 _HOST_HEADER = re.compile(r"^[A-Za-z0-9.\-]+(:\d+)?$|^\[[0-9A-Fa-f:.]+\](:\d+)?$")
+# The headers every answer carries, encoded once.
+_EVERY_ANSWER = [
+    (b"vary", b"Accept"),
+    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+]
 
 
 class AnswerResponse(Response):
@@ -64,7 +77,7 @@ def utf8(data: bytes) -> str:
         raise Refusal(400, f"the request body is not UTF-8 (byte {exc.start})") from None
 
 
-async def read_body(request: Request, limit: int) -> bytes:
+async def read_body(request: Request | Call, limit: int) -> bytes:
     """The body of a POST within the size limit and the rest of the client timeout."""
     coding = request.headers.get("transfer-encoding", "").strip().lower()
     if coding not in ("", "identity"):
@@ -95,12 +108,59 @@ async def read_body(request: Request, limit: int) -> bytes:
 # --- /sparql, /check, /health --------------------------------------------------------------
 
 
-def api_routes(server: DlcheckServer) -> list[Route]:
-    async def sparql(request: Request) -> Response:
-        params = form(request.url.query)
-        if request.method == "POST":
-            media = _media_type(request)
-            body = await read_body(request, server.limits.max_body)
+class Call:
+    """A request to one of the machine routes, read straight from the ASGI scope: what
+    read_body and the handlers need of Starlette's Request, without building one."""
+
+    __slots__ = ("headers", "method", "receive", "scope")
+
+    def __init__(self, scope: dict, receive: Receive):
+        self.scope = scope
+        self.receive = receive
+        self.method = scope["method"]
+        self.headers = Headers(raw=scope["headers"])
+
+    @property
+    def query(self) -> str:
+        return self.scope["query_string"].decode("latin-1")  # h11 lets only ASCII in
+
+    async def body(self) -> bytes:
+        chunks = []
+        while True:
+            message = await self.receive()
+            if message["type"] == "http.disconnect":
+                raise ClientDisconnect()
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                return b"".join(chunks)
+
+
+class Api:
+    """/sparql, /check and /health as plain ASGI: each answer is an `Answer`."""
+
+    def __init__(self, server: DlcheckServer):
+        self.server = server
+        self.routes = {"/sparql": self.sparql, "/check": self.check, "/health": self.health}
+
+    async def __call__(self, scope: dict, receive: Receive, send: Send) -> None:
+        close = False
+        call = Call(scope, receive)
+        if call.method not in ("GET", "HEAD", "POST"):
+            message = f"{call.method} is not allowed here: the endpoint is read-only"
+            answer = Answer.text(405, message)
+        else:
+            try:
+                answer = await self.routes[scope["path"]](call)
+            except Refusal as exc:
+                answer, close = exc.answer, isinstance(exc, BodyRefusal)
+        await send_answer(send, answer, close)
+
+    async def sparql(self, call: Call) -> Answer:
+        server = self.server
+        params = form(call.query)
+        if call.method == "POST":
+            media = _media_type(call)
+            body = await read_body(call, server.limits.max_body)
             if media == "application/x-www-form-urlencoded":
                 params = {**params, **form(utf8(body))}
             elif media == "application/sparql-query":
@@ -123,22 +183,21 @@ def api_routes(server: DlcheckServer) -> list[Route]:
             )
         queries = params.get("query")
         if queries is None:
-            if request.method == "POST":
+            if call.method == "POST":
                 raise Refusal(400, "no query: send query=... or an application/sparql-query body")
-            host = request.headers.get("host", "")
+            host = call.headers.get("host", "")
             if not _HOST_HEADER.match(host):
                 host = server.url.split("/")[2]
-            return AnswerResponse(service_description(host, server.pool.triples))
+            return service_description(host, server.pool.triples)
         if len(queries) > 1:
             raise Refusal(400, "give one query parameter, not several")
-        accept = request.headers.get("accept")
-        return AnswerResponse(await server.pool.run(queries[0], accept))
+        return await server.pool.run(queries[0], call.headers.get("accept"))
 
-    async def check(request: Request) -> Response:
-        params = form(request.url.query)
-        if request.method == "POST":
-            media = _media_type(request)
-            body = utf8(await read_body(request, server.limits.max_body))
+    async def check(self, call: Call) -> Answer:
+        params = form(call.query)
+        if call.method == "POST":
+            media = _media_type(call)
+            body = utf8(await read_body(call, self.server.limits.max_body))
             if media == "application/x-www-form-urlencoded":
                 params = {**params, **form(body)}
             elif media == "text/plain":
@@ -150,23 +209,28 @@ def api_routes(server: DlcheckServer) -> list[Route]:
             raise Refusal(400, "no statement: give it as text=...")
         if len(texts) > 1:
             raise Refusal(400, "give one text parameter, not several")
-        return AnswerResponse(await server.pool.check(texts[0]))
+        return await self.server.pool.check(texts[0])
 
-    async def health(request: Request) -> Response:
-        pool = server.pool
+    async def health(self, call: Call) -> Answer:
+        pool = self.server.pool
         state = {"status": "ok", "triples": pool.triples, "workers": pool.size}
         state["idle_workers"] = pool.idle()
-        return AnswerResponse(Answer(200, JSON, (json.dumps(state) + "\n").encode()))
+        return Answer(200, JSON, (json.dumps(state) + "\n").encode())
 
-    both = ["GET", "POST"]
-    return [
-        Route("/sparql", sparql, methods=both),
-        Route("/check", check, methods=both),
-        Route("/health", health, methods=both),
+
+async def send_answer(send: Send, answer: Answer, close: bool = False) -> None:
+    """An Answer as ASGI messages: its status, its content type and its bytes."""
+    headers = [
+        (b"content-type", answer.content_type.encode("latin-1")),
+        (b"content-length", str(len(answer.body)).encode()),
     ]
+    if close:
+        headers.append((b"connection", b"close"))
+    await send({"type": "http.response.start", "status": answer.status, "headers": headers})
+    await send({"type": "http.response.body", "body": answer.body})
 
 
-def _media_type(request: Request) -> str:
+def _media_type(request: Request | Call) -> str:
     return request.headers.get("content-type", "").split(";")[0].strip().lower()
 
 
@@ -174,6 +238,9 @@ def _media_type(request: Request) -> str:
 
 
 def make_app(server: DlcheckServer, routes: list[Route]) -> Gatekeeper:
+    """The pages' routes under Starlette, the machine routes before it, both behind the
+    Gatekeeper."""
+
     async def not_routed(request: Request, exc: Exception) -> Response:
         status = getattr(exc, "status_code", 500)
         if status == 405:
@@ -191,11 +258,8 @@ def make_app(server: DlcheckServer, routes: list[Route]) -> Gatekeeper:
         assert isinstance(exc, Refusal)
         return AnswerResponse(exc.answer, close=isinstance(exc, BodyRefusal))
 
-    app = Starlette(
-        routes=api_routes(server) + routes,
-        exception_handlers={HTTPException: not_routed, Refusal: refused},
-    )
-    return Gatekeeper(app, server)
+    app = Starlette(routes=routes, exception_handlers={HTTPException: not_routed, Refusal: refused})
+    return Gatekeeper(app, Api(server), server)
 
 
 Receive = Callable[[], Awaitable[dict]]
@@ -205,8 +269,9 @@ Send = Callable[[dict], Awaitable[None]]
 class Gatekeeper:
     """What every request goes through, whatever its route."""
 
-    def __init__(self, app: Starlette, server: DlcheckServer):
+    def __init__(self, app: Starlette, api: Api, server: DlcheckServer):
         self.app = app
+        self.api = api
         self.server = server
         self.busy = 0  # requests being answered
 
@@ -221,11 +286,7 @@ class Gatekeeper:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                headers = list(message.get("headers", []))
-                headers.append((b"vary", b"Accept"))
-                headers.append((b"content-security-policy", CONTENT_SECURITY_POLICY.encode()))
-                headers.append((b"x-content-type-options", b"nosniff"))
-                headers.append((b"referrer-policy", b"no-referrer"))
+                headers = [*message.get("headers", ()), *_EVERY_ANSWER]
                 if status == 503:
                     headers.append((b"retry-after", b"1"))
                 if status == 405:
@@ -244,7 +305,10 @@ class Gatekeeper:
                 return
             self.busy += 1
             try:
-                await self.app(scope, receive, send_with_headers)
+                if scope["path"] in self.api.routes:
+                    await self.api(scope, receive, send_with_headers)
+                else:
+                    await self.app(scope, receive, send_with_headers)
             except Exception as exc:  # a bug of ours: still an answer, and the server goes on
                 answer = Answer.text(500, f"internal error: {type(exc).__name__}: {exc}")
                 await AnswerResponse(answer, close=True)(scope, receive, send_with_headers)

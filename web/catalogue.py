@@ -1,13 +1,19 @@
 """What the browse pages show: topics, claims, concepts and sources, with their links.
 
-A worker builds it once from its compiled knowledge base and its graph (topics are not in
-the knowledge base) and sends it as JSON; the web process keeps it, so browsing costs a
-dictionary look-up, not a query. Page URLs come from IRIs: everything under the graph's
-namespace (`https://w3id.org/dlcheck/kg/claim/x`) is served at the same path (`/claim/x`).
+A worker builds it from its compiled knowledge base and its graph (topics are not in the
+knowledge base) and sends it as JSON; the web process keeps it, so browsing costs a
+dictionary look-up, not a query. Building takes one to two seconds, so the JSON is kept in
+dlcheck's cache (kg.cache) under the graph's content hash and this module's code: a server
+started again on the same graph reads it instead. The server asks for it as it starts
+(web/server.py), so the first page does not wait for it either.
+
+Page URLs come from IRIs: everything under the graph's namespace
+(`https://w3id.org/dlcheck/kg/claim/x`) is served at the same path (`/claim/x`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -40,7 +46,19 @@ def page_path(iri: str) -> str | None:
 
 
 def answer_catalogue(kb: KnowledgeBase, dataset) -> Answer:
-    """The catalogue as JSON, built in a worker."""
+    """The catalogue as JSON, in a worker: from the cache, or built and cached."""
+    from kg.cache import cached, code_fingerprint
+
+    if not kb.content_hash:  # a knowledge base compiled outside the cache: nothing to key on
+        return Answer(200, JSON, build_catalogue(kb, dataset))
+    key = hashlib.sha256(
+        f"{kb.content_hash} {code_fingerprint('web.catalogue')}".encode()
+    ).hexdigest()
+    return Answer(200, JSON, cached("catalogue", key, lambda: build_catalogue(kb, dataset), bytes))
+
+
+def build_catalogue(kb: KnowledgeBase, dataset) -> bytes:
+    """The catalogue as JSON bytes."""
     topics: dict[str, dict] = {}
     topic_of: dict[str, str] = {}
     for row in dataset.query(_TOPICS):
@@ -110,7 +128,7 @@ def answer_catalogue(kb: KnowledgeBase, dataset) -> Answer:
         "sources": sources,
         "relations": relations,
     }
-    return Answer(200, JSON, json.dumps(data, ensure_ascii=False).encode())
+    return json.dumps(data, ensure_ascii=False).encode()
 
 
 @dataclass

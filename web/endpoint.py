@@ -9,6 +9,7 @@ HTTP side lives in web/app.py and web/server.py. Screening is the same as `dlche
 from __future__ import annotations
 
 import collections
+import dataclasses
 import hashlib
 import itertools
 import json
@@ -69,6 +70,7 @@ class Limits:
     max_waiting: int = 1024  # connections still sending their request head; more get 503
     max_head: int = 65536  # bytes of request line and headers (431)
     worker_memory: int = 2 << 30  # bytes of address space per worker (503 past it)
+    answer_cache: int = 32 << 20  # bytes of answers kept for repeated requests (0: none)
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,9 @@ class Answer:
     status: int
     content_type: str
     body: bytes
+    # The same request will always get these bytes while the server runs (web/workers.py
+    # keeps them): a 200 computed from the fixed graph alone.
+    reusable: bool = False
 
     @classmethod
     def text(cls, status: int, message: str) -> Answer:
@@ -186,7 +191,8 @@ def answer_check(checker, text: str) -> Answer:
     verdict = checker.check(text)
     if verdict.error:
         return Answer.text(400, verdict.error)
-    return Answer(200, f"{JSON}; charset=utf-8", (render.as_json(verdict) + "\n").encode())
+    body = (render.as_json(verdict) + "\n").encode()
+    return Answer(200, f"{JSON}; charset=utf-8", body, reusable=True)
 
 
 def answer_query(dataset, text: str, accept: str | None, max_results: int) -> Answer:
@@ -211,9 +217,10 @@ def answer_query(dataset, text: str, accept: str | None, max_results: int) -> An
     try:
         result = sparql.run(dataset, prepared)
         if graph_form:
-            return _graph_answer(result.graph, media, types[media], max_results)
+            answer = _graph_answer(result.graph, media, types[media], max_results)
+            return _reusable(answer, prepared) if answer.status == 200 else answer
         if prepared.form == "ASK":
-            return _ask_answer(bool(result.askAnswer), media, types[media])
+            return _reusable(_ask_answer(bool(result.askAnswer), media, types[media]), prepared)
         variables = list(result.vars or [])
         rows = list(itertools.islice(result, max_results + 1))
     except UsageError as exc:
@@ -224,7 +231,29 @@ def answer_query(dataset, text: str, accept: str | None, max_results: int) -> An
         return Answer.text(400, f"SPARQL evaluation failed: {exc}")
     if len(rows) > max_results:
         return _too_many(max_results, "rows")
-    return _select_answer(variables, rows, media, types[media])
+    answer = _select_answer(variables, rows, media, types[media])
+    return _reusable(answer, prepared)
+
+
+# SPARQL functions whose value differs from one run of a query to the next.
+_CHANGING = {"Builtin_RAND", "Builtin_NOW", "Builtin_UUID", "Builtin_STRUUID", "Builtin_BNODE"}
+
+
+def _reusable(answer: Answer, prepared) -> Answer:
+    """The answer, marked reusable unless its query calls a function that changes between
+    runs. The parsed algebra is walked, not the text: escapes and comments are gone there."""
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    pending = [prepared.algebra.algebra]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, CompValue):
+            if node.name in _CHANGING:
+                return answer
+            pending.extend(node.values())
+        elif isinstance(node, (list, tuple)):
+            pending.extend(node)
+    return dataclasses.replace(answer, reusable=True)
 
 
 def _too_many(limit: int, what: str) -> Answer:

@@ -108,6 +108,14 @@ class Site:
         html = self.templates.get_template(template).render(**values)
         return HTMLResponse(html, status)
 
+    async def warm(self) -> None:
+        """Fetch the catalogue ahead of the first page; a failure is the first page's to
+        report (it asks again)."""
+        try:
+            await self.catalogue()
+        except Refusal:
+            pass
+
     async def catalogue(self) -> Catalogue:
         """The browse data, fetched from a worker once."""
         async with self._catalogue_lock:

@@ -91,9 +91,18 @@ class DlcheckServer:
     def serve_forever(self, poll_interval: float | None = None) -> None:
         """Serve in this thread until shutdown() (poll_interval: uvicorn's own, 0.1 s)."""
         try:
-            asyncio.run(self._uvicorn.serve(sockets=[self.socket]))
+            asyncio.run(self._serve())
         finally:
             self._stopped.set()
+
+    async def _serve(self) -> None:
+        # The browse catalogue is fetched while the first client is still on its way, so
+        # the first page does not wait for it (a worker reads it from the cache, or builds
+        # it once per graph: one to two seconds).
+        warming = asyncio.create_task(self.site.warm())
+        await self._uvicorn.serve(sockets=[self.socket])
+        if not warming.done():
+            warming.cancel()
 
     def shutdown(self) -> None:
         """Stop accepting and let the requests in progress finish; returns when serving ends."""

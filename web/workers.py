@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import hashlib
 import multiprocessing
+import os
+import pickle
 import signal
+import socket
+import struct
 import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-
-import anyio
 
 from kg.errors import DlcheckError
 from web.endpoint import Answer, Limits, answer_check, answer_query
@@ -76,7 +79,7 @@ def _worker_main(conn, graph_files: list[Path] | None, limits: Limits) -> None:
             )
         except Exception as exc:  # a bug of ours: the client still gets one line
             answer = Answer.text(500, f"internal error: {type(exc).__name__}: {exc}")
-        conn.send((answer.status, answer.content_type, answer.body, healthy))
+        conn.send((answer.status, answer.content_type, answer.body, healthy, answer.reusable))
         if not healthy:
             return
 
@@ -144,6 +147,68 @@ _JOBS: dict[str, Callable[..., Answer]] = {
 class _Worker:
     process: multiprocessing.process.BaseProcess
     conn: object  # multiprocessing.connection.Connection
+    link: _Link | None = None  # the event loop's end of the pipe, from the first job on
+    job: _Job | None = None  # the job it runs
+
+    def close(self) -> None:
+        if self.link is not None:
+            self.link.close()
+        self.conn.close()
+
+
+@dataclass(eq=False)
+class _Job:
+    """A request's job: its pickled message, its time limit, and where its answer goes (the
+    worker's reply; None past the time limit; _BUSY if no worker came in time)."""
+
+    message: bytes
+    timeout: float
+    answer: asyncio.Future
+    timer: asyncio.TimerHandle | None = None  # waiting for a worker, then running
+
+
+_BUSY = ("busy",)
+
+
+class AnswerCache:
+    """Answers a worker marked reusable, by the SHA-256 of the job; least recently used out
+    first.
+
+    The graph does not change while the server runs, so a query asked again with the same
+    Accept header, or a statement checked again, gets the same bytes: from here they cost
+    neither a worker nor the pipe. Workers mark only 200 answers computed from the graph
+    alone (no RAND, NOW, UUID, STRUUID or BNODE in the query). The bytes held are capped,
+    and so is each answer; the cache is emptied when a worker is replaced, since the
+    replacement reads the graph files again.
+    """
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self.max_answer = max_bytes // 16
+        self._answers: collections.OrderedDict[bytes, Answer] = collections.OrderedDict()
+        self._bytes = 0
+
+    def get(self, key: bytes) -> Answer | None:
+        answer = self._answers.get(key)
+        if answer is not None:
+            self._answers.move_to_end(key)
+        return answer
+
+    def keep(self, key: bytes, answer: Answer) -> None:
+        if not answer.reusable or len(answer.body) > self.max_answer or key in self._answers:
+            return
+        self._answers[key] = answer
+        self._bytes += len(answer.body)
+        while self._bytes > self.max_bytes:
+            _, dropped = self._answers.popitem(last=False)
+            self._bytes -= len(dropped.body)
+
+    def clear(self) -> None:
+        self._answers.clear()
+        self._bytes = 0
+
+    def __len__(self) -> int:
+        return len(self._answers)
 
 
 class QueryPool:
@@ -156,14 +221,13 @@ class QueryPool:
         self.triples = 0
         self._context = multiprocessing.get_context("spawn")  # fork is unsafe with threads
         self._idle: collections.deque[_Worker] = collections.deque()
-        # Requests waiting for a worker, first come first served; each future gets a worker.
-        self._waiting: collections.deque[asyncio.Future] = collections.deque()
+        # Jobs waiting for a worker, first come first served.
+        self._waiting: collections.deque[_Job] = collections.deque()
         self._loop: asyncio.AbstractEventLoop | None = None  # the server's, once it serves
-        # Threads that talk to the workers: one per request answered at once.
-        self.threads = anyio.CapacityLimiter(limits.max_connections)
         self._live: set[_Worker] = set()
         self._lock = threading.Lock()
         self._closed = False
+        self.answers = AnswerCache(limits.answer_cache)
 
     def start(self, wait: float = 120.0) -> None:
         """Start every worker and wait until each holds the graph (or one of them failed)."""
@@ -183,12 +247,14 @@ class QueryPool:
     async def run(self, text: str, accept: str | None) -> Answer:
         """Answer one query; a query past the time limit is stopped and its worker replaced."""
         return await self._job(
-            ("sparql", text, accept), "the query", "add a LIMIT or narrow the query"
+            ("sparql", text, accept), "the query", "add a LIMIT or narrow the query", keep=True
         )
 
     async def check(self, text: str) -> Answer:
         """Check one statement, under the same time limit and in the same workers as queries."""
-        return await self._job(("check", text), "checking the statement", "shorten the statement")
+        return await self._job(
+            ("check", text), "checking the statement", "shorten the statement", keep=True
+        )
 
     async def verdict(self, text: str) -> Answer:
         """A statement's verdict and ClaimReview for the Check page (JSON)."""
@@ -210,71 +276,110 @@ class QueryPool:
         )
 
     async def _job(
-        self, job: tuple, what: str, advice: str, timeout: float | None = None
+        self,
+        job: tuple,
+        what: str,
+        advice: str,
+        timeout: float | None = None,
+        keep: bool = False,
     ) -> Answer:
-        """Run a job in an idle worker; past the time limit the worker is replaced.
+        """Run a job in an idle worker; past the time limit the worker is replaced. With
+        `keep`, a reusable answer is kept, and a job asked before is answered from there.
 
-        The exchange with the worker runs in a thread: writing to its pipe wakes the worker,
-        and on a busy machine the writer may lose its core until the worker has run; that
-        must cost one request, not the event loop every other request waits on.
+        The pool is driven by the event loop's callbacks, with no thread: a worker's answer
+        is read as it arrives (`_Link`), and in the same callback the worker is handed the
+        next waiting job, so it never waits for the request's task to run. (Session 4 handed
+        each exchange to a thread; the loop then waited for the interpreter lock after every
+        system call, and the web process spent a fifth more CPU per query.)
         """
+        message = pickle.dumps(job, pickle.HIGHEST_PROTOCOL)
+        key = hashlib.sha256(message).digest() if keep else b""
+        kept = self.answers.get(key) if keep else None
+        if kept is not None:
+            return kept
         wait = self.limits.timeout
         timeout = timeout or wait
-        worker = await self._acquire(wait)
-        if worker is None:
+        loop = self._loop = asyncio.get_running_loop()
+        pending = _Job(message, timeout, loop.create_future())
+        if self._idle:
+            self._run(self._idle.popleft(), pending)
+        else:
+            self._waiting.append(pending)
+            pending.timer = loop.call_later(wait, _give_up, pending)
+        try:
+            reply = await pending.answer
+        except (EOFError, OSError, pickle.UnpicklingError):
+            return Answer.text(500, "the query worker stopped unexpectedly; try again")
+        if reply is _BUSY:
             return Answer.text(
                 503, f"all {self.size} query workers stayed busy for {wait:g} s; try again"
             )
-        done = False
-        try:
-            reply = await anyio.to_thread.run_sync(
-                _exchange, worker.conn, job, timeout, limiter=self.threads
+        if reply is None:
+            return Answer.text(
+                503, f"{what} ran out of its time limit of {timeout:g} s and was stopped; {advice}"
             )
-            if reply is None:
-                return Answer.text(
-                    503,
-                    f"{what} ran out of its time limit of {timeout:g} s and was stopped; {advice}",
-                )
-            status, content_type, body, healthy = reply
-            done = healthy
-            return Answer(status, content_type, body)
-        except (EOFError, OSError):
-            return Answer.text(500, "the query worker stopped unexpectedly; try again")
-        finally:
-            if done:
-                self._release(worker)
-            else:  # timed out, died, or interrupted: its state is unknown, so replace it
-                self._replace(worker)
+        status, content_type, body, _, reusable = reply
+        answer = Answer(status, content_type, body, reusable)
+        if keep:
+            self.answers.keep(key, answer)
+        return answer
 
-    async def _acquire(self, wait: float) -> _Worker | None:
-        """An idle worker, or the first one freed within `wait` seconds; None after that."""
-        self._loop = asyncio.get_running_loop()
-        if self._idle:
-            return self._idle.popleft()
-        promised = self._loop.create_future()
-        self._waiting.append(promised)
-        try:
-            return await asyncio.wait_for(asyncio.shield(promised), wait)
-        except TimeoutError:
-            if promised.done():  # handed a worker just as time ran out: take it after all
-                return promised.result()
-            promised.cancel()
-            return None
+    def _run(self, worker: _Worker, job: _Job) -> None:
+        """Hand a job to an idle worker, with its time limit."""
+        if job.timer is not None:
+            job.timer.cancel()
+        worker.job = job
+        job.timer = self._loop.call_later(job.timeout, self._overran, worker)
+        if worker.link is None:
+            worker.link = _Link(
+                self._loop,
+                worker.conn,
+                lambda reply: self._answered(worker, reply),
+                lambda error: self._lost(worker, error),
+            )
+        worker.link.send(job.message)
 
-    def _release(self, worker: _Worker) -> None:
-        """Give a worker to the longest waiting request, or back to the idle ones. From
-        another thread (a replacement that has loaded the graph) it goes through the loop."""
+    def _answered(self, worker: _Worker, reply: tuple) -> None:
+        job, worker.job = worker.job, None
+        if job is not None:
+            job.timer.cancel()
+            if not job.answer.done():  # a request that went away leaves its answer unread
+                job.answer.set_result(reply)
+        if reply[3]:  # healthy
+            self._release(worker)
+        else:  # out of memory: replaced
+            self._replace(worker)
+
+    def _overran(self, worker: _Worker) -> None:
+        job, worker.job = worker.job, None
+        if job is not None and not job.answer.done():
+            job.answer.set_result(None)
+        self._replace(worker)  # stopped mid-job: its state is unknown
+
+    def _lost(self, worker: _Worker, error: Exception) -> None:
+        job, worker.job = worker.job, None
+        if job is not None:
+            job.timer.cancel()
+            if not job.answer.done():
+                job.answer.set_exception(error)
+        self._replace(worker)
+
+    def _release(self, worker: _Worker, fresh: bool = False) -> None:
+        """Give a worker the longest waiting job, or back to the idle ones. From another
+        thread (a `fresh` replacement that has loaded the graph) it goes through the loop."""
         loop = self._loop
         if loop is not None and not _in_loop(loop):
             try:
-                loop.call_soon_threadsafe(self._release, worker)
+                loop.call_soon_threadsafe(self._release, worker, fresh)
                 return
             except RuntimeError:  # the loop has closed: nobody is waiting any more
                 pass
+        if fresh:  # it read the graph files again: they may differ from the answers kept
+            self.answers.clear()
         while self._waiting:
-            promised = self._waiting.popleft()
-            if not promised.done():
-                promised.set_result(worker)
+            job = self._waiting.popleft()
+            if not job.answer.done():  # not given up on, nor gone away
+                self._run(worker, job)
                 return
         self._idle.append(worker)
 
@@ -294,7 +399,7 @@ class QueryPool:
             if worker.process.is_alive():
                 worker.process.kill()
                 worker.process.join(2.0)
-            worker.conn.close()
+            worker.close()
 
     def _spawn(self) -> _Worker:
         parent, child = self._context.Pipe()
@@ -331,7 +436,7 @@ class QueryPool:
             closed = self._closed
         worker.process.kill()
         worker.process.join(2.0)
-        worker.conn.close()
+        worker.close()
         if not closed:
             threading.Thread(target=self._refill, name="dlcheck-respawn", daemon=True).start()
 
@@ -348,7 +453,7 @@ class QueryPool:
         if closed:
             worker.process.kill()
             return
-        self._release(worker)
+        self._release(worker, fresh=True)
 
 
 def _in_loop(loop: asyncio.AbstractEventLoop) -> bool:
@@ -358,9 +463,107 @@ def _in_loop(loop: asyncio.AbstractEventLoop) -> bool:
         return False
 
 
-def _exchange(conn, job: tuple, timeout: float) -> tuple | None:
-    """Send a job to a worker and wait for its answer; None past the time limit."""
-    conn.send(job)
-    if not conn.poll(timeout):
-        return None
-    return conn.recv()
+def _give_up(job: _Job) -> None:
+    if not job.answer.done():
+        job.answer.set_result(_BUSY)
+
+
+# multiprocessing.connection's framing, which the worker's end of the pipe speaks: a 4-byte
+# big-endian signed length (-1 and then an 8-byte length from 2 GiB up), then the pickle.
+_LENGTH = struct.Struct("!i")
+_LONG_LENGTH = struct.Struct("!Q")
+
+
+class _Link:
+    """The event loop's end of a worker's pipe, non-blocking: a job out, its answer in.
+
+    `answered(reply)` is called with each answer as soon as it is whole; `lost(error)` once,
+    when the pipe closes or breaks. A worker replaced mid-answer takes its pipe with it, so a
+    half-read answer never matters.
+    """
+
+    def __init__(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        conn,
+        answered: Callable[[tuple], None],
+        lost: Callable[[Exception], None],
+    ):
+        self.loop = loop
+        self.socket = socket.socket(fileno=os.dup(conn.fileno()))
+        self.socket.setblocking(False)
+        self.fd = self.socket.fileno()
+        self.answered = answered
+        self.lost = lost
+        self.inbox = bytearray()
+        self.outbox = memoryview(b"")
+        self.writing = False
+        self.closed = False
+        loop.add_reader(self.fd, self._readable)
+
+    def send(self, data: bytes) -> None:
+        if len(data) < 0x7FFFFFFF:
+            head = _LENGTH.pack(len(data))
+        else:
+            head = _LENGTH.pack(-1) + _LONG_LENGTH.pack(len(data))
+        self.outbox = memoryview(head + data)
+        self._writable()
+
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            self.loop.remove_reader(self.fd)
+            if self.writing:
+                self.loop.remove_writer(self.fd)
+            self.socket.close()
+
+    def _writable(self) -> None:
+        try:
+            sent = self.socket.send(self.outbox)
+        except (BlockingIOError, InterruptedError):
+            sent = 0
+        except OSError as exc:
+            self._broken(exc)
+            return
+        self.outbox = self.outbox[sent:]
+        if self.outbox and not self.writing:
+            self.writing = True  # the rest of a big job (an exam bank) as the worker reads
+            self.loop.add_writer(self.fd, self._writable)
+        elif not self.outbox and self.writing:
+            self.writing = False
+            self.loop.remove_writer(self.fd)
+
+    def _readable(self) -> None:
+        try:
+            chunk = self.socket.recv(1 << 18)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError as exc:
+            self._broken(exc)
+            return
+        if not chunk:
+            self._broken(EOFError("the worker closed its pipe"))
+            return
+        self.inbox += chunk
+        while not self.closed and len(self.inbox) >= _LENGTH.size:
+            (size,) = _LENGTH.unpack_from(self.inbox)
+            start = _LENGTH.size
+            if size == -1:
+                if len(self.inbox) < start + _LONG_LENGTH.size:
+                    return
+                (size,) = _LONG_LENGTH.unpack_from(self.inbox, start)
+                start += _LONG_LENGTH.size
+            if len(self.inbox) < start + size:
+                return
+            try:
+                reply = pickle.loads(self.inbox[start : start + size])
+            except Exception as exc:  # a worker that wrote garbage is as good as gone
+                self._broken(pickle.UnpicklingError(f"{type(exc).__name__}: {exc}"))
+                return
+            del self.inbox[: start + size]
+            self.answered(reply)
+
+    def _broken(self, error: Exception) -> None:
+        if not self.closed:
+            self.close()
+            self.lost(error)

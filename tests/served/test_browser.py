@@ -153,6 +153,22 @@ def test_hostile_text_runs_no_script(server, browser):
             assert browser.execute_script("return window.pwned") is None, (path, text)
 
 
+def test_a_hostile_bank_file_runs_no_script(server, browser, tmp_path):
+    bank = tmp_path / '"><svg onload=window.pwned=1>.gift'
+    bank.write_text(
+        "::<script>window.pwned=1</script>:: Which is <img src=x onerror=window.pwned=1> true? {\n"
+        '=CNNs need GPUs"><script>window.pwned=1</script>\n'
+        "~' onfocus='window.pwned=1' autofocus='\n}\n",
+        encoding="utf-8",
+    )
+    browser.get(server.base_url + "/exam")
+    find(browser, "input#bank")[0].send_keys(str(bank))
+    find(browser, ".exam-form button")[0].click()
+    wait_for(browser, "section.report", timeout=60)
+    assert "<script>window.pwned=1</script>" in find(browser, "section.report")[0].text
+    assert browser.execute_script("return window.pwned") is None
+
+
 def _tab_through(browser, limit: int = 400) -> list[str]:
     """The elements Tab reaches from the top of the page, in order, until it wraps."""
     from selenium.webdriver.common.action_chains import ActionChains

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -168,6 +169,29 @@ def test_browse_topics_to_claims_to_concepts(server, checker):
     assert any(link.startswith("/claim/") for link in claim.links())
 
 
+def test_the_catalogue_is_fetched_at_start_and_kept_per_graph(server, tmp_path, monkeypatch):
+    from types import SimpleNamespace
+
+    from web import catalogue
+
+    # The server asks for it as it starts, with no page requested (run this test alone).
+    deadline = time.monotonic() + 60
+    while server.site._catalogue is None:
+        assert time.monotonic() < deadline, "the catalogue was not fetched at start"
+        time.sleep(0.1)
+    # A worker keeps the JSON under the graph's content hash and reads it back.
+    monkeypatch.setenv("DLCHECK_CACHE_DIR", str(tmp_path))
+    built = []
+    monkeypatch.setattr(catalogue, "build_catalogue", lambda kb, ds: built.append(1) or b"{}")
+    first, second = SimpleNamespace(content_hash="a" * 64), SimpleNamespace(content_hash="b" * 64)
+    assert catalogue.answer_catalogue(first, None).body == b"{}"
+    assert len(list(tmp_path.glob("catalogue-*.pickle"))) == 1
+    assert catalogue.answer_catalogue(first, None).body == b"{}"
+    assert len(built) == 1  # read from the cache the second time
+    catalogue.answer_catalogue(second, None)  # another graph: built again
+    assert len(built) == 2
+
+
 def test_concept_page_shows_labels_definition_taxonomy_and_claims(server, checker):
     concept = checker.kb.concepts[
         "https://w3id.org/dlcheck/kg/concept/convolutional-neural-network"
@@ -308,3 +332,16 @@ def test_hostile_bank_files_come_back_as_text(server):
         page = Page(html)
         assert_inert(page)
         assert "<script>window.pwned=1</script>" not in html
+
+
+def test_page_load_every_page_is_answered(server):
+    import importlib.util
+    import sys
+
+    spec = importlib.util.spec_from_file_location("web_speed", ROOT / "bench/web_speed.py")
+    bench = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = bench
+    spec.loader.exec_module(bench)
+    sent, answered, failures, seconds = bench.page_load(server.base_url, threads=8, per_thread=100)
+    assert (sent, answered, failures) == (800, 800, [])
+    print(f"\npage load: {answered / seconds:.0f} pages/s")

@@ -9,6 +9,7 @@ import io
 import itertools
 import json
 import os
+import pickle
 import signal
 import socket
 import subprocess
@@ -426,6 +427,7 @@ def test_check_runs_in_the_workers_under_the_time_limit(tight):
     # Before: /check ran in the HTTP thread, under a lock and with no time limit, so one slow
     # statement held every other client's /check. Now it waits for a worker like a query,
     # at most the time limit: with both workers held by queries, the answer is a quick 503.
+    tight.pool.answers.clear()  # a statement checked before would be answered at once
     deadline = time.monotonic() + 60
     while tight.pool.idle() < 2:  # a worker replaced by an earlier test may still be loading
         assert time.monotonic() < deadline, "no worker came back"
@@ -456,6 +458,37 @@ def test_parsed_queries_are_kept_by_hash_within_a_cap():
     assert all(isinstance(key, bytes) and len(key) == 32 for key in kept._entries)
     kept(f"ASK {{ ?s ?p {'1' * 300} }}")  # over max_text / 16: parsed, not kept
     assert len(kept) == 3
+
+
+def test_a_repeated_query_is_answered_from_the_kept_answers(server):
+    answers = server.pool.answers
+    answers.clear()
+    first = fetch(server.url, TPU, accept="text/csv")
+    assert len(answers) == 1
+    assert fetch(server.url, TPU, accept="text/csv") == first  # the same bytes, no worker
+    assert fetch(server.url, TPU, accept="application/sparql-results+json")[0] == 200
+    assert len(answers) == 2  # another Accept is another answer
+    # Whose value changes from run to run is never kept, however the function is written.
+    for changing in ("RAND()", "NOW()", "STRUUID()", "\\u0052AND()", "rand #x\n()"):
+        status = fetch(server.url, f"SELECT ?x WHERE {{ BIND({changing} AS ?x) }}")[0]
+        assert status == 200
+    assert fetch(server.url, "SELECT ?x WHERE { ?x ?y }")[0] == 400  # errors are not kept
+    assert len(answers) == 2
+    assert fetch(server.url.replace("/sparql", "/check") + "?text=TPUs+are+hardware")[0] == 200
+    assert len(answers) == 3
+
+
+def test_kept_answers_are_capped_in_bytes():
+    from web.endpoint import Answer
+    from web.workers import AnswerCache
+
+    kept = AnswerCache(max_bytes=1600)  # answers of up to 100 bytes
+    for n in range(20):
+        kept.keep(bytes([n]), Answer(200, "text/csv", b"x" * 100, reusable=True))
+    assert len(kept) == 16 and kept.get(bytes([0])) is None and kept.get(bytes([19]))
+    kept.keep(b"big", Answer(200, "text/csv", b"x" * 101, reusable=True))
+    kept.keep(b"once", Answer(200, "text/csv", b"x", reusable=False))
+    assert kept.get(b"big") is None and kept.get(b"once") is None
 
 
 def test_keep_alive_connections_answer_every_request(server):
@@ -561,3 +594,35 @@ def test_serve_stops_cleanly_on_sigterm_and_sigint():
             if process.poll() is None:
                 process.kill()
                 process.wait()
+
+
+def test_the_pipe_to_a_worker_carries_big_jobs_and_answers_whole():
+    # An exam bank of megabytes goes out in pieces as the worker reads, and a big answer
+    # comes back in pieces; the loop never blocks on either.
+    import asyncio
+    import multiprocessing
+
+    from web.workers import _Link
+
+    ours, theirs = multiprocessing.Pipe()
+    job = ("exam", "bank.gift", os.urandom(5 << 20), None)
+
+    def worker() -> None:
+        got = theirs.recv()
+        theirs.send((200, "application/json", got[2][::-1] * 2, True, False))
+
+    async def exchange() -> tuple:
+        loop = asyncio.get_running_loop()
+        answered = loop.create_future()
+        link = _Link(loop, ours, answered.set_result, answered.set_exception)
+        link.send(pickle.dumps(job))
+        try:
+            return await asyncio.wait_for(answered, 30)
+        finally:
+            link.close()
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    reply = asyncio.run(exchange())
+    thread.join()
+    assert reply[:2] == (200, "application/json") and reply[2] == job[2][::-1] * 2
