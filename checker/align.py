@@ -26,7 +26,7 @@ from functools import cached_property
 from typing import NamedTuple
 
 from checker.cues import Cue
-from checker.mentions import Mention
+from checker.mentions import Mention, Phrase
 from checker.reading import operators
 from checker.scan import Scan
 from kg.knowledge import ALWAYS, SKOS_DEFINITION, TRUE, Claim, Concept, Edge, KnowledgeBase
@@ -95,13 +95,26 @@ def units_of(scan: Scan) -> tuple[Unit, ...]:
 
 def _mention_unit(mention: Mention) -> Unit:
     phrase = mention.phrase
+    known = _PHRASE_UNITS.get(id(phrase))
+    if known is None:
+        known = _PHRASE_UNITS[id(phrase)] = (_phrase_unit(phrase), phrase)
+    return known[0]._replace(start=mention.start, end=mention.end)
+
+
+# id(phrase) -> (its unit, placed nowhere; the phrase, kept alive so that its id is not
+# reused): a statement's mentions are a few phrases met again and again. Phrases are made
+# once per matcher, so this grows with the phrases statements use, not with the statements.
+_PHRASE_UNITS: dict[int, tuple[Unit, Phrase]] = {}
+
+
+def _phrase_unit(phrase: Phrase) -> Unit:
     forward = frozenset(phrase.forward)
     inverse = frozenset(phrase.inverse)
     if phrase.frames and not (forward or inverse):
         forward = frozenset(iri for iri, _ in phrase.frames)
     kind = CONCEPT if phrase.concept else RELATION
     weak = phrase.weak and not phrase.concept
-    return Unit(kind, phrase.concept, forward, inverse, 0, mention.start, weak, mention.end)
+    return Unit(kind, phrase.concept, forward, inverse, 0, 0, weak, 0)
 
 
 def claim_text(claim: str, text: str, scan: Scan, condition_words: frozenset[int]) -> ClaimText:
@@ -301,7 +314,7 @@ class ClaimIndex:
         Set intersections, rarest first, do the counting."""
         if not units:
             return []
-        key = tuple(_identity(u) for u in units)
+        key = tuple([u[:_IDENTITY] for u in units])  # what the units are, not where
         found = self._found.get(key)
         if found is not None:
             return found
@@ -333,9 +346,10 @@ class ClaimIndex:
                 self._memo[key] = found
         return found
 
-    def align(self, units: Sequence[Unit], n: int) -> Alignment | None:
+    def align(self, units: Sequence[Unit], n: int, with_edits: bool = False) -> Alignment | None:
         """The statement's units against claim text `n`, or None when some unit of the
-        statement has no counterpart there."""
+        statement has no counterpart there. The edits are spelled out only `with_edits`: a
+        statement is aligned with many texts, and one of them explains its verdict."""
         text = self.texts[n]
         claim = self.claims[text.claim]
         relation = self.kb.relations.get(claim.relation)
@@ -344,7 +358,8 @@ class ClaimIndex:
         # The claim's own relation phrase, after its subject, may meet a contrary one.
         contrary = relation.contrary if relation is not None else ()
         core = {claim.subject, claim.object}
-        edits: list[Edit] = []
+        relations: list[str] = []  # each edit's, in the claim text's order
+        matched: dict[int, tuple[str, Unit]] = {}  # claim unit -> (relation, statement unit)
         j, last = 0, len(text.units)
         for unit in units:
             k = j
@@ -358,24 +373,33 @@ class ClaimIndex:
                 k += 1
             else:
                 return None  # the statement says something this text does not
-            edits += [_deletion(text, d, core) for d in range(j, k)]
+            relations += [_dropped(text, d, core) for d in range(j, k)]
             if k > j and _heads(text, j):
                 return None
-            edits.append(Edit(edit, text.units[k], unit))
+            relations.append(edit)
+            if with_edits:
+                matched[k] = (edit, unit)
             j = k + 1
         if j <= text.subject_end and last > j:
             return None  # the statement names the subject and says nothing of it
         if last > j and _heads(text, j):
             return None
-        edits += [_deletion(text, d, core, trailing=True) for d in range(j, last)]
-        deletions = sum(1 for e in edits if e.statement_unit is None)
+        relations += [_dropped(text, d, core, trailing=True) for d in range(j, last)]
+        deletions = len(relations) - len(units)
         ops = text.tail_ops[j] if text.tail_ops else text.ops
-        return Alignment(text, compose(e.relation for e in edits), tuple(edits), deletions, ops)
+        edits: tuple[Edit, ...] = ()
+        if with_edits:
+            edits = tuple(
+                Edit(matched[d][0], claimed, matched[d][1])
+                if d in matched
+                else Edit(_dropped(text, d, core, trailing=d >= j), claimed, None)
+                for d, claimed in enumerate(text.units)
+            )
+        return Alignment(text, compose(relations), edits, deletions, ops)
 
 
-def _identity(unit: Unit) -> tuple:
-    """What a unit is, wherever it stands."""
-    return (unit.kind, unit.concept, unit.forward, unit.inverse, unit.lemma)
+# A unit's first fields say what it is (kind, concept, relations, lemma), the rest where.
+_IDENTITY = Unit._fields.index("start")
 
 
 def _size(pair: tuple[frozenset[int], bool]) -> int:
@@ -469,12 +493,11 @@ def _contrary(said: Unit, held: Unit, relation: str, contrary: Sequence[str]) ->
     return None
 
 
-def _deletion(text: ClaimText, index: int, core: set[str], trailing: bool = False) -> Edit:
-    """A claim unit the statement leaves out. A content word after the subject is a
-    modifier: dropping it makes the statement broader (forward). Other concepts can be
-    dropped only from the end of the claim; its relation
-    phrases, its subject and object (`core`) and its first concept never, nor anything
-    of a condition."""
+def _dropped(text: ClaimText, index: int, core: set[str], trailing: bool = False) -> str:
+    """The relation of a claim unit the statement leaves out. A content word after the
+    subject is a modifier: dropping it makes the statement broader (forward). Other concepts
+    can be dropped only from the end of the claim; its relation phrases, its subject and
+    object (`core`) and its first concept never, nor anything of a condition."""
     unit = text.units[index]
     if (
         index >= text.condition_from
@@ -482,12 +505,12 @@ def _deletion(text: ClaimText, index: int, core: set[str], trailing: bool = Fals
         or unit.concept in core
         or index == text.first_concept
     ):
-        return Edit(INDEPENDENT, unit, None)
+        return INDEPENDENT
     if index < text.subject_end:  # the subject, made broader: a claim about another subject
-        return Edit(INDEPENDENT, unit, None)
+        return INDEPENDENT
     if unit.kind == WORD or trailing:
-        return Edit(FORWARD, unit, None)
-    return Edit(INDEPENDENT, unit, None)
+        return FORWARD
+    return INDEPENDENT
 
 
 def _heads(text: ClaimText, first_deleted: int) -> bool:

@@ -137,7 +137,8 @@ def open_knowledge(paths: Sequence[Path] | None = None) -> KnowledgeBase:
     )
     kb = KnowledgeBase(
         concepts=file.table("concepts", _concept),
-        relations=file.table("relations", _relation),
+        # The ontology's few relations, asked for by every statement: read at once.
+        relations=dict(file.table("relations", _relation)),
         claims=file.table("claims", _claim),
         sources=file.table("sources", _source),
         claim_index=file.table("claim_index", tuple, tuple_key, split_key),

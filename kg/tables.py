@@ -31,7 +31,8 @@ from typing import Any
 from kg.errors import DlcheckError
 
 _FORMAT = "dlcheck-tables 2"
-_MISSING = object()
+_MISSING = object()  # not in the table
+_UNREAD = object()  # not asked for yet
 # Separates the parts of a tuple key ("subject", "relation", "object"); IRIs never hold it.
 _SEP = "\x1f"
 
@@ -123,14 +124,14 @@ class LazyTable(Mapping):
         self._whole = False
 
     def get(self, key: Any, default: Any = None) -> Any:
-        value = self._memo.get(key, _MISSING)
-        if value is _MISSING:
+        value = self._memo.get(key, _UNREAD)
+        if value is _UNREAD:
             if self._whole:
                 return default
             value = self._file.fetch(self._name, self._encode_key(key))
             if value is not _MISSING:
                 value = self._decode(value)
-            self._memo[key] = value
+            self._memo[key] = value  # _MISSING too: a key asked for once is asked again
         return default if value is _MISSING else value
 
     def __getitem__(self, key: Any) -> Any:
@@ -147,8 +148,8 @@ class LazyTable(Mapping):
             memo: dict[Any, Any] = {}  # in the table's order; rows read before kept as they are
             for key, value in self._file.fetch_all(self._name):
                 decoded = self._decode_key(key)
-                known = self._memo.get(decoded, _MISSING)
-                memo[decoded] = self._decode(value) if known is _MISSING else known
+                known = self._memo.get(decoded, _UNREAD)
+                memo[decoded] = self._decode(value) if known is _UNREAD else known
             self._memo, self._whole = memo, True
 
     def __iter__(self) -> Iterator[Any]:
