@@ -98,7 +98,8 @@ def _mention_unit(mention: Mention) -> Unit:
     known = _PHRASE_UNITS.get(id(phrase))
     if known is None:
         known = _PHRASE_UNITS[id(phrase)] = (_phrase_unit(phrase), phrase)
-    return known[0]._replace(start=mention.start, end=mention.end)
+    kind, concept, forward, inverse, _, _, weak, _ = known[0]
+    return Unit(kind, concept, forward, inverse, 0, mention.start, weak, mention.end)
 
 
 # id(phrase) -> (its unit, placed nowhere; the phrase, kept alive so that its id is not

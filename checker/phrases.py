@@ -33,12 +33,13 @@ class PhraseTrie:
 
     def _load(self, tokens: Sequence[object]) -> None:
         seen = self._seen
-        for token in tokens:
-            if token not in seen:
-                for phrase, value in self._source(token):
-                    self.add(phrase, value)
-                if len(seen) < _SEEN_LIMIT:
-                    seen.add(token)
+        if seen.issuperset(tokens):  # the common case, without a loop in Python
+            return
+        for token in set(tokens).difference(seen):
+            for phrase, value in self._source(token):
+                self.add(phrase, value)
+            if len(seen) < _SEEN_LIMIT:
+                seen.add(token)
 
     def find(self, tokens: Sequence[str]) -> list[tuple[int, int, object]]:
         """Non-overlapping (start, end, value) matches: at each position the longest phrase,
