@@ -26,7 +26,7 @@ import threading
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from kg.errors import DlcheckError
 
@@ -89,28 +89,32 @@ class TableFile:
 
     def fetch(self, table: str, key: str) -> Any:
         """The decoded JSON value of one row, or `_MISSING`."""
-        with self._lock:
-            row = self._connection.execute(
-                "SELECT value, crc FROM rows WHERE tab = ? AND key = ?", (table, key)
-            ).fetchone()
-        if row is None:
+        row = self._query("SELECT value, crc FROM rows WHERE tab = ? AND key = ?", table, key)
+        if not row:
             return _MISSING
-        return self._checked(*row)
+        return self._checked(*row[0])
 
     def fetch_all(self, table: str) -> list[tuple[str, Any]]:
-        with self._lock:
-            rows = self._connection.execute(
-                "SELECT key, value, crc FROM rows WHERE tab = ? ORDER BY seq", (table,)
-            ).fetchall()
+        rows = self._query("SELECT key, value, crc FROM rows WHERE tab = ? ORDER BY seq", table)
         return [(key, self._checked(value, crc)) for key, value, crc in rows]
+
+    def _query(self, sql: str, *arguments: str) -> list[tuple]:
+        try:
+            with self._lock:
+                return self._connection.execute(sql, arguments).fetchall()
+        except sqlite3.DatabaseError as exc:  # "database disk image is malformed", ...
+            self._damaged(str(exc))
 
     def _checked(self, value: str, crc: int) -> Any:
         if zlib.crc32(value.encode()) != crc:
-            self.path.unlink(missing_ok=True)
-            raise DlcheckError(
-                f"the cache file {self.path} was damaged; it was removed: run the command again"
-            )
+            self._damaged("a row does not match its checksum")
         return json.loads(value)
+
+    def _damaged(self, why: str) -> NoReturn:
+        self.path.unlink(missing_ok=True)
+        raise DlcheckError(
+            f"the cache file {self.path} was damaged ({why}); it was removed: run the command again"
+        )
 
 
 class LazyTable(Mapping):

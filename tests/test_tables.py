@@ -86,7 +86,8 @@ def test_a_damaged_row_is_a_clear_error_and_the_file_goes(private_cache):
         db.execute("UPDATE rows SET value = '42'")
     db.close()
     damaged = open_tables(private_cache, "t", "k" * 64, lambda out: None, print)
-    with pytest.raises(DlcheckError, match="was damaged; it was removed: run the command again"):
+    said = r"was damaged \(a row does not match its checksum\); it was removed: run the command"
+    with pytest.raises(DlcheckError, match=said):
         damaged.table("x")["k"]
     assert not path.exists()
 
