@@ -26,7 +26,7 @@ import stat
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import TypeVar
@@ -141,8 +141,14 @@ def open_knowledge(paths: Sequence[Path] | None = None) -> KnowledgeBase:
         relations=dict(file.table("relations", _relation)),
         claims=file.table("claims", _claim),
         sources=file.table("sources", _source),
-        claim_index=file.table("claim_index", tuple, tuple_key, split_key),
-        claims_by_subject=file.table("claims_by_subject", _pairs, tuple_key, split_key),
+        claim_index=BySubject(
+            file.table("claim_index", tuple, tuple_key, split_key),
+            file.table("claims_of_subject", _claims_of_subject),
+        ),
+        claims_by_subject=BySubject(
+            file.table("claims_by_subject", _pairs, tuple_key, split_key),
+            file.table("relations_of_subject", _relations_of_subject),
+        ),
         ancestors=file.table("ancestors", _ancestor_paths),
         evidence_paths=file.table("evidence_paths", _chains),
         content_hash=key,
@@ -167,6 +173,16 @@ def _write_knowledge(out: TableWriter, kb: KnowledgeBase) -> None:
     out.put("sources", ((iri, _fields(s)) for iri, s in kb.sources.items()))
     out.put("claim_index", ((tuple_key(k), v) for k, v in kb.claim_index.items()))
     out.put("claims_by_subject", ((tuple_key(k), v) for k, v in kb.claims_by_subject.items()))
+    # The same, a row per subject: the claim lookup probes many (relation, object) pairs of
+    # the few subjects a statement names, most of them absent.
+    of_subject: dict[str, list] = {}
+    for (subject, relation, obj), claims in kb.claim_index.items():
+        of_subject.setdefault(subject, []).append([relation, obj, claims])
+    out.put("claims_of_subject", of_subject.items())
+    of_subject = {}
+    for (subject, relation), pairs in kb.claims_by_subject.items():
+        of_subject.setdefault(subject, []).append([relation, pairs])
+    out.put("relations_of_subject", of_subject.items())
     out.put(
         "ancestors",
         (
@@ -181,6 +197,45 @@ def _write_knowledge(out: TableWriter, kb: KnowledgeBase) -> None:
             for iri, chains in kb.evidence_paths.items()
         ),
     )
+
+
+class BySubject(Mapping):
+    """A table keyed by tuples that start with a subject ((subject, relation, object) ->
+    claims), whose lookups read one row per subject (`of_subject`: subject -> {the rest of
+    the key: value}); iterating it reads `whole`, the same table a row per key."""
+
+    def __init__(self, whole: Mapping[tuple, object], of_subject: Mapping[str, dict]):
+        self._whole, self._of_subject = whole, of_subject
+
+    def get(self, key: tuple, default: object = None) -> object:
+        rows = self._of_subject.get(key[0])
+        return default if rows is None else rows.get(key[1:], default)
+
+    def __getitem__(self, key: tuple) -> object:
+        rows = self._of_subject.get(key[0])
+        if rows is None or key[1:] not in rows:
+            raise KeyError(key)
+        return rows[key[1:]]
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, tuple) and self.get(key, _ABSENT) is not _ABSENT
+
+    def __iter__(self) -> Iterator[tuple]:
+        return iter(self._whole)
+
+    def __len__(self) -> int:
+        return len(self._whole)
+
+
+_ABSENT = object()
+
+
+def _claims_of_subject(row: list) -> dict[tuple[str, str], tuple[str, ...]]:
+    return {(relation, obj): tuple(claims) for relation, obj, claims in row}
+
+
+def _relations_of_subject(row: list) -> dict[tuple[str], tuple[tuple[str, str], ...]]:
+    return {(relation,): _pairs(pairs) for relation, pairs in row}
 
 
 def _fields(item) -> list:
