@@ -21,14 +21,16 @@ never skipped: that text does not align, and the statement stays unknown.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from functools import cached_property
 from typing import NamedTuple
 
 from checker.cues import Cue
-from checker.mentions import Mention
+from checker.mentions import Mention, Phrase
 from checker.reading import operators
 from checker.scan import Scan
-from kg.knowledge import ALWAYS, SKOS_DEFINITION, TRUE, Claim, Edge, KnowledgeBase
+from kg.knowledge import ALWAYS, SKOS_DEFINITION, TRUE, Claim, Concept, Edge, KnowledgeBase
+from kg.tables import TableFile, TableWriter
 
 CONCEPT, RELATION, WORD = "concept", "relation", "word"
 EQUIVALENT, FORWARD, REVERSE, ALTERNATION, INDEPENDENT = "=", "<", ">", "|", "#"
@@ -93,13 +95,27 @@ def units_of(scan: Scan) -> tuple[Unit, ...]:
 
 def _mention_unit(mention: Mention) -> Unit:
     phrase = mention.phrase
+    known = _PHRASE_UNITS.get(id(phrase))
+    if known is None:
+        known = _PHRASE_UNITS[id(phrase)] = (_phrase_unit(phrase), phrase)
+    kind, concept, forward, inverse, _, _, weak, _ = known[0]
+    return Unit(kind, concept, forward, inverse, 0, mention.start, weak, mention.end)
+
+
+# id(phrase) -> (its unit, placed nowhere; the phrase, kept alive so that its id is not
+# reused): a statement's mentions are a few phrases met again and again. Phrases are made
+# once per matcher, so this grows with the phrases statements use, not with the statements.
+_PHRASE_UNITS: dict[int, tuple[Unit, Phrase]] = {}
+
+
+def _phrase_unit(phrase: Phrase) -> Unit:
     forward = frozenset(phrase.forward)
     inverse = frozenset(phrase.inverse)
     if phrase.frames and not (forward or inverse):
         forward = frozenset(iri for iri, _ in phrase.frames)
     kind = CONCEPT if phrase.concept else RELATION
     weak = phrase.weak and not phrase.concept
-    return Unit(kind, phrase.concept, forward, inverse, 0, mention.start, weak, mention.end)
+    return Unit(kind, phrase.concept, forward, inverse, 0, 0, weak, 0)
 
 
 def claim_text(claim: str, text: str, scan: Scan, condition_words: frozenset[int]) -> ClaimText:
@@ -146,29 +162,65 @@ def definitions(kb: KnowledgeBase) -> dict[str, Claim]:
     saying what X is can be aligned with it like with any claim text."""
     found = {}
     for concept in sorted(kb.concepts.values(), key=lambda c: c.iri):
-        if not concept.definition:
-            continue
-        said = concept.definition.strip()
-        label = f"{concept.label[:1].upper()}{concept.label[1:]} is {said[:1].lower()}{said[1:]}"
-        iri = concept.iri + "#definition"
-        sources = (concept.source,) if concept.source else ()
-        found[iri] = Claim(
-            iri,
-            label,
-            concept.iri,
-            SKOS_DEFINITION,
-            concept.iri,
-            ALWAYS,
-            TRUE,
-            None,
-            None,
-            sources,
-            (),
-            (),
-            (),
-            (),
-        )
+        if concept.definition:
+            found[concept.iri + DEFINITION] = definition_claim(concept)
     return found
+
+
+DEFINITION = "#definition"  # a definition's claim IRI is its concept's and this
+
+
+def definition_claim(concept: Concept) -> Claim:
+    said = (concept.definition or "").strip()
+    label = f"{concept.label[:1].upper()}{concept.label[1:]} is {said[:1].lower()}{said[1:]}"
+    sources = (concept.source,) if concept.source else ()
+    return Claim(
+        concept.iri + DEFINITION,
+        label,
+        concept.iri,
+        SKOS_DEFINITION,
+        concept.iri,
+        ALWAYS,
+        TRUE,
+        None,
+        None,
+        sources,
+        (),
+        (),
+        (),
+        (),
+    )
+
+
+class ClaimsAndDefinitions(Mapping):
+    """The graph's claims and the concepts' definitions as claims (`definitions`), read
+    from the knowledge base when asked."""
+
+    def __init__(self, kb: KnowledgeBase):
+        self._kb = kb
+        self._definitions: dict[str, Claim | None] = {}
+
+    def __getitem__(self, iri: str) -> Claim:
+        claim = self._kb.claims.get(iri)
+        if claim is not None:
+            return claim
+        if iri not in self._definitions:
+            concept = self._kb.concepts.get(iri.removesuffix(DEFINITION))
+            found = None
+            if iri.endswith(DEFINITION) and concept is not None and concept.definition:
+                found = definition_claim(concept)
+            self._definitions[iri] = found
+        found = self._definitions[iri]
+        if found is None:
+            raise KeyError(iri)
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._kb.claims
+        yield from definitions(self._kb)
+
+    def __len__(self) -> int:
+        return len(self._kb.claims) + len(definitions(self._kb))
 
 
 def definition_edge(kb: KnowledgeBase, claim: Claim) -> Edge:
@@ -180,45 +232,80 @@ def definition_edge(kb: KnowledgeBase, claim: Claim) -> Edge:
 
 class ClaimIndex:
     """Claim texts and, for each unit key, the texts that hold it: the candidates of a
-    statement come from its rarest units, so a check looks at a handful of texts."""
+    statement come from its rarest units, so a check looks at a handful of texts.
 
-    def __init__(self, kb: KnowledgeBase, texts: Sequence[ClaimText], claims: dict[str, Claim]):
+    Built in memory by `of`; kept in a table file (`write`) and opened from it (`opened`),
+    where each text and posting list is read the first time a statement needs it."""
+
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        claims: Mapping[str, Claim],
+        texts: Mapping[int, ClaimText],
+        postings: Mapping[object, Sequence[int]],
+        concepts: Mapping[str, set[str]],
+        words: Mapping[str, set[int]],
+        disjoint: Callable[[], frozenset[int]],
+    ):
         self.kb = kb
         self.claims = claims  # the graph's claims and the concepts' definitions
-        self.texts = tuple(texts)
-        self.postings: dict[object, list[int]] = {}
+        self.texts = texts  # text number -> claim text
+        self.postings = postings
         # Per claim, every concept and word its texts use: what a triple reading of a
         # statement may lean on to account for the statement's other words.
-        self.concepts: dict[str, set[str]] = {}
-        self.words: dict[str, set[int]] = {}
-        disjoint: set[int] = set()  # texts whose claim's relation has disjoint objects
+        self.concepts = concepts
+        self.words = words
+        self._disjoint = disjoint  # texts whose claim's relation has disjoint objects
         self._memo: dict[tuple, frozenset[int]] = {}  # unit keys -> the texts holding them
         self._found: dict[tuple, list[int]] = {}  # a statement's units -> its candidates
-        for n, text in enumerate(self.texts):
+
+    @classmethod
+    def of(
+        cls, kb: KnowledgeBase, texts: Sequence[ClaimText], claims: Mapping[str, Claim]
+    ) -> ClaimIndex:
+        postings: dict[object, list[int]] = {}
+        concepts: dict[str, set[str]] = {}
+        words: dict[str, set[int]] = {}
+        disjoint: set[int] = set()
+        for n, text in enumerate(texts):
             for key in {k for u in text.units for k in _keys(u)}:
-                self.postings.setdefault(key, []).append(n)
+                postings.setdefault(key, []).append(n)
             claim = claims[text.claim]
             relation = kb.relations.get(claim.relation)
             if relation is not None and relation.disjoint_objects:
                 disjoint.add(n)
-            concepts = self.concepts.setdefault(text.claim, {claim.subject, claim.object})
-            concepts.update(u.concept for u in text.units if u.concept)
-            self.words.setdefault(text.claim, set()).update(
+            used = concepts.setdefault(text.claim, {claim.subject, claim.object})
+            used.update(u.concept for u in text.units if u.concept)
+            words.setdefault(text.claim, set()).update(
                 u.lemma for u in text.units if u.kind == WORD
             )
-        self.disjoint = frozenset(disjoint)
+        whole = frozenset(disjoint)
+        return cls(kb, claims, dict(enumerate(texts)), postings, concepts, words, lambda: whole)
 
-    def __getstate__(self) -> dict:
-        """Pickled without the knowledge base and the claims, which are cached on their own:
-        `bind` puts them back."""
-        state = dict(self.__dict__)
-        del state["kb"], state["claims"]
-        state["_memo"], state["_found"] = {}, {}
-        return state
+    def write(self, out: TableWriter) -> None:
+        """The index in a table file, for `opened`."""
+        out.put("texts", ((str(n), _text_row(t)) for n, t in self.texts.items()))
+        out.put("postings", ((_posting_key(k), v) for k, v in self.postings.items()))
+        out.put("concepts", ((c, sorted(v)) for c, v in self.concepts.items()))
+        out.put("words", ((c, sorted(v)) for c, v in self.words.items()))
+        out.put("sets", [("disjoint", sorted(self.disjoint))])
 
-    def bind(self, kb: KnowledgeBase, claims: dict[str, Claim]) -> ClaimIndex:
-        self.kb, self.claims = kb, claims
-        return self
+    @classmethod
+    def opened(cls, kb: KnowledgeBase, claims: Mapping[str, Claim], file: TableFile) -> ClaimIndex:
+        sets = file.table("sets")
+        return cls(
+            kb,
+            claims,
+            file.table("texts", _text_of_row, str, int),
+            file.table("postings", tuple, _posting_key),
+            file.table("concepts", set),
+            file.table("words", set),
+            lambda: frozenset(sets["disjoint"]),
+        )
+
+    @cached_property
+    def disjoint(self) -> frozenset[int]:
+        return self._disjoint()
 
     def candidates(self, units: Sequence[Unit]) -> list[int]:
         """Texts that hold every unit of the statement, or all but one where an excluded
@@ -228,7 +315,7 @@ class ClaimIndex:
         Set intersections, rarest first, do the counting."""
         if not units:
             return []
-        key = tuple(_identity(u) for u in units)
+        key = tuple([u[:_IDENTITY] for u in units])  # what the units are, not where
         found = self._found.get(key)
         if found is not None:
             return found
@@ -260,9 +347,10 @@ class ClaimIndex:
                 self._memo[key] = found
         return found
 
-    def align(self, units: Sequence[Unit], n: int) -> Alignment | None:
+    def align(self, units: Sequence[Unit], n: int, with_edits: bool = False) -> Alignment | None:
         """The statement's units against claim text `n`, or None when some unit of the
-        statement has no counterpart there."""
+        statement has no counterpart there. The edits are spelled out only `with_edits`: a
+        statement is aligned with many texts, and one of them explains its verdict."""
         text = self.texts[n]
         claim = self.claims[text.claim]
         relation = self.kb.relations.get(claim.relation)
@@ -271,7 +359,8 @@ class ClaimIndex:
         # The claim's own relation phrase, after its subject, may meet a contrary one.
         contrary = relation.contrary if relation is not None else ()
         core = {claim.subject, claim.object}
-        edits: list[Edit] = []
+        relations: list[str] = []  # each edit's, in the claim text's order
+        matched: dict[int, tuple[str, Unit]] = {}  # claim unit -> (relation, statement unit)
         j, last = 0, len(text.units)
         for unit in units:
             k = j
@@ -285,24 +374,33 @@ class ClaimIndex:
                 k += 1
             else:
                 return None  # the statement says something this text does not
-            edits += [_deletion(text, d, core) for d in range(j, k)]
+            relations += [_dropped(text, d, core) for d in range(j, k)]
             if k > j and _heads(text, j):
                 return None
-            edits.append(Edit(edit, text.units[k], unit))
+            relations.append(edit)
+            if with_edits:
+                matched[k] = (edit, unit)
             j = k + 1
         if j <= text.subject_end and last > j:
             return None  # the statement names the subject and says nothing of it
         if last > j and _heads(text, j):
             return None
-        edits += [_deletion(text, d, core, trailing=True) for d in range(j, last)]
-        deletions = sum(1 for e in edits if e.statement_unit is None)
+        relations += [_dropped(text, d, core, trailing=True) for d in range(j, last)]
+        deletions = len(relations) - len(units)
         ops = text.tail_ops[j] if text.tail_ops else text.ops
-        return Alignment(text, compose(e.relation for e in edits), tuple(edits), deletions, ops)
+        edits: tuple[Edit, ...] = ()
+        if with_edits:
+            edits = tuple(
+                Edit(matched[d][0], claimed, matched[d][1])
+                if d in matched
+                else Edit(_dropped(text, d, core, trailing=d >= j), claimed, None)
+                for d, claimed in enumerate(text.units)
+            )
+        return Alignment(text, compose(relations), edits, deletions, ops)
 
 
-def _identity(unit: Unit) -> tuple:
-    """What a unit is, wherever it stands."""
-    return (unit.kind, unit.concept, unit.forward, unit.inverse, unit.lemma)
+# A unit's first fields say what it is (kind, concept, relations, lemma), the rest where.
+_IDENTITY = Unit._fields.index("start")
 
 
 def _size(pair: tuple[frozenset[int], bool]) -> int:
@@ -315,6 +413,48 @@ def _keys(unit: Unit) -> list[object]:
     keys: list[object] = [unit.concept] if unit.concept else []
     keys += [("f", r) for r in unit.forward] + [("i", r) for r in unit.inverse]
     return keys
+
+
+def _posting_key(key: object) -> str:
+    """A unit key as a table file's key: a word's lemma hash, a concept, ("f"|"i", relation)."""
+    if isinstance(key, int):
+        return f"w{key}"
+    if isinstance(key, str):
+        return f"c{key}"
+    return f"{key[0]}{key[1]}"
+
+
+def _text_row(text: ClaimText) -> list:
+    return [
+        *text[:2],
+        [_unit_row(u) for u in text.units],
+        *text[3:8],
+        text.attached,
+        text.tail_ops,
+    ]
+
+
+def _unit_row(unit: Unit) -> list:
+    return [*unit[:2], sorted(unit.forward), sorted(unit.inverse), *unit[4:]]
+
+
+def _text_of_row(row: list) -> ClaimText:
+    claim, text, units, ops, subject_end, condition_from, restricts, first, attached, tail = row
+    return ClaimText(
+        claim,
+        text,
+        tuple(
+            Unit(kind, concept, frozenset(forward), frozenset(inverse), *rest)
+            for kind, concept, forward, inverse, *rest in units
+        ),
+        tuple(ops),
+        subject_end,
+        condition_from,
+        restricts,
+        first,
+        tuple(attached),
+        tuple(tuple(o) for o in tail),
+    )
 
 
 def _edit(
@@ -354,12 +494,11 @@ def _contrary(said: Unit, held: Unit, relation: str, contrary: Sequence[str]) ->
     return None
 
 
-def _deletion(text: ClaimText, index: int, core: set[str], trailing: bool = False) -> Edit:
-    """A claim unit the statement leaves out. A content word after the subject is a
-    modifier: dropping it makes the statement broader (forward). Other concepts can be
-    dropped only from the end of the claim; its relation
-    phrases, its subject and object (`core`) and its first concept never, nor anything
-    of a condition."""
+def _dropped(text: ClaimText, index: int, core: set[str], trailing: bool = False) -> str:
+    """The relation of a claim unit the statement leaves out. A content word after the
+    subject is a modifier: dropping it makes the statement broader (forward). Other concepts
+    can be dropped only from the end of the claim; its relation phrases, its subject and
+    object (`core`) and its first concept never, nor anything of a condition."""
     unit = text.units[index]
     if (
         index >= text.condition_from
@@ -367,12 +506,12 @@ def _deletion(text: ClaimText, index: int, core: set[str], trailing: bool = Fals
         or unit.concept in core
         or index == text.first_concept
     ):
-        return Edit(INDEPENDENT, unit, None)
+        return INDEPENDENT
     if index < text.subject_end:  # the subject, made broader: a claim about another subject
-        return Edit(INDEPENDENT, unit, None)
+        return INDEPENDENT
     if unit.kind == WORD or trailing:
-        return Edit(FORWARD, unit, None)
-    return Edit(INDEPENDENT, unit, None)
+        return FORWARD
+    return INDEPENDENT
 
 
 def _heads(text: ClaimText, first_deleted: int) -> bool:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import itertools
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -14,12 +16,12 @@ from checker.align import (
     INDEPENDENT,
     Alignment,
     ClaimIndex,
+    ClaimsAndDefinitions,
     ClaimText,
     Unit,
     claim_text,
     cue_ops,
     definition_edge,
-    definitions,
     restrictive,
     units_of,
 )
@@ -41,7 +43,7 @@ from checker.rules import (
 )
 from checker.scan import Scan, Scanner
 from checker.spelling import Speller, english_words, vocabulary_of
-from kg.cache import cached, code_fingerprint
+from kg.cache import cached, code_fingerprint, table_file
 from kg.compile import claim_edge
 from kg.knowledge import (
     FALSE,
@@ -53,6 +55,7 @@ from kg.knowledge import (
     KnowledgeBase,
     Source,
 )
+from kg.tables import TableWriter
 
 UNKNOWN = "unknown"
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -79,6 +82,7 @@ INDEX_MODULES = (
     "checker.phrases",
     "checker.reading",
     "checker.scan",
+    "kg.tables",
 )
 
 
@@ -186,7 +190,7 @@ class Checker:
                 kin.add(relation.exclusive_variant)
                 self._kin.setdefault(relation.exclusive_variant, set()).add(relation.iri)
             self._kin.setdefault(relation.iri, set()).update(kin)
-        self._label_words: dict[str, frozenset[int]] | None = None  # built on first use
+        self._label_words: dict[str, frozenset[int]] = {}  # concept -> its labels' lemmas
         # Memos: a cleaned text -> its cues and decision; what was read where -> decision;
         # reading -> decision, or None when the graph cannot decide that reading.
         # ("text", t), ("scan", what was read where), ("reading", r) -> what was decided
@@ -197,26 +201,25 @@ class Checker:
 
     def _claim_index(self) -> ClaimIndex:
         """Every claim's label and paraphrases, and every concept's definition, read by the
-        same scanner as statements; cached with the graph, since reading a few thousand
-        texts would cost every start a fifth of a second."""
+        same scanner as statements; kept in a table file with the graph, since reading a few
+        thousand texts would cost every start a fifth of a second, and opened without
+        reading it: a statement needs the texts that share its rarest units."""
         kb = self.kb
-        claims = {**kb.claims, **definitions(kb)}
+        claims = ClaimsAndDefinitions(kb)
         if not kb.content_hash:
-            return ClaimIndex(kb, self._read_texts(claims), claims)
+            return ClaimIndex.of(kb, self._read_texts(claims), claims)
         cues = self.scanner.cues
         words = [sorted(w) for w in cues.words]  # sets print in a different order each run
         key = hashlib.sha256(
             f"{code_fingerprint(*INDEX_MODULES)}|{kb.content_hash}|{cues.rules!r}|{words!r}".encode()
         ).hexdigest()
-        index = cached(
-            "claim-index",
-            key,
-            lambda: ClaimIndex(kb, self._read_texts(claims), claims),
-            ClaimIndex,
-        )
-        return index.bind(kb, claims)
 
-    def _read_texts(self, claims: dict[str, Claim]) -> tuple[ClaimText, ...]:
+        def build(out: TableWriter) -> None:
+            ClaimIndex.of(kb, self._read_texts(claims), claims).write(out)
+
+        return ClaimIndex.opened(kb, claims, table_file("claim-index", key, build))
+
+    def _read_texts(self, claims: Mapping[str, Claim]) -> tuple[ClaimText, ...]:
         strings = self.nlp.vocab.strings
         conditions = frozenset(strings.add(w) for w in self.scanner.cues.words.condition)
         pairs = [
@@ -229,15 +232,7 @@ class Checker:
             claim_text(iri, text, self.scanner(doc), conditions)
             for (iri, text), doc in zip(pairs, docs, strict=True)
         ]
-        # One object per distinct unit: the cache then stores (and loads) each once.
-        shared: dict[object, object] = {}
-        return tuple(
-            t._replace(
-                units=tuple(shared.setdefault(u, u) for u in map(_placeless, t.units)),
-                tail_ops=tuple(shared.setdefault(ops, ops) for ops in t.tail_ops),
-            )
-            for t in texts
-        )
+        return tuple(t._replace(units=tuple(map(_placeless, t.units))) for t in texts)
 
     def check(self, text: str) -> Verdict:
         return next(self.check_many([text]))
@@ -348,6 +343,10 @@ class Checker:
 
     def _read_all(self, texts: list[str]) -> dict[str, tuple]:
         """text -> (cues, decision) for the texts not in the cache yet, which it joins."""
+        with _collector_paused():
+            return self._read_new(texts)
+
+    def _read_new(self, texts: list[str]) -> dict[str, tuple]:
         cache = self._cache
         new = dict.fromkeys(t for t in texts if ("text", t) not in cache)
         # The tokenizer, then the three components' matchers over one array (checker/scan.py).
@@ -406,17 +405,23 @@ class Checker:
         """Built on first use: most statements have no typo, and a start should not wait."""
         if self._speller is None:
             kb = self.kb
-            labels = [label for c in kb.concepts.values() for label in c.labels]
-            for relation in kb.relations.values():
-                labels += [*relation.labels, *relation.inverse_labels, *relation.negative_labels]
-            vocabulary = vocabulary_of(labels)
-            key = hashlib.sha256(
-                f"{code_fingerprint('checker.spelling')}|{sorted(vocabulary)}".encode()
-            ).hexdigest()
-            self._speller = cached(
-                "speller", key, lambda: Speller(vocabulary, english_words()), Speller
-            )
+            if not kb.content_hash:
+                self._speller = Speller(self._vocabulary(), english_words())
+            else:
+                # The vocabulary is the graph's labels': the graph's content names it.
+                code = code_fingerprint("checker.spelling", "checker.check")
+                key = hashlib.sha256(f"{code}|{kb.content_hash}".encode()).hexdigest()
+                self._speller = cached(
+                    "speller", key, lambda: Speller(self._vocabulary(), english_words()), Speller
+                )
         return self._speller
+
+    def _vocabulary(self) -> set[str]:
+        kb = self.kb
+        labels = [label for c in kb.concepts.values() for label in c.labels]
+        for relation in kb.relations.values():
+            labels += [*relation.labels, *relation.inverse_labels, *relation.negative_labels]
+        return vocabulary_of(labels)
 
     def _decision(self, scan: Scan) -> Decision:
         # The decision depends only on what was matched where, on where punctuation stands
@@ -478,7 +483,7 @@ class Checker:
         if not units:
             return None
         index = self.index
-        best: list[tuple[tuple[int, bool, bool], Alignment, str, str]] = []
+        best: list[tuple[tuple[int, bool, bool], int, Alignment, str, str]] = []
         for n in index.candidates(units):
             if index.texts[n].restrictive != restricts:
                 continue
@@ -502,10 +507,11 @@ class Checker:
                 continue
             if best and rank < best[0][0]:
                 best = []
-            best.append((rank, alignment, verdict, rule))
-        if not best or len({verdict for _, _, verdict, _ in best}) > 1:
+            best.append((rank, n, alignment, verdict, rule))
+        if not best or len({verdict for _, _, _, verdict, _ in best}) > 1:
             return None
-        _, alignment, verdict, rule = best[0]
+        _, n, _, verdict, rule = best[0]
+        alignment = index.align(units, n, with_edits=True)  # the one that explains the verdict
         return self._aligned_decision(alignment, verdict, rule, ops, concepts)
 
     def _aligned_decision(
@@ -563,9 +569,9 @@ class Checker:
         # experts can use": usable-by read as restricted-to) or a close one.
         for relation in list(relations):
             relations.update(self._kin.get(relation, ()))
-        label_words = self._words_of_labels()
         for concept in list(concepts):
-            words |= label_words.get(concept, frozenset())
+            if concept is not None:
+                words |= self._words_of_label(concept)
         for end in (reading.subject, reading.object):  # "max pooling ... each pooling window"
             concepts.update(kb.ancestors.get(end, ()))
         missing = []
@@ -581,21 +587,21 @@ class Checker:
         missing += [strings[lemma] for _, lemma in scan.words if lemma not in words]
         return missing
 
-    def _words_of_labels(self) -> dict[str, frozenset[int]]:
-        """concept -> the lemmas of its labels' words: "each pooling window" may repeat the
-        words of max pooling's own name."""
-        if self._label_words is None:
+    def _words_of_label(self, concept: str) -> frozenset[int]:
+        """The lemmas of a concept's labels' words: "each pooling window" may repeat the
+        words of max pooling's own name. Worked out when a statement first needs them."""
+        found = self._label_words.get(concept)
+        if found is None:
             strings = self.nlp.vocab.strings
             lemma = self.scanner.lemmatizer.lemma
-            self._label_words = {
-                c.iri: frozenset(
-                    strings.add(lemma(w))
-                    for label in c.labels
-                    for w in _WORD.findall(label.lower())
-                )
-                for c in self.kb.concepts.values()
-            }
-        return self._label_words
+            known = self.kb.concepts.get(concept)
+            found = frozenset(
+                strings.add(lemma(w))
+                for label in (known.labels if known is not None else ())
+                for w in _WORD.findall(label.lower())
+            )
+            self._label_words[concept] = found
+        return found
 
     def _judge(self, reading: Reading, match: Match) -> Decision:
         """The decision for one reading and the claim (or taxonomy fact) that matched it."""
@@ -638,6 +644,22 @@ class Checker:
         return replace(
             chosen, reading=reading, justification=edges, explanation=explanation, sources=sources
         )
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector off while a batch is read, back on after it. Reading
+    allocates many small tuples, and every few hundred allocations the collector would walk
+    the young ones, and now and then everything the checker keeps (memos, tables): a fifth
+    of a batch's time. What a batch leaves in cycles is collected after it."""
+    if not gc.isenabled():  # the caller's choice: leave it
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def _placeless(unit: Unit) -> Unit:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy
@@ -12,7 +13,7 @@ from spacy.language import Language
 from spacy.strings import StringStore
 from spacy.tokens import Doc
 
-from kg.cache import cached, code_fingerprint, load_knowledge
+from kg.cache import code_fingerprint, open_knowledge, table_file
 from kg.knowledge import KnowledgeBase, frame_parts
 
 
@@ -21,26 +22,36 @@ class LookupLemmatizer:
 
     spaCy's own lookup lemmatizer is keyed on the exact text ("Networks" misses) and loads the
     whole English table at start-up; this one looks up spaCy's norm (lower case, "n't" as
-    "not") in the slice of that table the graph needs, cached per graph (`lemma_table`).
-    The table is kept as string hashes so a statement is lemmatised without Token objects.
+    "not") in the slice of that table the graph needs (`lemma_table`), kept in a table file
+    per graph and read a word at a time, the first time the word is seen. Lemmas are
+    remembered as string hashes so a statement is lemmatised without Token objects.
     """
 
-    def __init__(self, strings: StringStore, lemmas: dict[str, str]):
+    def __init__(self, strings: StringStore, lemmas: Mapping[str, str]):
         self.strings = strings
-        add = strings.add
-        self._by_hash: dict[int, int] = {add(form): add(lemma) for form, lemma in lemmas.items()}
+        self._lemmas = lemmas
+        self._by_hash: dict[int, int] = {}  # NORM hash -> lemma hash, as words are seen
 
     def lemma(self, norm: str) -> str:
-        return self.strings[self._by_hash.get(self.strings.add(norm), self.strings[norm])]
+        return self.strings[self.lemma_hash(self.strings.add(norm))]
 
     def lemma_hash(self, norm: int) -> int:
         """The lemma of a token with the NORM hash `norm`, as a hash."""
-        return self._by_hash.get(norm, norm)
+        found = self._by_hash.get(norm)
+        if found is None:
+            try:
+                lemma = self._lemmas.get(self.strings[norm])
+            except KeyError:  # a hash the string store does not know: no word of a text
+                lemma = None
+            found = norm if lemma is None else self.strings.add(lemma)
+            if len(self._by_hash) < _WORDS_LIMIT:
+                self._by_hash[norm] = found
+        return found
 
     def lemmatize(self, norms: list[int]) -> list[int]:
         """The lemma hashes of tokens with the NORM hashes `norms`."""
-        get = self._by_hash.get
-        return [get(h, h) for h in norms]
+        lemma_hash = self.lemma_hash
+        return [lemma_hash(h) for h in norms]
 
     def __call__(self, doc: Doc) -> Doc:
         if len(doc):
@@ -50,15 +61,20 @@ class LookupLemmatizer:
         return doc
 
 
-def load_lemma_table(kb: KnowledgeBase) -> dict[str, str]:
-    """`lemma_table(kb)`, cached under the graph's content, this module's code and the
-    versions of dlcheck and spacy-lookups-data: reading the whole table costs 0.3 s."""
+_WORDS_LIMIT = 500_000  # distinct words remembered; more are looked up each time
+
+
+def load_lemma_table(kb: KnowledgeBase) -> Mapping[str, str]:
+    """`lemma_table(kb)`, kept in a table file under the graph's content, this module's code
+    and the versions of dlcheck and spacy-lookups-data: reading the whole table costs 0.3 s,
+    and a statement needs a few of its rows."""
     if not kb.content_hash:
         return lemma_table(kb)
     key = hashlib.sha256(
-        f"{code_fingerprint('checker.lemmatizer')}|{kb.content_hash}".encode()
+        f"{code_fingerprint('checker.lemmatizer', 'kg.tables')}|{kb.content_hash}".encode()
     ).hexdigest()
-    return cached("lemmas", key, lambda: lemma_table(kb), dict)
+    file = table_file("lemmas", key, lambda out: out.put("lemmas", lemma_table(kb).items()))
+    return file.table("lemmas")
 
 
 def lemma_table(kb: KnowledgeBase) -> dict[str, str]:
@@ -131,5 +147,5 @@ def _words(phrase: str) -> list[str]:
 
 @Language.factory("dlcheck_lemmatizer", default_config={"graph_files": []})
 def make_lemmatizer(nlp: Language, name: str, graph_files: list[str]) -> LookupLemmatizer:
-    kb = load_knowledge([Path(p) for p in graph_files] if graph_files else None)
+    kb = open_knowledge([Path(p) for p in graph_files] if graph_files else None)
     return LookupLemmatizer(nlp.vocab.strings, load_lemma_table(kb))

@@ -14,8 +14,9 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from checker.phrases import PhraseTrie
-from kg.cache import cached, code_fingerprint, load_knowledge
+from kg.cache import code_fingerprint, open_knowledge, table_file
 from kg.knowledge import KnowledgeBase, frame_parts
+from kg.tables import TableWriter
 
 FORWARD, INVERSE, NEGATIVE = "forward", "inverse", "negative"
 # A frame label's parts ("makes {object} possible"): the words before the gap are a head
@@ -23,7 +24,13 @@ FORWARD, INVERSE, NEGATIVE = "forward", "inverse", "negative"
 # frames.
 HEAD, TAIL = "head:", "tail:"  # five characters each
 # The modules whose code decides what the cached phrase table holds (part of its cache key).
-TABLE_MODULES = ("checker.mentions", "checker.phrases", "checker.lemmatizer", "checker.cues")
+TABLE_MODULES = (
+    "checker.mentions",
+    "checker.phrases",
+    "checker.lemmatizer",
+    "checker.cues",
+    "kg.tables",
+)
 
 if not Doc.has_extension("mentions"):
     Doc.set_extension("mentions", default=())
@@ -104,34 +111,43 @@ class MentionMatcher:
 
     def __init__(self, nlp: Language, kb: KnowledgeBase):
         self.kb = kb
-        self.trie = PhraseTrie()
-        phrases: list[tuple[str, str, str]] = []  # (phrase, target IRI, direction)
-        for concept in kb.concepts.values():
-            phrases += [(label, concept.iri, "") for label in concept.labels]
-        for relation in kb.relations.values():
-            phrases += [(p, relation.iri, FORWARD) for p in relation.labels]
-            phrases += [(p, relation.iri, INVERSE) for p in relation.inverse_labels]
-            phrases += [(p, relation.iri, NEGATIVE) for p in relation.negative_labels]
-            for n, frame in enumerate(relation.frames):
-                head, slot, tail = frame_parts(frame)
-                phrases += [
-                    (head, relation.iri, f"{HEAD}{n}:{slot}"),
-                    (tail, relation.iri, f"{TAIL}{n}"),
-                ]
         # Reading ~5,000 phrases through the pipeline costs a third of a second; the result
-        # depends only on the graph and the cue rules, so it is cached with them.
+        # depends only on the graph and the cue rules, so it is kept in a table file with
+        # them, by first lemma: the trie loads the phrases of a statement's words.
         cues = nlp.get_pipe("dlcheck_cues").rules if "dlcheck_cues" in nlp.pipe_names else ()
         fingerprint = hashlib.sha256(
             f"{code_fingerprint(*TABLE_MODULES)}|{kb.content_hash}|{cues!r}".encode()
         ).hexdigest()
-        build = partial(_read_phrases, nlp, phrases)
-        table = cached("phrases", fingerprint, build, dict) if kb.content_hash else build()
-        add = nlp.vocab.strings.add
-        shared: dict[tuple, Phrase] = {}  # "requires" and "needs" name the same: one Phrase
-        weak = frozenset(r.iri for r in kb.relations.values() if r.attribution)
-        for lemmas, targets in table.items():
-            phrase = shared.setdefault(targets, Phrase.of(targets, weak))
-            self.trie.add([add(lemma) for lemma in lemmas], phrase)
+        self._strings = nlp.vocab.strings
+        self._shared: dict[tuple, Phrase] = {}  # "requires" and "needs" name the same
+        self._weak = frozenset(r.iri for r in kb.relations.values() if r.attribution)
+        build = partial(_read_phrases, nlp, kb)
+        if kb.content_hash:
+            file = table_file("phrases", fingerprint, partial(_write_phrases, build))
+            self._by_first = file.table("by_first", _phrase_rows)
+            self.trie = PhraseTrie(self._starting_with)
+        else:
+            self.trie = PhraseTrie()
+            for lemmas, targets in build().items():
+                self.trie.add([self._strings.add(lemma) for lemma in lemmas], self._phrase(targets))
+
+    def _phrase(self, targets: tuple[tuple[str, str], ...]) -> Phrase:
+        found = self._shared.get(targets)
+        if found is None:
+            found = self._shared[targets] = Phrase.of(targets, self._weak)
+        return found
+
+    def _starting_with(self, token: int) -> list[tuple[list[int], Phrase]]:
+        """The phrases whose first lemma has the hash `token`, for the trie."""
+        try:
+            first = self._strings[token]
+        except KeyError:  # not a string of any text read: no phrase starts with it
+            return []
+        add = self._strings.add
+        return [
+            ([add(lemma) for lemma in lemmas], self._phrase(targets))
+            for lemmas, targets in self._by_first.get(first, ())
+        ]
 
     def __call__(self, doc: Doc) -> Doc:
         lemmas, space = doc.to_array([LEMMA, IS_SPACE]).T.tolist()
@@ -159,11 +175,37 @@ class MentionMatcher:
         return tuple(mentions)
 
 
+def _graph_phrases(kb: KnowledgeBase) -> list[tuple[str, str, str]]:
+    """(phrase, target IRI, direction) for every label of the graph's concepts and relations."""
+    phrases: list[tuple[str, str, str]] = []  # (phrase, target IRI, direction)
+    for concept in kb.concepts.values():
+        phrases += [(label, concept.iri, "") for label in concept.labels]
+    for relation in kb.relations.values():
+        phrases += [(p, relation.iri, FORWARD) for p in relation.labels]
+        phrases += [(p, relation.iri, INVERSE) for p in relation.inverse_labels]
+        phrases += [(p, relation.iri, NEGATIVE) for p in relation.negative_labels]
+        for n, frame in enumerate(relation.frames):
+            head, slot, tail = frame_parts(frame)
+            phrases += [
+                (head, relation.iri, f"{HEAD}{n}:{slot}"),
+                (tail, relation.iri, f"{TAIL}{n}"),
+            ]
+    return phrases
+
+
 def _read_phrases(
+    nlp: Language, kb: KnowledgeBase
+) -> dict[tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """Each phrase of the graph as the lemmas the matcher reads, with every target it names."""
+    return phrase_table(nlp, _graph_phrases(kb))
+
+
+def phrase_table(
     nlp: Language, phrases: list[tuple[str, str, str]]
 ) -> dict[tuple[str, ...], tuple[tuple[str, str], ...]]:
-    """Each phrase as the lemmas the matcher reads, with every target it names, in IRI
-    order (never the graph's iteration order, which varies from run to run).
+    """Each (phrase, target IRI, direction) as the lemmas the matcher reads, with every
+    target it names, in IRI order (never the graph's iteration order, which varies from run
+    to run).
 
     A concept label with a cue word in it ("no step size") reads as the label without it
     ("step size"): where another concept's label reads that way word for word, the key
@@ -189,6 +231,18 @@ def _read_phrases(
     return table
 
 
+def _write_phrases(build, out: TableWriter) -> None:
+    """The phrase table in a table file: first lemma -> [[lemmas, targets], ...]."""
+    by_first: dict[str, list] = {}
+    for lemmas, targets in build().items():
+        by_first.setdefault(lemmas[0], []).append([lemmas, targets])
+    out.put("by_first", by_first.items())
+
+
+def _phrase_rows(row: list) -> list[tuple[tuple[str, ...], tuple[tuple[str, str], ...]]]:
+    return [(tuple(lemmas), tuple(tuple(t) for t in targets)) for lemmas, targets in row]
+
+
 def lemmas_read(doc: Doc) -> list[int]:
     """The lemma hashes the matcher reads in `doc`: whitespace and transparent cue words
     left out."""
@@ -199,5 +253,5 @@ def lemmas_read(doc: Doc) -> list[int]:
 
 @Language.factory("dlcheck_mentions", default_config={"graph_files": []})
 def make_mention_matcher(nlp: Language, name: str, graph_files: list[str]) -> MentionMatcher:
-    kb = load_knowledge([Path(p) for p in graph_files] if graph_files else None)
+    kb = open_knowledge([Path(p) for p in graph_files] if graph_files else None)
     return MentionMatcher(nlp, kb)

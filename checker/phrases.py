@@ -6,14 +6,23 @@ the tokenizer itself; a dict trie over token strings does the same job in a few 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 _END = ""  # token strings are never empty, so "" can mark the end of a phrase
+_SEEN_LIMIT = 500_000  # first tokens remembered as loaded; past that they are loaded again
+
+# Given a token, the phrases that start with it: (tokens, value) pairs.
+Source = Callable[[object], Iterable[tuple[Sequence[object], object]]]
 
 
 class PhraseTrie:
-    def __init__(self) -> None:
+    """Phrases added up front, or, with a `source`, loaded the first time a token that may
+    start one is seen: a statement then costs the phrases of its own words, not the graph's."""
+
+    def __init__(self, source: Source | None = None) -> None:
         self.root: dict = {}
+        self._source = source
+        self._seen: set = set()  # tokens whose phrases are loaded
 
     def add(self, tokens: Sequence[str], value: object) -> None:
         """Add a phrase; a second value for the same phrase keeps the first."""
@@ -22,9 +31,21 @@ class PhraseTrie:
             node = node.setdefault(token, {})
         node.setdefault(_END, value)
 
+    def _load(self, tokens: Sequence[object]) -> None:
+        seen = self._seen
+        if seen.issuperset(tokens):  # the common case, without a loop in Python
+            return
+        for token in set(tokens).difference(seen):
+            for phrase, value in self._source(token):
+                self.add(phrase, value)
+            if len(seen) < _SEEN_LIMIT:
+                seen.add(token)
+
     def find(self, tokens: Sequence[str]) -> list[tuple[int, int, object]]:
         """Non-overlapping (start, end, value) matches: at each position the longest phrase,
         positions covered by a match skipped."""
+        if self._source is not None:
+            self._load(tokens)
         root = self.root
         found: list[tuple[int, int, object]] = []
         n, covered = len(tokens), 0

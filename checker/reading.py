@@ -6,13 +6,13 @@ The logic of the statement is kept as an operator list in reading order ("not", 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import NamedTuple
 
 from checker.cues import Cue
 from checker.mentions import HEAD, TAIL, Mention
 from checker.scan import Scan
-from kg.knowledge import KnowledgeBase
+from kg.knowledge import Concept, KnowledgeBase
 
 QUANTIFIERS = ("all", "often", "some")
 # How the JSON output names the statement's effective quantifier.
@@ -28,7 +28,7 @@ class Grammar(NamedTuple):
     close: dict[str, tuple[str, ...]]  # relation -> relations whose claims also decide it
     # concept -> its broader concepts: concepts of one list ("rotating, flipping and
     # cropping") share one, which a comma between two concepts of no list does not
-    parents: dict[str, tuple[str, ...]]
+    parents: Mapping[str, tuple[str, ...]]
 
     @classmethod
     def of(cls, kb: KnowledgeBase) -> Grammar:
@@ -38,8 +38,28 @@ class Grammar(NamedTuple):
             frozenset(r.iri for r in relations if r.symmetric),
             tuple(r.iri for r in relations if r.implied),
             {r.iri: r.close for r in relations if r.close},
-            {c.iri: c.broader for c in kb.concepts.values() if c.broader},
+            _Broader(kb.concepts),
         )
+
+
+class _Broader(Mapping):
+    """concept -> its broader concepts (those that have any), read from the knowledge base
+    when asked: a start should not walk every concept."""
+
+    def __init__(self, concepts: Mapping[str, Concept]):
+        self._concepts = concepts
+
+    def __getitem__(self, iri: str) -> tuple[str, ...]:
+        concept = self._concepts.get(iri)
+        if concept is None or not concept.broader:
+            raise KeyError(iri)
+        return concept.broader
+
+    def __iter__(self) -> Iterator[str]:
+        return (iri for iri, c in self._concepts.items() if c.broader)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
 
 
 _NO_GRAMMAR = Grammar({}, frozenset(), (), {}, {})

@@ -52,7 +52,8 @@ class Scanner:
         self._function = frozenset(add(w) for w in self.cues.words.function)
         self._coordination = frozenset(add(w) for w in self.cues.words.coordination)
         self._comma = add(",")
-        self._heads = self._kind_heads()
+        # concept -> the lemmas naming its kind, worked out when the concept is first met
+        self._heads: dict[str, frozenset[int]] = {}
 
     def __call__(self, doc: Doc) -> Scan:
         # Token attributes one by one: cheaper than Doc.to_array for a short Doc.
@@ -76,7 +77,10 @@ class Scanner:
         # names the kind of thing it is repeats the concept.
         heads = self._heads
         for m in mentions:
-            kinds = heads.get(m.phrase.concept) if m.phrase.concept else None
+            concept = m.phrase.concept
+            kinds = heads.get(concept) if concept else None
+            if concept and kinds is None:
+                kinds = self._kind_heads(concept)
             if kinds and m.end < len(rows) and rows[m.end][1] in kinds:
                 covered.add(m.end)
         function = self._function
@@ -127,22 +131,20 @@ class Scanner:
             return mentions
         return tuple(sorted((*mentions, *added), key=lambda m: m.start))
 
-    def _kind_heads(self) -> dict[str, frozenset[int]]:
-        """concept -> the lemmas of the last words of its broader concepts' labels ("function"
+    def _kind_heads(self, iri: str) -> frozenset[int]:
+        """The lemmas of the last words of a concept's broader concepts' labels ("function"
         for ReLU, an activation function; "network" for an LSTM, a recurrent network)."""
         kb, add = self.mentions.kb, self._strings.add
         lemma = self.lemmatizer.lemma_hash
-        heads: dict[str, frozenset[int]] = {}
-        for iri in kb.concepts:
-            words = {
-                label.split()[-1].lower()
-                for broader in kb.ancestors.get(iri, ())
-                if broader in kb.concepts
-                for label in kb.concepts[broader].labels
-                if label.strip()
-            }
-            if words:
-                heads[iri] = frozenset(lemma(add(w)) for w in words)
+        words = {
+            label.split()[-1].lower()
+            for broader in kb.ancestors.get(iri, ())
+            if broader in kb.concepts
+            for label in kb.concepts[broader].labels
+            if label.strip()
+        }
+        heads = frozenset(lemma(add(w)) for w in words)
+        self._heads[iri] = heads
         return heads
 
     def _word(self, norm: int, orth: int) -> tuple[int, int, int]:

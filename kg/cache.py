@@ -26,14 +26,15 @@ import stat
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import TypeVar
 
 from kg.errors import DlcheckError
-from kg.knowledge import KnowledgeBase
+from kg.knowledge import Claim, Concept, Edge, KnowledgeBase, Relation, Source
 from kg.store import content_hash, default_files, ontology_files
+from kg.tables import TableFile, TableWriter, open_tables, split_key, tuple_key
 
 T = TypeVar("T")
 
@@ -43,6 +44,8 @@ COMPILING_MODULES = ("kg.compile", "kg.knowledge", "kg.store")
 _MAGIC = b"dlcheck-cache 1\n"
 
 _memo: dict[str, KnowledgeBase] = {}
+_opened: dict[str, KnowledgeBase] = {}  # open_knowledge's, by key
+_keys: dict[tuple, str] = {}  # (file, size, modification time)... -> knowledge_key
 _reported: set[str] = set()  # what stderr has already been told, once each
 
 
@@ -86,8 +89,7 @@ def load_knowledge(paths: Sequence[Path] | None = None) -> KnowledgeBase:
     compiled and cached. No paths (None or empty) means the bundled graph.
     """
     chosen = list(paths) if paths else None
-    files = default_files() if chosen is None else ontology_files() + chosen
-    key = content_hash(files, extra=code_fingerprint(*COMPILING_MODULES).encode())
+    key = knowledge_key(chosen)
     if key in _memo:
         return _memo[key]
 
@@ -100,6 +102,186 @@ def load_knowledge(paths: Sequence[Path] | None = None) -> KnowledgeBase:
     kb = cached("kb", key, build, KnowledgeBase)
     _memo[key] = kb
     return kb
+
+
+def knowledge_key(paths: Sequence[Path] | None = None) -> str:
+    """The key of everything compiled from the bundled graph, or from `paths` (plus the
+    ontology): the files' content and the compiling code."""
+    files = default_files() if not paths else ontology_files() + list(paths)
+    # Hashing the files is the one cost of a start that grows with the graph: done once per
+    # process while their sizes and times stay the same (the pipeline's components each ask).
+    try:
+        seen = tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in files)
+    except OSError:
+        seen = None  # a missing file: content_hash says which
+    key = _keys.get(seen) if seen is not None else None
+    if key is None:
+        key = content_hash(files, extra=code_fingerprint(*COMPILING_MODULES).encode())
+        if seen is not None:
+            _keys[seen] = key
+    return key
+
+
+def open_knowledge(paths: Sequence[Path] | None = None) -> KnowledgeBase:
+    """The knowledge base of `load_knowledge`, opened from a table file whose rows are read
+    when first asked for (kg/tables.py): what the checker uses, since a statement needs a
+    few dozen claims and concepts and a start should not read them all. The table file is
+    built from the compiled knowledge base once per key."""
+    key = knowledge_key(paths)
+    if key in _opened:
+        return _opened[key]
+    # The rows are written by this module and kept by kg.tables: their code is in the key.
+    stored = hashlib.sha256(f"{key}|{code_fingerprint('kg.cache', 'kg.tables')}".encode())
+    file = table_file(
+        "knowledge", stored.hexdigest(), lambda out: _write_knowledge(out, load_knowledge(paths))
+    )
+    kb = KnowledgeBase(
+        concepts=file.table("concepts", _concept),
+        # The ontology's few relations, asked for by every statement: read at once.
+        relations=dict(file.table("relations", _relation)),
+        claims=file.table("claims", _claim),
+        sources=file.table("sources", _source),
+        claim_index=BySubject(
+            file.table("claim_index", tuple, tuple_key, split_key),
+            file.table("claims_of_subject", _claims_of_subject),
+        ),
+        claims_by_subject=BySubject(
+            file.table("claims_by_subject", _pairs, tuple_key, split_key),
+            file.table("relations_of_subject", _relations_of_subject),
+        ),
+        ancestors=file.table("ancestors", _ancestor_paths),
+        evidence_paths=file.table("evidence_paths", _chains),
+        content_hash=key,
+    )
+    _opened[key] = kb
+    return kb
+
+
+def table_file(name: str, key: str, build: Callable[[TableWriter], None]) -> TableFile:
+    """The table file `name` for `key` in the cache directory, built by `build` when missing
+    or unusable; without a usable cache directory, in a private directory of this process."""
+    folder = cache_dir()
+    if not _usable(folder):
+        folder = _process_folder()
+    return open_tables(folder, name, key, build, _report)
+
+
+def _write_knowledge(out: TableWriter, kb: KnowledgeBase) -> None:
+    out.put("concepts", ((iri, _fields(c)) for iri, c in kb.concepts.items()))
+    out.put("relations", ((iri, _fields(r)) for iri, r in kb.relations.items()))
+    out.put("claims", ((iri, _fields(c)) for iri, c in kb.claims.items()))
+    out.put("sources", ((iri, _fields(s)) for iri, s in kb.sources.items()))
+    out.put("claim_index", ((tuple_key(k), v) for k, v in kb.claim_index.items()))
+    out.put("claims_by_subject", ((tuple_key(k), v) for k, v in kb.claims_by_subject.items()))
+    # The same, a row per subject: the claim lookup probes many (relation, object) pairs of
+    # the few subjects a statement names, most of them absent.
+    of_subject: dict[str, list] = {}
+    for (subject, relation, obj), claims in kb.claim_index.items():
+        of_subject.setdefault(subject, []).append([relation, obj, claims])
+    out.put("claims_of_subject", of_subject.items())
+    of_subject = {}
+    for (subject, relation), pairs in kb.claims_by_subject.items():
+        of_subject.setdefault(subject, []).append([relation, pairs])
+    out.put("relations_of_subject", of_subject.items())
+    out.put(
+        "ancestors",
+        (
+            (iri, [[up, [_fields(e) for e in path]] for up, path in ups.items()])
+            for iri, ups in kb.ancestors.items()
+        ),
+    )
+    out.put(
+        "evidence_paths",
+        (
+            (iri, [[_fields(e) for e in chain] for chain in chains])
+            for iri, chains in kb.evidence_paths.items()
+        ),
+    )
+
+
+class BySubject(Mapping):
+    """A table keyed by tuples that start with a subject ((subject, relation, object) ->
+    claims), whose lookups read one row per subject (`of_subject`: subject -> {the rest of
+    the key: value}); iterating it reads `whole`, the same table a row per key."""
+
+    def __init__(self, whole: Mapping[tuple, object], of_subject: Mapping[str, dict]):
+        self._whole, self._of_subject = whole, of_subject
+
+    def get(self, key: tuple, default: object = None) -> object:
+        rows = self._of_subject.get(key[0])
+        return default if rows is None else rows.get(key[1:], default)
+
+    def __getitem__(self, key: tuple) -> object:
+        rows = self._of_subject.get(key[0])
+        if rows is None or key[1:] not in rows:
+            raise KeyError(key)
+        return rows[key[1:]]
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, tuple) and self.get(key, _ABSENT) is not _ABSENT
+
+    def __iter__(self) -> Iterator[tuple]:
+        return iter(self._whole)
+
+    def __len__(self) -> int:
+        return len(self._whole)
+
+
+_ABSENT = object()
+
+
+def _claims_of_subject(row: list) -> dict[tuple[str, str], tuple[str, ...]]:
+    return {(relation, obj): tuple(claims) for relation, obj, claims in row}
+
+
+def _relations_of_subject(row: list) -> dict[tuple[str], tuple[tuple[str, str], ...]]:
+    return {(relation,): _pairs(pairs) for relation, pairs in row}
+
+
+def _fields(item) -> list:
+    """A frozen dataclass's field values in order, as JSON holds them (tuples as lists)."""
+    return [getattr(item, name) for name in item.__dataclass_fields__]
+
+
+def _concept(row: list) -> Concept:
+    iri, label, labels, broader, excludes, source, definition = row
+    return Concept(iri, label, tuple(labels), tuple(broader), tuple(excludes), source, definition)
+
+
+def _relation(row: list) -> Relation:
+    fields = Relation.__dataclass_fields__
+    return Relation(
+        **{
+            name: tuple(value) if isinstance(value, list) else value
+            for name, value in zip(fields, row, strict=True)
+        }
+    )
+
+
+def _claim(row: list) -> Claim:
+    fields = Claim.__dataclass_fields__
+    values = {
+        name: tuple(value) if isinstance(value, list) else value
+        for name, value in zip(fields, row, strict=True)
+    }
+    values["evidence"] = tuple(tuple(pair) for pair in values["evidence"])
+    return Claim(**values)
+
+
+def _source(row: list) -> Source:
+    return Source(*row)
+
+
+def _pairs(row: list) -> tuple[tuple[str, str], ...]:
+    return tuple(tuple(pair) for pair in row)
+
+
+def _ancestor_paths(row: list) -> dict[str, tuple[Edge, ...]]:
+    return {up: tuple(Edge(*e) for e in path) for up, path in row}
+
+
+def _chains(row: list) -> tuple[tuple[Edge, ...], ...]:
+    return tuple(tuple(Edge(*e) for e in chain) for chain in row)
 
 
 def cached(name: str, key: str, build: Callable[[], T], kind: type) -> T:

@@ -306,7 +306,7 @@ def test_phrase_table_is_the_same_in_any_order_and_an_exact_label_wins(checker):
     """The graph's iteration order varies with the hash seed; the concept a phrase names must
     not. "no step size" reads as "step size" (the cue word is the statement's): the concept
     labelled "step size" word for word keeps the phrase."""
-    from checker.mentions import _read_phrases
+    from checker.mentions import phrase_table
 
     phrases = [
         ("no step size", "urn:c:no-learning-rate", ""),
@@ -314,9 +314,9 @@ def test_phrase_table_is_the_same_in_any_order_and_an_exact_label_wins(checker):
         ("fully connected layer", "urn:c:dense", ""),
         ("dense layer", "urn:c:dense", ""),
     ]
-    table = _read_phrases(checker.nlp, phrases)
-    assert table == _read_phrases(checker.nlp, phrases[::-1])
-    assert list(table) == list(_read_phrases(checker.nlp, phrases[::-1]))
+    table = phrase_table(checker.nlp, phrases)
+    assert table == phrase_table(checker.nlp, phrases[::-1])
+    assert list(table) == list(phrase_table(checker.nlp, phrases[::-1]))
     assert table[("step", "size")] == (("urn:c:learning-rate", ""),)
 
 
@@ -324,13 +324,13 @@ def test_no_two_concepts_share_a_label_as_the_matcher_reads_it(checker):
     """Labels are read as lemmas with cue words left out: "iterations" reads as "iteration"
     and "Faster R-CNN" must not read as "Fast R-CNN". Two concepts reading the same would
     leave the choice between them to chance; lint cannot see this, the lemmatizer can."""
-    from checker.mentions import _read_phrases
+    from checker.mentions import phrase_table
 
     kb = checker.kb
     phrases = [(label, c.iri, "") for c in kb.concepts.values() for label in c.labels]
     shared = {
         " ".join(key): [iri.rsplit("/", 1)[-1] for iri, _ in targets]
-        for key, targets in _read_phrases(checker.nlp, phrases).items()
+        for key, targets in phrase_table(checker.nlp, phrases).items()
         if len(targets) > 1
     }
     assert not shared, shared

@@ -1,0 +1,237 @@
+"""Read-only tables on disk, opened without loading them: what a check needs of the graph.
+
+A statement touches a few dozen of the graph's claims, concepts and phrases; unpickling all
+of them costs every start a time that grows with the graph. A table file is an SQLite
+database (standard library) built once per key, with one row per key of each table holding
+its value as JSON; a `LazyTable` reads a row the first time it is asked for and remembers it
+for the rest of the process, so a batch pays for each row once.
+
+Files are trusted as far as they can be checked, like the pickled caches (kg/cache.py): the
+cache directory must be private; a file is written under a temporary name, completed and
+renamed, so an interrupted build leaves nothing a later run reads; the key it was built for
+is stored inside and compared when it is opened; each row carries a CRC-32 of its value,
+checked when it is read. JSON decoding runs no code, whatever a file holds. A file that
+cannot be opened is rebuilt (stderr says so once); a row found damaged while a command runs
+is a `DlcheckError`, and the file is removed so that the next run rebuilds it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import stat
+import tempfile
+import threading
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any, NoReturn
+
+from kg.errors import DlcheckError
+
+_FORMAT = "dlcheck-tables 2"
+_MISSING = object()  # not in the table
+_UNREAD = object()  # not asked for yet
+# Separates the parts of a tuple key ("subject", "relation", "object"); IRIs never hold it.
+_SEP = "\x1f"
+
+
+class TableWriter:
+    """Rows going into a table file being built."""
+
+    def __init__(self, connection: sqlite3.Connection):
+        self._connection = connection
+        self._count = 0
+
+    def put(self, table: str, rows: Iterable[tuple[str, Any]]) -> None:
+        """Store (key, value) rows in `table`; keys are strings (see `tuple_key`), values
+        anything JSON can hold. Iterating the table gives them back in this order, as a
+        dict would."""
+        self._connection.executemany(
+            "INSERT INTO rows VALUES (?, ?, ?, ?, ?)", self._rows(table, rows)
+        )
+
+    def _rows(self, table: str, rows: Iterable[tuple[str, Any]]) -> Iterator[tuple]:
+        for key, value in rows:
+            text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+            self._count += 1
+            yield table, key, text, zlib.crc32(text.encode()), self._count
+
+
+class TableFile:
+    """An open table file; `table()` gives one of its tables as a lazy mapping."""
+
+    def __init__(self, path: Path, key: str):
+        self.path = path
+        self.key = key
+        # Immutable: the file never changes once renamed into place, so SQLite need not
+        # lock it or look for a journal. One connection, shared by threads under a lock.
+        uri = f"{path.resolve().as_uri()}?mode=ro&immutable=1"
+        self._connection = sqlite3.connect(uri, uri=True, check_same_thread=False)
+        self._lock = threading.Lock()
+        stored = dict(self._connection.execute("SELECT name, value FROM meta"))
+        if stored.get("format") != _FORMAT:
+            raise ValueError("not a dlcheck table file")
+        if stored.get("key") != key:
+            raise ValueError("stored under another key")
+        if stored.get("complete") != "yes":
+            raise ValueError("an unfinished build")
+
+    def table(
+        self,
+        name: str,
+        decode: Callable[[Any], Any] = lambda value: value,
+        encode_key: Callable[[Any], str] = str,
+        decode_key: Callable[[str], Any] = lambda key: key,
+    ) -> LazyTable:
+        return LazyTable(self, name, decode, encode_key, decode_key)
+
+    def fetch(self, table: str, key: str) -> Any:
+        """The decoded JSON value of one row, or `_MISSING`."""
+        row = self._query("SELECT value, crc FROM rows WHERE tab = ? AND key = ?", table, key)
+        if not row:
+            return _MISSING
+        return self._checked(*row[0])
+
+    def fetch_all(self, table: str) -> list[tuple[str, Any]]:
+        rows = self._query("SELECT key, value, crc FROM rows WHERE tab = ? ORDER BY seq", table)
+        return [(key, self._checked(value, crc)) for key, value, crc in rows]
+
+    def _query(self, sql: str, *arguments: str) -> list[tuple]:
+        try:
+            with self._lock:
+                return self._connection.execute(sql, arguments).fetchall()
+        except sqlite3.DatabaseError as exc:  # "database disk image is malformed", ...
+            self._damaged(str(exc))
+
+    def _checked(self, value: str, crc: int) -> Any:
+        if zlib.crc32(value.encode()) != crc:
+            self._damaged("a row does not match its checksum")
+        return json.loads(value)
+
+    def _damaged(self, why: str) -> NoReturn:
+        self.path.unlink(missing_ok=True)
+        raise DlcheckError(
+            f"the cache file {self.path} was damaged ({why}); it was removed: run the command again"
+        )
+
+
+class LazyTable(Mapping):
+    """One table of a table file as a read-only mapping: each row read when first asked for,
+    then remembered (misses too). Iterating reads the whole table once."""
+
+    def __init__(self, file: TableFile, name: str, decode, encode_key, decode_key):
+        self._file, self._name = file, name
+        self._decode, self._encode_key, self._decode_key = decode, encode_key, decode_key
+        self._memo: dict[Any, Any] = {}
+        self._whole = False
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        value = self._memo.get(key, _UNREAD)
+        if value is _UNREAD:
+            if self._whole:
+                return default
+            value = self._file.fetch(self._name, self._encode_key(key))
+            if value is not _MISSING:
+                value = self._decode(value)
+            self._memo[key] = value  # _MISSING too: a key asked for once is asked again
+        return default if value is _MISSING else value
+
+    def __getitem__(self, key: Any) -> Any:
+        value = self.get(key, _MISSING)
+        if value is _MISSING:
+            raise KeyError(key)
+        return value
+
+    def __contains__(self, key: object) -> bool:
+        return self.get(key, _MISSING) is not _MISSING
+
+    def _read_all(self) -> None:
+        if not self._whole:
+            memo: dict[Any, Any] = {}  # in the table's order; rows read before kept as they are
+            for key, value in self._file.fetch_all(self._name):
+                decoded = self._decode_key(key)
+                known = self._memo.get(decoded, _UNREAD)
+                memo[decoded] = self._decode(value) if known is _UNREAD else known
+            self._memo, self._whole = memo, True
+
+    def __iter__(self) -> Iterator[Any]:
+        self._read_all()
+        return iter(self._memo)
+
+    def __len__(self) -> int:
+        self._read_all()
+        return len(self._memo)
+
+    def __reduce__(self):
+        # Sent to another process (a pool's worker) as the plain dict it stands for.
+        return (dict, (dict(self.items()),))
+
+
+def tuple_key(parts: Iterable[str]) -> str:
+    """The string key of a tuple of strings, e.g. a claim's (subject, relation, object)."""
+    return _SEP.join(parts)
+
+
+def split_key(key: str) -> tuple[str, ...]:
+    return tuple(key.split(_SEP))
+
+
+def open_tables(
+    folder: Path,
+    name: str,
+    key: str,
+    build: Callable[[TableWriter], None],
+    report: Callable[[str], None],
+) -> TableFile:
+    """The table file `name` built for `key` in the private directory `folder`, built there
+    first when it is missing or unusable (`report` says so)."""
+    target = folder / f"{name}-{key[:32]}.sqlite"
+    try:
+        return _opened(target, key)
+    except FileNotFoundError:
+        pass
+    except (OSError, ValueError, sqlite3.Error) as exc:
+        report(f"the cache file {target} was unusable ({exc}); rebuilt it")
+    _build(target, key, build)
+    return _opened(target, key)
+
+
+def _opened(target: Path, key: str) -> TableFile:
+    info = target.stat()  # FileNotFoundError: not built yet
+    if not stat.S_ISREG(info.st_mode) or info.st_uid != os.getuid():
+        raise ValueError("not a file of this user")
+    if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        raise ValueError("others may write to it")
+    return TableFile(target, key)
+
+
+def _build(target: Path, key: str, build: Callable[[TableWriter], None]) -> None:
+    """Write the table file in a temporary file next to `target`, then rename it: a reader
+    sees the whole file or none."""
+    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".dlcheck-", suffix=".sqlite")
+    os.close(fd)
+    try:
+        connection = sqlite3.connect(temp)
+        try:
+            connection.executescript(
+                "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
+                "CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT);"
+                "CREATE TABLE rows (tab TEXT, key TEXT, value TEXT, crc INTEGER, seq INTEGER,"
+                " PRIMARY KEY (tab, key)) WITHOUT ROWID;"
+            )
+            connection.executemany(
+                "INSERT INTO meta VALUES (?, ?)", [("format", _FORMAT), ("key", key)]
+            )
+            build(TableWriter(connection))
+            # Written last: a file without it was never finished.
+            connection.execute("INSERT INTO meta VALUES ('complete', 'yes')")
+            connection.commit()
+        finally:
+            connection.close()
+        os.chmod(temp, 0o600)
+        os.replace(temp, target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
