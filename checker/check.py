@@ -575,13 +575,21 @@ class Checker:
         for end in (reading.subject, reading.object):  # "max pooling ... each pooling window"
             concepts.update(kb.ancestors.get(end, ()))
         missing = []
+        # The reading takes a relation phrase once per predicate: the same verb once more is
+        # a second predicate ("Reducing model complexity reduces underfitting").
+        predicates = 1 + len(reading.also)
+        said: dict[int, int] = {}  # relation phrase -> times met
         for mention in scan.mentions:
             phrase = mention.phrase
             if phrase.concept in concepts:
                 continue
             named = {*phrase.forward, *phrase.inverse, *(iri for iri, _ in phrase.frames)}
-            if named & relations or (phrase.weak and not phrase.concept):
+            if phrase.weak and not phrase.concept:
                 continue
+            if named & relations:
+                said[id(phrase)] = said.get(id(phrase), 0) + 1
+                if phrase.frames or said[id(phrase)] <= predicates:
+                    continue
             missing.append(kb.label(phrase.concept or next(iter(sorted(named)))))
         strings = self.nlp.vocab.strings
         missing += [strings[lemma] for _, lemma in scan.words if lemma not in words]

@@ -207,9 +207,10 @@ def phrase_table(
     target it names, in IRI order (never the graph's iteration order, which varies from run
     to run).
 
-    A concept label with a cue word in it ("no step size") reads as the label without it
-    ("step size"): where another concept's label reads that way word for word, the key
-    names that concept alone, since the cue is read as a cue of the statement."""
+    A concept label with a cue word in it ("no step size", "cannot be reduced") reads as the
+    label without it ("step size", "reduced"): where another label reads that way word for
+    word, a concept's or a relation's, the key leaves the first concept out, since the cue
+    is read as a cue of the statement."""
     preceding = [proc for name, proc in nlp.pipeline if name != "dlcheck_mentions"]
     strings = nlp.vocab.strings
     read: dict[tuple[str, ...], dict[tuple[str, str], bool]] = {}  # target -> read whole?
@@ -224,7 +225,7 @@ def phrase_table(
             targets[(iri, direction)] = targets.get((iri, direction), False) or whole
     table: dict[tuple[str, ...], tuple[tuple[str, str], ...]] = {}
     for key, targets in read.items():
-        exact = any(whole for (_, d), whole in targets.items() if not d)
+        exact = any(targets.values())  # some concept or relation label reads so whole
         table[key] = tuple(
             (iri, d) for (iri, d), whole in targets.items() if d or whole or not exact
         )

@@ -166,6 +166,15 @@ def test_naming_is_read_as_what_the_name_means(checker):
     assert checker.check("Max and average pooling have no parameters").verdict == "true"
 
 
+def test_a_verb_said_twice_is_two_predicates(checker):
+    """ "Reducing X reduces Y" says two things; the claim that more capacity reduces
+    underfitting accounts for one "reduce" only, and confirming the sentence was wrong."""
+    verdict = checker.check("Reducing model complexity reduces underfitting.")
+    assert verdict.verdict == "unknown"
+    assert verdict.rule == "unaccounted"
+    assert checker.check("Weight decay reduces overfitting.").verdict == "true"
+
+
 def test_one_way_to_do_something_is_read_as_can_do_it(checker):
     """ "X is one way to V Y" says that X can V Y: true where the graph holds that X Vs Y,
     and never false from a claim that X does not (a "can" is not refuted by a generic)."""
