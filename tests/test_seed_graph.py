@@ -238,13 +238,13 @@ def test_a_claim_labelled_twice_in_one_language_fails(tmp_path):
     twice.write_text(
         "@prefix claim: <https://w3id.org/dlcheck/kg/claim/> .\n"
         "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
-        'claim:dropout-reduces-overfitting rdfs:label "Dropout fights overfitting."@en .\n'
+        'claim:dl-requires-specialized-hardware rdfs:label "Deep learning needs GPUs."@en .\n'
     )
-    from kg.store import bundled_data_files
+    from conftest import seed_files
 
-    report = validate(load_graph([*bundled_data_files(), twice]))
+    report = validate(load_graph([*seed_files(), twice]))
     assert not report.conforms
-    assert "claim:dropout-reduces-overfitting (rdfs:label)" in report.text()
+    assert "claim:dl-requires-specialized-hardware (rdfs:label)" in report.text()
 
 
 def test_namespace_class_matches_the_ontology_file(graph):
