@@ -28,7 +28,7 @@ from typing import NamedTuple
 from checker.cues import Cue
 from checker.mentions import Mention, Phrase
 from checker.reading import operators
-from checker.scan import Scan
+from checker.scan import ADDING, WEAKENING, Scan
 from kg.knowledge import ALWAYS, SKOS_DEFINITION, TRUE, Claim, Concept, Edge, KnowledgeBase
 from kg.tables import TableFile, TableWriter
 
@@ -536,6 +536,36 @@ def compose(relations: Iterable[str]) -> str:
     if FORWARD in seen and REVERSE in seen:
         return INDEPENDENT
     return next(iter(seen), EQUIVALENT)
+
+
+# Cue kinds a statement's trailing part may hold when it only adds to what the claim says.
+_TAIL_CUES = frozenset({"filler", "conjunction"})
+
+
+def tail_splits(scan: Scan, units: Sequence[Unit]) -> Iterator[tuple[int, bool]]:
+    """Where a statement may be split into a first part a claim text says and a trailing part
+    it adds ("Gradient clipping solves the vanishing gradient problem | in recurrent
+    networks"), longest first part first: (units in the first part, whether a word of the
+    cue file's adding_words opens the rest, so that the statement entails its first part:
+    "... | that generates text", "... | by removing images").
+
+    Inserting words narrows what a statement says (MacCartney's insertion edit, reverse
+    entailment), except where they weaken it ("or", "than", "unless": the weakening_words)
+    or bring their own operators (a negation, a quantifier, a hedge): a part holding one of
+    those ends the splits. Without an adding word, the trailing part may instead restrict
+    the cases the statement is about ("... in recurrent networks"), which keeps only "never"
+    (see `checker/check.py`)."""
+    for k in range(len(units) - 1, 1, -1):
+        start = units[k - 1].end
+        if any(c.start >= start and c.rule.category not in _TAIL_CUES for c in scan.cues):
+            return
+        if any(i >= start and kind == WEAKENING for i, kind in scan.joints):
+            return
+        gap = range(start, units[k].start)
+        adding = any(i in gap and kind == ADDING for i, kind in scan.joints) or any(
+            c.start in gap and c.rule.category == "conjunction" for c in scan.cues
+        )
+        yield k, adding
 
 
 def cue_ops(cues: tuple[Cue, ...]) -> tuple[str, ...]:

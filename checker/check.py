@@ -14,15 +14,18 @@ from pathlib import Path
 from checker.align import (
     EQUIVALENT,
     INDEPENDENT,
+    REVERSE,
     Alignment,
     ClaimIndex,
     ClaimsAndDefinitions,
     ClaimText,
     Unit,
     claim_text,
+    compose,
     cue_ops,
     definition_edge,
     restrictive,
+    tail_splits,
     units_of,
 )
 from checker.clauses import clauses, load_connectives
@@ -38,7 +41,9 @@ from checker.rules import (
     decide,
     judge_alignment,
     rival,
+    shifted,
     statement_states,
+    text_states,
     weakest,
 )
 from checker.scan import Scan, Scanner
@@ -168,6 +173,9 @@ class Decision:
     explanation: str
     sources: tuple[Source, ...]
     correction: str | None = None  # the correction the explanation quotes, if any
+    # Tokens of the trailing part a statement adds to what the claim says: the explanation
+    # quotes them from each statement's own text (`_told`).
+    added: tuple[int, int] | None = None
     # The renderer keeps the decision's JSON here, made once for all its statements.
     # Not an init field, so a decision made from another by `replace` starts empty.
     rendered: list[str] = field(default_factory=list, init=False, compare=False, repr=False)
@@ -352,7 +360,7 @@ class Checker:
         # The tokenizer, then the three components' matchers over one array (checker/scan.py).
         for clean, doc in zip(new, self.nlp.tokenizer.pipe(new), strict=True):
             scan = self.scanner(doc)
-            decision = self._decision(scan)
+            decision = _told(self._decision(scan), doc)
             if decision.verdict == UNKNOWN and scan.words:
                 decision = self._respelled(doc, scan, decision)
             new[clean] = (scan.cues, decision)
@@ -372,7 +380,7 @@ class Checker:
                     again[text] = rephrased
         docs = self.nlp.tokenizer.pipe(said for said, _ in again.values())
         for (text, (said, refutes_only)), doc in zip(again.items(), docs, strict=True):
-            decision = self._decision(self.scanner(doc))
+            decision = _told(self._decision(self.scanner(doc)), doc)
             if decision.verdict == FALSE or (decision.verdict != UNKNOWN and not refutes_only):
                 how = "The statement says at least" if refutes_only else "Read as"
                 explanation = f'{how} "{said}". {decision.explanation}'
@@ -394,7 +402,8 @@ class Checker:
         text = doc.text
         for start, end, _, right in reversed(fixes):
             text = text[:start] + right + text[end:]
-        fixed = self._decision(self.scanner(self.nlp.tokenizer(text)))
+        fixed_doc = self.nlp.tokenizer(text)
+        fixed = _told(self._decision(self.scanner(fixed_doc)), fixed_doc)
         if fixed.verdict == UNKNOWN:
             return decision
         read_as = ", ".join(f"'{wrong}' as {right}" for _, _, wrong, right in fixes)
@@ -434,6 +443,7 @@ class Checker:
             scan.breaks,
             scan.words,
             scan.commas,
+            scan.joints,
         )
         decision = self._cache.get(("scan", key))
         if decision is None:
@@ -449,6 +459,8 @@ class Checker:
         ops = cue_ops(scan.cues)
         concepts = tuple(dict.fromkeys(u.concept for u in units if u.concept))
         aligned = self._aligned(units, ops, restrictive(scan), concepts)
+        if aligned is None:
+            aligned = self._aligned_tail(scan, units, ops, concepts)
         if aligned is not None:
             return aligned
         readings = read(scan, self._grammar)
@@ -514,6 +526,48 @@ class Checker:
         alignment = index.align(units, n, with_edits=True)  # the one that explains the verdict
         return self._aligned_decision(alignment, verdict, rule, ops, concepts)
 
+    def _aligned_tail(
+        self, scan: Scan, units: tuple[Unit, ...], ops: tuple[str, ...], concepts: tuple
+    ) -> Decision | None:
+        """The decision of a claim text that says all of the statement's first part, when
+        the statement only adds a trailing part (`tail_splits`): the statement then entails
+        its first part, and falls with it (a false claim makes it false, a true one leaves
+        it unknown). A trailing part no adding word opens may restrict the cases instead
+        ("... in recurrent networks"), so it decides only against a claim that never holds."""
+        index = self.index
+        restricts = restrictive(scan)
+        for k, adding in tail_splits(scan, units):
+            head = units[:k]
+            best: list[tuple[int, Alignment, str, str, str]] = []
+            for n in index.candidates(head):
+                text = index.texts[n]
+                if text.restrictive != restricts:
+                    continue
+                alignment = index.align(head, n)
+                if alignment is None:
+                    continue
+                relation = compose((alignment.relation, REVERSE))
+                if relation == INDEPENDENT:
+                    continue
+                claim = index.claims[text.claim]
+                states = text_states(claim.status, claim.modality, alignment.ops)
+                if not adding and max(shifted(states, relation)) > 0:
+                    continue
+                verdict, rule = judge_alignment(
+                    claim.status, claim.modality, alignment.ops, relation, ops
+                )
+                if verdict != UNKNOWN:
+                    best.append((n, alignment, relation, verdict, rule))
+            if not best:
+                continue
+            if len({verdict for *_, verdict, _ in best}) > 1:
+                return None
+            n, _, relation, verdict, rule = best[0]
+            alignment = index.align(head, n, with_edits=True)
+            decision = self._aligned_decision(alignment, verdict, rule, ops, concepts)
+            return replace(decision, added=(units[k - 1].end, units[-1].end))
+        return None
+
     def _aligned_decision(
         self, alignment: Alignment, verdict: str, rule: str, ops: tuple[str, ...], concepts: tuple
     ) -> Decision:
@@ -575,10 +629,13 @@ class Checker:
         for end in (reading.subject, reading.object):  # "max pooling ... each pooling window"
             concepts.update(kb.ancestors.get(end, ()))
         missing = []
-        # The reading takes a relation phrase once per predicate: the same verb once more is
-        # a second predicate ("Reducing model complexity reduces underfitting").
+        # The reading takes a relation phrase once per predicate: the same phrase once more
+        # is a second predicate ("Reducing model complexity reduces underfitting"), and so is
+        # the relation read the other way round ("Underfitting is reduced by reducing model
+        # complexity"): one reading reads it one way.
         predicates = 1 + len(reading.also)
         said: dict[int, int] = {}  # relation phrase -> times met
+        ways: set[bool] = set()  # read object first?
         for mention in scan.mentions:
             phrase = mention.phrase
             if phrase.concept in concepts:
@@ -587,8 +644,12 @@ class Checker:
             if phrase.weak and not phrase.concept:
                 continue
             if named & relations:
+                if phrase.frames:
+                    continue
                 said[id(phrase)] = said.get(id(phrase), 0) + 1
-                if phrase.frames or said[id(phrase)] <= predicates:
+                if len(phrase.directions) == 1:
+                    ways.add(phrase.directions[0])
+                if said[id(phrase)] <= predicates and len(ways) <= predicates:
                     continue
             missing.append(kb.label(phrase.concept or next(iter(sorted(named)))))
         strings = self.nlp.vocab.strings
@@ -766,6 +827,19 @@ def _verdict(text: str, cues: tuple[Cue, ...], decision: Decision) -> Verdict:
 
 
 _INSTEAD = "Instead: "
+
+
+def _told(decision: Decision, doc) -> Decision:
+    """A decision on a statement that adds a trailing part to what its claim says, with the
+    explanation quoting that part in the statement's own words."""
+    if decision.added is None:
+        return decision
+    start, end = decision.added
+    words = doc[start:end].text.strip(" ,;:")
+    how = "which cannot make it true" if decision.verdict == FALSE else "which does not change that"
+    said, rule = decision.explanation.rsplit(" (rule: ", 1)
+    explanation = f"{said} The statement says more ('{words}'), {how}. (rule: {rule}"
+    return replace(decision, explanation=explanation, added=None)
 
 
 def _correction(kb: KnowledgeBase, claim: Claim | None) -> str | None:

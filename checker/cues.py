@@ -143,13 +143,17 @@ class WordLists(NamedTuple):
     function: frozenset[str]  # light words no claim needs to account for ("the", "of")
     condition: frozenset[str]  # words that open a condition ("if", "only")
     coordination: frozenset[str] = frozenset()  # "and", "or": phrases sharing a head
+    # What a trailing part says when a statement says more than a claim: it only adds
+    # ("that", "by"), or it may weaken or compare ("or", "than").
+    adding: frozenset[str] = frozenset()
+    weakening: frozenset[str] = frozenset()
 
 
 def load_word_lists(path: str | Path | None = None) -> WordLists:
     """The function and condition words of a cue rule file (empty for a bare rule list)."""
     source, data = read_rule_file(path)
     if not isinstance(data, dict):
-        return WordLists(frozenset(), frozenset(), frozenset())
+        return WordLists(frozenset(), frozenset())
     lists = []
     for key in WordLists._fields:
         words = data.get(f"{key}_words", [])

@@ -13,12 +13,17 @@ from spacy.attrs import IS_SPACE, LEMMA
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from checker.cues import Cue
 from checker.phrases import PhraseTrie
 from kg.cache import code_fingerprint, open_knowledge, table_file
 from kg.knowledge import KnowledgeBase, frame_parts
 from kg.tables import TableWriter
 
 FORWARD, INVERSE, NEGATIVE = "forward", "inverse", "negative"
+# A concept label that says its own negation ("cannot be reduced", "no speedup"): the
+# matcher reads it without the negation cue, so it names the concept only where the
+# statement has a negation cue there, which it then takes as its own.
+NEGATED = "negated"
 # A frame label's parts ("makes {object} possible"): the words before the gap are a head
 # "head:<n>:<subject|object>", those after it a tail "tail:<n>", n numbering the relation's
 # frames.
@@ -52,6 +57,7 @@ class Phrase(NamedTuple):
     # (relation, frame number) of the frames this phrase is the tail of, and the head of.
     tails: frozenset[tuple[str, str]] = frozenset()
     heads: frozenset[tuple[str, str]] = frozenset()
+    negated: bool = False  # a concept label with a negation in it (NEGATED)
 
     @classmethod
     def of(cls, targets: tuple[tuple[str, str], ...], weak: frozenset[str] = frozenset()) -> Phrase:
@@ -59,7 +65,7 @@ class Phrase(NamedTuple):
         sentences (dlc:attribution), weaker evidence of intent than any other verb."""
         plain = [(iri, d) for iri, d in targets if d in (FORWARD, INVERSE, NEGATIVE)]
         frames = tuple((iri, d) for iri, d in targets if d.startswith((HEAD, TAIL)))
-        concept = next((iri for iri, d in targets if not d), None)
+        concept = next((iri for iri, d in targets if not d or d == NEGATED), None)
         return cls(
             targets,
             concept,
@@ -71,6 +77,7 @@ class Phrase(NamedTuple):
             bool(frames) and not plain and not concept and all(d[:5] == TAIL for _, d in frames),
             frozenset((i, d[5:]) for i, d in frames if d[:5] == TAIL),
             frozenset((i, d[5:].split(":")[0]) for i, d in frames if d[:5] == HEAD),
+            any(iri == concept and d == NEGATED for iri, d in targets),
         )
 
     @property
@@ -153,16 +160,22 @@ class MentionMatcher:
         lemmas, space = doc.to_array([LEMMA, IS_SPACE]).T.tolist()
         skip = doc._.transparent
         kept = [i for i, w in enumerate(space) if not w and i not in skip]
-        doc._.mentions = self.find(doc, [lemmas[i] for i in kept], kept)
+        doc._.mentions, taken = self.find(doc, [lemmas[i] for i in kept], kept, doc._.cues)
+        if taken:
+            doc._.cues = tuple(c for c in doc._.cues if c not in taken)
         return doc
 
-    def find(self, doc: Doc, lemmas: list[int], kept: Sequence[int]) -> tuple[Mention, ...]:
+    def find(
+        self, doc: Doc, lemmas: list[int], kept: Sequence[int], cues: Sequence[Cue] = ()
+    ) -> tuple[tuple[Mention, ...], frozenset[Cue]]:
         """The mentions among `lemmas`, the lemma hashes of the tokens of `doc` at `kept`
-        (whitespace and transparent cue words left out, so a phrase reads across them)."""
+        (whitespace and transparent cue words left out, so a phrase reads across them), and
+        the negation cues that negated labels took as their own words (`NEGATED`)."""
         found = self.trie.find(lemmas)
         if not found:
-            return ()
+            return (), frozenset()
         mentions = []
+        taken: set[Cue] = set()
         heads: set[tuple[str, str]] = set()  # (relation, frame number) of frame heads so far
         for start, end, phrase in found:
             if phrase.frames:
@@ -170,9 +183,26 @@ class MentionMatcher:
                     continue  # "in", "on": a frame's tail only counts after its head
                 heads |= phrase.heads
             first, last = doc[kept[start]], doc[kept[end - 1]]
+            if phrase.negated:
+                cue = _own_negation(cues, kept, start, end)
+                if cue is None:  # "can be reduced" is not the concept "cannot be reduced"
+                    continue
+                taken.add(cue)
             end_char = last.idx + len(last)
             mentions.append(Mention(first.i, last.i + 1, first.idx, end_char, phrase))
-        return tuple(mentions)
+        return tuple(mentions), frozenset(taken)
+
+
+def _own_negation(cues: Sequence[Cue], kept: Sequence[int], start: int, end: int) -> Cue | None:
+    """The negation cue a negated label's mention reads past: inside it, or right before it
+    with only words the matcher reads past between ("not reducible", "never fully
+    satisfied"). `start`, `end` index `kept`, the tokens the matcher read."""
+    last = kept[end - 1]
+    before = kept[start - 1] if start > 0 else -1  # the last token read before the mention
+    for cue in cues:
+        if cue.rule.category == "negation" and before < cue.start <= last:
+            return cue
+    return None
 
 
 def _graph_phrases(kb: KnowledgeBase) -> list[tuple[str, str, str]]:
@@ -210,7 +240,8 @@ def phrase_table(
     A concept label with a cue word in it ("no step size", "cannot be reduced") reads as the
     label without it ("step size", "reduced"): where another label reads that way word for
     word, a concept's or a relation's, the key leaves the first concept out, since the cue
-    is read as a cue of the statement."""
+    is read as a cue of the statement. A concept label with a negation cue in it is marked
+    `NEGATED`: it names the concept only where the statement says the negation too."""
     preceding = [proc for name, proc in nlp.pipeline if name != "dlcheck_mentions"]
     strings = nlp.vocab.strings
     read: dict[tuple[str, ...], dict[tuple[str, str], bool]] = {}  # target -> read whole?
@@ -221,13 +252,17 @@ def phrase_table(
         key = tuple(strings[h] for h in lemmas_read(doc))
         if key:  # empty: only cue words
             whole = not doc._.transparent
+            if not direction and any(c.rule.category == "negation" for c in doc._.cues):
+                direction = NEGATED
             targets = read.setdefault(key, {})
             targets[(iri, direction)] = targets.get((iri, direction), False) or whole
     table: dict[tuple[str, ...], tuple[tuple[str, str], ...]] = {}
     for key, targets in read.items():
         exact = any(targets.values())  # some concept or relation label reads so whole
         table[key] = tuple(
-            (iri, d) for (iri, d), whole in targets.items() if d or whole or not exact
+            (iri, d)
+            for (iri, d), whole in targets.items()
+            if (d and d != NEGATED) or whole or not exact
         )
     return table
 

@@ -34,6 +34,12 @@ class Scan(NamedTuple):
     # function words: what a verdict must account for besides the mentions.
     words: tuple[tuple[int, int], ...] = ()
     commas: tuple[int, ...] = ()  # the breaks that are commas: they can join a list
+    # (token, ADDING | WEAKENING) of the cue file's adding and weakening words: what a part
+    # of the statement past a claim's words does ("... that destroy the model", "... or B").
+    joints: tuple[tuple[int, int], ...] = ()
+
+
+ADDING, WEAKENING = 0, 1
 
 
 class Scanner:
@@ -52,6 +58,8 @@ class Scanner:
         self._function = frozenset(add(w) for w in self.cues.words.function)
         self._coordination = frozenset(add(w) for w in self.cues.words.coordination)
         self._comma = add(",")
+        self._joints = {add(w): ADDING for w in self.cues.words.adding}
+        self._joints.update({add(w): WEAKENING for w in self.cues.words.weakening})
         # concept -> the lemmas naming its kind, worked out when the concept is first met
         self._heads: dict[str, frozenset[int]] = {}
 
@@ -68,10 +76,12 @@ class Scanner:
         else:
             kept = range(len(rows))
             lemmas = [row[1] for row in rows]
-        mentions = self.mentions.find(doc, lemmas, kept)
+        mentions, taken = self.mentions.find(doc, lemmas, kept, cues)
+        covered = {i for c in cues for i in range(c.start, c.end)}
+        if taken:  # "cannot" of "cannot be reduced" belongs to the concept irreducible
+            cues = tuple(c for c in cues if c not in taken)
         if mentions and self._coordination:
             mentions = self._elided(doc, rows, mentions, {c.start for c in cues})
-        covered = {i for c in cues for i in range(c.start, c.end)}
         covered.update(i for m in mentions for i in range(m.start, m.end))
         # "the GELU activation function", "LSTM networks": a word after a concept that
         # names the kind of thing it is repeats the concept.
@@ -93,7 +103,9 @@ class Scanner:
         )
         comma = self._comma
         commas = tuple([i for i in breaks if rows[i][0] == comma])
-        return Scan(cues, mentions, transparent, breaks, len(rows), words, commas)
+        joints = self._joints
+        said = tuple([(i, joints[row[0]]) for i, row in enumerate(rows) if row[0] in joints])
+        return Scan(cues, mentions, transparent, breaks, len(rows), words, commas, said)
 
     def _elided(
         self, doc: Doc, rows: list, mentions: tuple[Mention, ...], cue_starts: set[int]

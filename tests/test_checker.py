@@ -85,11 +85,59 @@ DLC = "https://w3id.org/dlcheck/ontology#"
         # British spellings reach the American labels' lemmas.
         ("Computer vision has been revolutionised by deep learning", "true", "entailed"),
         ("Data augmentation counts as regularisation", "true", "entailed"),
+        # A concept label with its own negation ("cannot be reduced" for irreducible) names
+        # the concept only where the statement says the negation, which it then takes.
+        ("The Bayes error cannot be reduced", "true", "entailed"),
+        ("The Bayes error is not reducible", "true", "entailed"),
+        ("The Bayes error is not irreducible", "false", "contradicted"),
+        ("The Bayes error can be reduced", "unknown", "no-relation"),
+        ("The Bayes error is reducible", "unknown", "no-relation"),
+        # The relation read both ways round is two predicates, one of them unread.
+        ("Underfitting can be reduced by reducing model complexity", "unknown", "unaccounted"),
+        # A trailing part the claim does not say: a claim that never holds decides it, and
+        # one opened by "that", "which" or "by" only adds to what the claim says...
+        (
+            "Gradient clipping solves the vanishing gradient problem in recurrent networks",
+            "false",
+            "contradicted",
+        ),
+        (
+            "Gradient clipping does not solve the vanishing gradient problem in RNNs",
+            "true",
+            "entailed",
+        ),
+        (
+            "The vanishing gradient problem produces excessively large parameter updates that"
+            " destroy the model",
+            "false",
+            "contradicted",
+        ),
+        # ... but a true claim leaves the rest unknown, and "or" may weaken the statement,
+        (
+            "Gradient clipping keeps exploding gradients from producing huge updates in RNNs",
+            "unknown",
+            "unaccounted",
+        ),
+        (
+            "Gradient clipping solves the vanishing gradient problem or exploding gradients",
+            "unknown",
+            "unaccounted",
+        ),
+        # ... and a part that may restrict the cases says nothing against a claim that
+        # fails only sometimes (the myth "Deep learning requires GPUs" is false as a rule).
+        ("Deep learning requires GPUs for training very large models", "unknown", "unaccounted"),
     ],
 )
 def test_verdict_and_rule(checker, text, verdict, rule):
     result = checker.check(text)
     assert (result.verdict, result.rule) == (verdict, rule), result.explanation
+
+
+def test_a_trailing_part_is_quoted_in_the_statements_own_words(checker):
+    text = "BERT is a decoder-only Transformer that generates text from left to right."
+    result = checker.check(text)
+    assert result.verdict == "false"
+    assert "says more ('that generates text from left to right')" in result.explanation
 
 
 @pytest.mark.parametrize(
