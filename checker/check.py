@@ -28,7 +28,7 @@ from checker.align import (
     tail_splits,
     units_of,
 )
-from checker.clauses import clauses, load_connectives
+from checker.clauses import clauses, load_connectives, with_subject
 from checker.cues import Cue
 from checker.lookup import EXCLUDES, Match, find
 from checker.memo import DecisionCache
@@ -316,21 +316,52 @@ class Checker:
             return found if found is not None else cache.get(("text", text))
 
         # The clauses of a sentence with a connective, read when it is undecided whole.
+        # A clause opening with "it" or "they" is read with the sentence's subject instead.
         split = {}
         for sentence in {s for found in parts.values() for _, s in found}:
             if known(sentence)[1].verdict == UNKNOWN:
-                pieces = clauses(sentence, self.connectives)
-                if pieces is not None:
-                    split[sentence] = pieces
-        new.update(self._read_all([c for pieces, _ in split.values() for _, c in pieces]))
+                found = clauses(sentence, self.connectives)
+                if found is not None:
+                    pieces, causal = found
+                    subject = self._subject(pieces[0][1])
+                    reads = [
+                        (with_subject(clause, subject, self.connectives) if subject else None)
+                        if n
+                        else None
+                        for n, (_, clause) in enumerate(pieces)
+                    ]
+                    split[sentence] = (pieces, causal, reads, subject)
+        new.update(
+            self._read_all(
+                [
+                    read[0] if read else clause
+                    for pieces, _, reads, _ in split.values()
+                    for (_, clause), read in zip(pieces, reads, strict=True)
+                ]
+            )
+        )
+
+        def clause_verdict(clause: str, read: tuple[str, str] | None, subject: str) -> Verdict:
+            if read is None:
+                return _verdict(clause, *known(clause))
+            said, pronoun = read
+            cues, decision = known(said)
+            # The cues' places in the clause the user wrote, not in the one read.
+            shift = len(said) - len(clause)
+            cues = tuple(c for c in _shifted(cues, -shift) if c.start_char >= len(pronoun))
+            explanation = f"Read '{pronoun}' as '{subject}'. {decision.explanation}"
+            return _verdict(clause, cues, replace(decision, explanation=explanation))
 
         def sentence_verdict(text: str, sentence: str) -> Verdict:
             """A sentence as a whole, else clause by clause where its clauses decide it."""
             whole = _verdict(text, *known(sentence))
             if whole.verdict != UNKNOWN or sentence not in split:
                 return whole
-            pieces, causal = split[sentence]
-            verdicts = [_verdict(clause, *known(clause)) for _, clause in pieces]
+            pieces, causal, reads, subject = split[sentence]
+            verdicts = [
+                clause_verdict(clause, read, subject)
+                for (_, clause), read in zip(pieces, reads, strict=True)
+            ]
             joined = join_clauses(text, pieces, verdicts, causal)
             return joined if joined.verdict != UNKNOWN or joined.rule == _UNLINKED else whole
 
@@ -348,6 +379,25 @@ class Checker:
                 continue
             verdicts = [sentence_verdict(sentence, sentence) for _, sentence in found]
             yield join_sentences(original, found, verdicts)
+
+    def _subject(self, clause: str) -> str | None:
+        """The words of a clause up to the end of the concept it opens with ("A pooling
+        layer" of "A pooling layer pools each channel on its own"), when what follows that
+        concept starts saying something of it: no other concept, no "of" or "in" going on
+        with the noun phrase."""
+        scan = self.scanner(self.nlp.tokenizer(clause))
+        first = next((m for m in scan.mentions if m.phrase.concept), None)
+        if first is None or any(i < first.start for i, _ in scan.words):
+            return None
+        if any(m.start < first.start for m in scan.mentions if not m.phrase.weak):
+            return None
+        after = first.end
+        while after < scan.length and after in scan.breaks and after not in scan.commas:
+            after += 1  # white space
+        said = any(m.start == after and not m.phrase.concept for m in scan.mentions)
+        said = said or any(i == after for i, _ in scan.words)
+        said = said or any(c.start == after for c in scan.cues)
+        return clause[: first.end_char].strip() if said else None
 
     def _read_all(self, texts: list[str]) -> dict[str, tuple]:
         """text -> (cues, decision) for the texts not in the cache yet, which it joins."""

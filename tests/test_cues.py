@@ -107,3 +107,22 @@ def test_connectives_split_a_sentence_into_the_clauses_it_asserts():
     assert clauses("Dropout helps because it adds noise", connectives)[1]
     # "not only A, but also B" is one construction, not two clauses.
     assert clauses("Saliency maps not only explain, but also look nice", connectives) is None
+
+
+def test_a_clause_opening_with_it_speaks_of_the_sentences_subject(checker):
+    result = checker.check("Tanh is zero-centred, whereas it is not symmetric about the origin.")
+    assert result.verdict == "false"
+    assert "Read 'it' as 'Tanh'." in result.explanation
+    # The negation is shown where the user wrote it, not where the rewritten clause has it.
+    text = result.text
+    assert [text[c.start_char : c.end_char] for c in result.cues] == ["not"]
+    assert checker.check("Tanh is zero-centred, but it is symmetric about the origin.").verdict == (
+        "true"
+    )
+
+
+def test_pronouns_must_be_a_list_of_words(tmp_path):
+    path = tmp_path / "rules.json"
+    path.write_text('{"rules": [], "connectives": {"pronouns": "it"}}')
+    with pytest.raises(CueRuleError, match="pronouns"):
+        load_connectives(path)
