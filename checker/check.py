@@ -176,6 +176,8 @@ class Decision:
     # Tokens of the trailing part a statement adds to what the claim says: the explanation
     # quotes them from each statement's own text (`_told`).
     added: tuple[int, int] | None = None
+    # Tokens of the words no claim accounts for, which the explanation quotes (`_told`).
+    unsaid: tuple[tuple[int, int], ...] = ()
     # The renderer keeps the decision's JSON here, made once for all its statements.
     # Not an init field, so a decision made from another by `replace` starts empty.
     rendered: list[str] = field(default_factory=list, init=False, compare=False, repr=False)
@@ -651,9 +653,12 @@ class Checker:
             reading, verdict, rule, claim, edges_t, explanation, sources, _correction(kb, claim)
         )
 
-    def _unaccounted(self, scan: Scan, reading: Reading, decision: Decision) -> list[str]:
-        """The statement's words the decided reading and its claim leave unexplained: a
-        verdict from such a partial reading could be about another statement."""
+    def _unaccounted(
+        self, scan: Scan, reading: Reading, decision: Decision
+    ) -> list[tuple[int, int]]:
+        """The tokens of the statement's words and phrases the decided reading and its claim
+        leave unexplained: a verdict from such a partial reading could be about another
+        statement."""
         kb, index = self.kb, self.index
         claim = decision.claim
         concepts = {reading.subject, reading.object}
@@ -701,10 +706,9 @@ class Checker:
                     ways.add(phrase.directions[0])
                 if said[id(phrase)] <= predicates and len(ways) <= predicates:
                     continue
-            missing.append(kb.label(phrase.concept or next(iter(sorted(named)))))
-        strings = self.nlp.vocab.strings
-        missing += [strings[lemma] for _, lemma in scan.words if lemma not in words]
-        return missing
+            missing.append((mention.start, mention.end))
+        missing += [(i, i + 1) for i, lemma in scan.words if lemma not in words]
+        return sorted(missing)
 
     def _words_of_label(self, concept: str) -> frozenset[int]:
         """The lemmas of a concept's labels' words: "each pooling window" may repeat the
@@ -880,8 +884,13 @@ _INSTEAD = "Instead: "
 
 
 def _told(decision: Decision, doc) -> Decision:
-    """A decision on a statement that adds a trailing part to what its claim says, with the
-    explanation quoting that part in the statement's own words."""
+    """A decision whose explanation quotes the statement's own words (the trailing part it
+    adds to what its claim says, the words no claim accounts for), with those words."""
+    if decision.unsaid:
+        said = dict.fromkeys(doc[start:end].text for start, end in decision.unsaid)
+        words = ", ".join(f"'{w}'" for w in said)
+        explanation = decision.explanation.replace(_UNSAID, words)
+        return replace(decision, explanation=explanation, unsaid=())
     if decision.added is None:
         return decision
     start, end = decision.added
@@ -911,15 +920,29 @@ def _shifted(cues: tuple[Cue, ...], offset: int) -> tuple[Cue, ...]:
     )
 
 
-def _partial(kb: KnowledgeBase, decision: Decision, missing: list[str]) -> Decision:
-    """ "unknown" for a statement only part of which the graph decides."""
-    words = ", ".join(f"'{w}'" for w in dict.fromkeys(missing))
+def _partial(kb: KnowledgeBase, decision: Decision, missing: list[tuple[int, int]]) -> Decision:
+    """ "unknown" for a statement only part of which the graph decides; the words it leaves
+    out are quoted from each statement's own text (`_told`)."""
     if decision.claim is not None:
         closest = f'the closest claim of the graph, "{decision.claim.label.rstrip(".")}",'
     else:
         closest = "the graph's taxonomy"
-    why = f"{closest} says nothing about {words} (rule: unaccounted)."
-    return Decision(decision.reading, UNKNOWN, "unaccounted", None, (), f"Unknown: {why}", ())
+    why = f"{closest} says nothing about {_UNSAID} (rule: unaccounted)."
+    return Decision(
+        decision.reading,
+        UNKNOWN,
+        "unaccounted",
+        None,
+        (),
+        f"Unknown: {why}",
+        (),
+        unsaid=tuple(missing),
+    )
+
+
+# Where an explanation names the statement's own words: never a character of any text, as
+# control characters are cleaned out of statements (`_clean`) and labels have none.
+_UNSAID = "\x00"
 
 
 def _concept_step(kb: KnowledgeBase, said: str, held: str) -> list[Edge]:

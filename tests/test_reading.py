@@ -82,6 +82,14 @@ def test_unknown_names_the_words_as_written(checker):
     assert "reasoning" not in verdict.explanation
 
 
+def test_unknown_quotes_the_statements_own_words_not_the_graphs_labels(checker):
+    text = "Transformers use residual connections to stack many layers efficiently"
+    verdict = checker.check(text)
+    assert verdict.rule == "unaccounted"
+    assert "'many layers'" in verdict.explanation
+    assert "multiple hidden layers" not in verdict.explanation
+
+
 def test_unknown_names_the_words_the_graph_does_not_cover(checker):
     verdict = checker.check("Backpropagation approximates gradients numerically")
     assert verdict.rule == "unaccounted"
