@@ -554,7 +554,8 @@ def tail_splits(scan: Scan, units: Sequence[Unit]) -> Iterator[tuple[int, bool]]
     or bring their own operators (a negation, a quantifier, a hedge): a part holding one of
     those ends the splits. Without an adding word, the trailing part may instead restrict
     the cases the statement is about ("... in recurrent networks"), which keeps only "never"
-    (see `checker/check.py`)."""
+    (see `checker/check.py`). A trailing part starts after a word or mark that is no unit
+    ("in", "that", a comma): two units side by side belong to one phrase."""
     for k in range(len(units) - 1, 1, -1):
         start = units[k - 1].end
         if any(c.start >= start and c.rule.category not in _TAIL_CUES for c in scan.cues):
@@ -562,6 +563,8 @@ def tail_splits(scan: Scan, units: Sequence[Unit]) -> Iterator[tuple[int, bool]]
         if any(i >= start and kind == WEAKENING for i, kind in scan.joints):
             return
         gap = range(start, units[k].start)
+        if not gap:  # the next word goes on with the phrase before it ("large models")
+            continue
         adding = any(i in gap and kind == ADDING for i, kind in scan.joints) or any(
             c.start in gap and c.rule.category == "conjunction" for c in scan.cues
         )

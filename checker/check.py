@@ -593,7 +593,9 @@ class Checker:
             best: list[tuple[int, Alignment, str, str, str]] = []
             for n in index.candidates(head):
                 text = index.texts[n]
-                if text.restrictive != restricts:
+                # A claim word the first part leaves out would be a deletion, which goes
+                # the other way from the insertion (forward against reverse): nothing follows.
+                if len(text.units) != k or text.restrictive != restricts:
                     continue
                 alignment = index.align(head, n)
                 if alignment is None:
