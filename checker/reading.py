@@ -119,7 +119,16 @@ def read(scan: Scan, grammar: Grammar = _NO_GRAMMAR) -> Iterator[Reading]:
     breaks = scan.breaks
     skippable = scan.transparent.union(breaks)
     joins = {i for c in cues if c.rule.category == "conjunction" for i in range(c.start, c.end)}
-    lists = _Lists(frozenset(joins), frozenset(scan.commas) if joins else frozenset(), grammar)
+    # Light words ("a", "the") between list items: tokens no cue, mention or content word
+    # covers, and no break.
+    light: frozenset[int] = frozenset()
+    if joins:
+        taken = {i for i, _ in scan.words}
+        taken.update(i for m in scan.mentions for i in range(m.start, m.end))
+        taken.update(i for c in cues for i in range(c.start, c.end))
+        light = frozenset(i for i in range(scan.length) if i not in taken and i not in breaks)
+    commas = frozenset(scan.commas) if joins else frozenset()
+    lists = _Lists(frozenset(joins), commas, grammar, light)
     # Strong phrases before copulas, longer (more specific) before shorter, then left to right.
     ranked = sorted(relations, key=lambda m: (m.phrase.weak, m.start - m.end, m.start))
     # Readings pair a relation with concepts near it. Bounding how many of each are tried
@@ -276,6 +285,7 @@ class _Lists(NamedTuple):
     joins: frozenset[int]  # tokens of "and" cues
     commas: frozenset[int]  # commas, in a statement with an "and"
     grammar: Grammar
+    light: frozenset[int] = frozenset()  # function words ("an input gate and a forget gate")
 
 
 def _conjuncts(
@@ -293,7 +303,11 @@ def _conjuncts(
         if (other.start >= last.end) if not backward else (other.end <= last.start):
             lo, hi = (last.end, other.start) if not backward else (other.end, last.start)
             separators = joins | lists.commas
-            gap = [i for i in range(lo, hi) if i not in skippable or i in separators]
+            gap = [
+                i
+                for i in range(lo, hi)
+                if (i not in skippable and i not in lists.light) or i in separators
+            ]
             if not gap or not all(i in separators for i in gap):
                 break
             if not any(i in joins for i in gap) and not _kin(other, last, lists.grammar):
