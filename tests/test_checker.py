@@ -123,12 +123,12 @@ DLC = "https://w3id.org/dlcheck/ontology#"
             "unknown",
             "unaccounted",
         ),
-        # A list of objects, articles and all, says each of them.
-        ("An LSTM cell has an input gate, a forget gate and an output gate", "true", "entailed"),
-        ("Dropout is used during training and at inference time", "false", "contradicted"),
         # ... and a part that may restrict the cases says nothing against a claim that
         # fails only sometimes (the myth "Deep learning requires GPUs" is false as a rule).
         ("Deep learning requires GPUs for training very large models", "unknown", "unaccounted"),
+        # A list of objects, articles and all, says each of them.
+        ("An LSTM cell has an input gate, a forget gate and an output gate", "true", "entailed"),
+        ("Dropout is used during training and at inference time", "false", "contradicted"),
     ],
 )
 def test_verdict_and_rule(checker, text, verdict, rule):
