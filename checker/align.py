@@ -246,6 +246,7 @@ class ClaimIndex:
         concepts: Mapping[str, set[str]],
         words: Mapping[str, set[int]],
         disjoint: Callable[[], frozenset[int]],
+        sizes: Callable[[], Sequence[int]] | None = None,
     ):
         self.kb = kb
         self.claims = claims  # the graph's claims and the concepts' definitions
@@ -256,6 +257,8 @@ class ClaimIndex:
         self.concepts = concepts
         self.words = words
         self._disjoint = disjoint  # texts whose claim's relation has disjoint objects
+        # How many units each text has: candidates are chosen by it, before any text is read.
+        self._sizes = sizes or (lambda: [len(texts[n].units) for n in range(len(texts))])
         self._memo: dict[tuple, frozenset[int]] = {}  # unit keys -> the texts holding them
         self._found: dict[tuple, list[int]] = {}  # a statement's units -> its candidates
 
@@ -280,7 +283,17 @@ class ClaimIndex:
                 u.lemma for u in text.units if u.kind == WORD
             )
         whole = frozenset(disjoint)
-        return cls(kb, claims, dict(enumerate(texts)), postings, concepts, words, lambda: whole)
+        sizes = [len(t.units) for t in texts]
+        return cls(
+            kb,
+            claims,
+            dict(enumerate(texts)),
+            postings,
+            concepts,
+            words,
+            lambda: whole,
+            lambda: sizes,
+        )
 
     def write(self, out: TableWriter) -> None:
         """The index in a table file, for `opened`."""
@@ -288,7 +301,7 @@ class ClaimIndex:
         out.put("postings", ((_posting_key(k), v) for k, v in self.postings.items()))
         out.put("concepts", ((c, sorted(v)) for c, v in self.concepts.items()))
         out.put("words", ((c, sorted(v)) for c, v in self.words.items()))
-        out.put("sets", [("disjoint", sorted(self.disjoint))])
+        out.put("sets", [("disjoint", sorted(self.disjoint)), ("sizes", list(self.sizes))])
 
     @classmethod
     def opened(cls, kb: KnowledgeBase, claims: Mapping[str, Claim], file: TableFile) -> ClaimIndex:
@@ -301,21 +314,27 @@ class ClaimIndex:
             file.table("concepts", set),
             file.table("words", set),
             lambda: frozenset(sets["disjoint"]),
+            lambda: sets["sizes"],
         )
 
     @cached_property
     def disjoint(self) -> frozenset[int]:
         return self._disjoint()
 
-    def candidates(self, units: Sequence[Unit]) -> list[int]:
+    @cached_property
+    def sizes(self) -> Sequence[int]:
+        """How many units each text has, by text number."""
+        return self._sizes()
+
+    def candidates(self, units: Sequence[Unit], exact: bool = False) -> list[int]:
         """Texts that hold every unit of the statement, or all but one where an excluded
         concept may stand in for it (claims of a relation with disjoint objects), and at
-        least as many units: no other text can align with the statement.
+        least as many units (`exact`: as many): no other text can align with the statement.
 
         Set intersections, rarest first, do the counting."""
         if not units:
             return []
-        key = tuple([u[:_IDENTITY] for u in units])  # what the units are, not where
+        key = (exact, *[u[:_IDENTITY] for u in units])  # what the units are, not where
         found = self._found.get(key)
         if found is not None:
             return found
@@ -327,8 +346,11 @@ class ClaimIndex:
                 others = sets[:left_out] + sets[left_out + 1 :]
                 if others:  # rarest first: intersecting starts from a copy of the first set
                     matches.update(others[0].intersection(*others[1:]) & self.disjoint)
-        whole, texts = len(units), self.texts
-        found = sorted(n for n in matches if len(texts[n].units) >= whole)
+        whole, sizes = len(units), self.sizes
+        if exact:
+            found = sorted(n for n in matches if sizes[n] == whole)
+        else:
+            found = sorted(n for n in matches if sizes[n] >= whole)
         if len(self._found) < 100_000:
             self._found[key] = found
         return found

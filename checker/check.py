@@ -591,11 +591,11 @@ class Checker:
         for k, adding in tail_splits(scan, units):
             head = units[:k]
             best: list[tuple[int, Alignment, str, str, str]] = []
-            for n in index.candidates(head):
+            # A claim word the first part leaves out would be a deletion, which goes the other
+            # way from the insertion (forward against reverse): only texts of k units qualify.
+            for n in index.candidates(head, exact=True):
                 text = index.texts[n]
-                # A claim word the first part leaves out would be a deletion, which goes
-                # the other way from the insertion (forward against reverse): nothing follows.
-                if len(text.units) != k or text.restrictive != restricts:
+                if text.restrictive != restricts:
                     continue
                 alignment = index.align(head, n)
                 if alignment is None:
