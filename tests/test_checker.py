@@ -126,6 +126,13 @@ DLC = "https://w3id.org/dlcheck/ontology#"
         # ... and a part that may restrict the cases says nothing against a claim that
         # fails only sometimes (the myth "Deep learning requires GPUs" is false as a rule).
         ("Deep learning requires GPUs for training very large models", "unknown", "unaccounted"),
+        # "Is most appropriate for" says what "is used for" says.
+        ("Binary cross-entropy is most appropriate for binary classification", "true", "entailed"),
+        (
+            "Mean squared error is most appropriate for binary classification",
+            "false",
+            "contradicted",
+        ),
         # A list of objects, articles and all, says each of them.
         ("An LSTM cell has an input gate, a forget gate and an output gate", "true", "entailed"),
         ("Dropout is used during training and at inference time", "false", "contradicted"),
