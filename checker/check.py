@@ -738,18 +738,35 @@ class Checker:
             match.claim is not None and match.status == PARTLY_TRUE and reading.quantifier is None
         )
         verdict, rule = decide(allowed, true_in, plain_partly)
+        alone = False  # an "only" the claim confirms in part: nothing says it is alone
         if reading.restrictive and verdict in (TRUE, UNKNOWN):
             other = rival(kb, reading)
             if other is not None:  # "only during training", yet it is also used at inference
                 match = Match(other, other.status, other.modality, None, match.subject_path, ())
                 verdict, rule = (TRUE if reading.negated else FALSE), "exclusive"
+            elif verdict == TRUE and not self._says_only(match.claim):
+                alone, verdict, rule = True, UNKNOWN, "undetermined"
         edges = _justification(kb, reading, match)
         sources = _sources(kb, edges)
         explanation = _explain(kb, reading, match, verdict, rule)
+        if alone:
+            edges, sources = (), ()
+            claim = match.claim.label.rstrip(".") if match.claim else ""
+            explanation = (
+                f'Unknown: the graph holds "{claim}" as true, but not that nothing else '
+                f"stands in its place (rule: {rule})."
+            )
         correction = _correction(kb, match.claim)
         return Decision(
             reading, verdict, rule, match.claim, edges, explanation, sources, correction
         )
+
+    def _says_only(self, claim: Claim | None) -> bool:
+        """Whether a claim's label restricts itself ("Dropout is applied during training
+        only"): then it confirms a statement's "only"."""
+        if claim is None:
+            return False
+        return restrictive(self.scanner(self.nlp.tokenizer(claim.label))) > 0
 
     def _conjunction(self, reading: Reading, first: Decision) -> Decision:
         """A statement joined by "and" holds when every pair holds, fails when one fails."""

@@ -148,14 +148,26 @@ def _quantified(ops: tuple[str, ...]) -> bool:
 # also used at inference.
 def rival(kb: KnowledgeBase, reading: Reading) -> Claim | None:
     """A true claim that the subject stands in the same relation to another object, one that
-    is neither the statement's object nor a kind of it: it refutes an "only"."""
+    is neither the statement's object nor a kind of it, but an alternative to it (both are
+    kinds of one near thing): it refutes an "only". "LeNet only used weight decay" is
+    refuted by LeNet's dropout, were there any, not by its 5x5 kernels."""
+    near = _near(kb, reading.object)
     for relation in reading.candidates:
         for obj, iri in kb.claims_by_subject.get((reading.subject, relation), ()):
             claim = kb.claims[iri]
             related = obj == reading.object or reading.object in kb.ancestors.get(obj, {})
-            if claim.status == TRUE and not related:
+            if claim.status == TRUE and not related and near & _near(kb, obj):
                 return claim
     return None
+
+
+def _near(kb: KnowledgeBase, concept: str | None) -> set[str]:
+    """A concept's broader concepts at most two steps up, and itself."""
+    found = {concept} if concept else set()
+    for broader, path in kb.ancestors.get(concept, {}).items():
+        if len(path) <= 2:
+            found.add(broader)
+    return found
 
 
 # The conjunction rule, for "A and B" statements and texts of several sentences.

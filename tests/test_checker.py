@@ -133,6 +133,12 @@ DLC = "https://w3id.org/dlcheck/ontology#"
             "false",
             "contradicted",
         ),
+        # An "only" the graph confirms in part: another object of the same kind refutes it,
+        # an object of another kind does not (LeNet's 5x5 kernels are no regularizer), and
+        # with no rival it stays open unless the claim itself says "only".
+        ("LeNet only used weight decay", "unknown", "undetermined"),
+        ("LeNet only used dropout", "false", "contradicted"),
+        ("Dropout is only used during training", "true", "entailed"),
         # A list of objects, articles and all, says each of them.
         ("An LSTM cell has an input gate, a forget gate and an output gate", "true", "entailed"),
         ("Dropout is used during training and at inference time", "false", "contradicted"),
