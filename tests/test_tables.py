@@ -128,3 +128,29 @@ def test_a_check_opens_its_tables_without_the_pickled_knowledge_base(private_cac
     assert not list(private_cache.glob("kb-*.pickle"))  # not rebuilt: not needed
     names = sorted(p.name.split("-")[0] for p in private_cache.glob("*.sqlite"))
     assert names == ["claim", "knowledge", "lemmas", "phrases"]
+
+
+def test_a_table_file_wanted_by_two_at_once_is_built_once(private_cache):
+    import threading
+    import time
+
+    builds = []
+
+    def build(out):
+        builds.append(1)
+        time.sleep(0.3)
+        out.put("one", [("a", 1)])
+
+    got = []
+
+    def open_it():
+        file = open_tables(private_cache, "t", "k" * 64, build, print)
+        got.append(file.table("one").get("a"))
+
+    threads = [threading.Thread(target=open_it) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert got == [1, 1, 1] and builds == [1]
+    assert [p.name for p in private_cache.iterdir()] == [f"t-{'k' * 32}.sqlite"]
