@@ -127,13 +127,14 @@ def test_failing_serializer_leaves_no_file(run_cli, tmp_path, monkeypatch):
 
     monkeypatch.setattr(Graph, "serialize", fail_midway)
     target = tmp_path / "graph.ttl"
-    result = run_cli("export", "--output", str(target), "--graph", str(small))
+    result = run_cli("export", "--output", str(target), "--no-bundled", "--graph", str(small))
     assert result.exit_code == 1
     assert result.stderr == f"dlcheck: error: {target}: cannot write (no space left on device)\n"
     assert list(tmp_path.iterdir()) == []
     # An existing file stays as it was.
     target.write_text("the old export\n")
-    assert run_cli("export", "--output", str(target), "--graph", str(small)).exit_code == 1
+    again = run_cli("export", "--output", str(target), "--no-bundled", "--graph", str(small))
+    assert again.exit_code == 1
     assert target.read_text() == "the old export\n"
     assert [p.name for p in tmp_path.iterdir()] == ["graph.ttl"]
 
@@ -161,7 +162,8 @@ def _export_small(run_cli, tmp_path, target):
     """Export a one-triple graph (beside tmp_path, so that the folder holds only the output)."""
     small = tmp_path.parent / f"{tmp_path.name}-small.ttl"
     small.write_text("<urn:a> <urn:b> <urn:c> .\n")
-    return run_cli("export", "--format", "mermaid", "--graph", str(small), "-o", str(target))
+    graph = ("--no-bundled", "--graph", str(small))
+    return run_cli("export", "--format", "mermaid", *graph, "-o", str(target))
 
 
 def test_symlink_output_writes_its_target_and_stays_a_link(run_cli, tmp_path):
