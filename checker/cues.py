@@ -147,10 +147,13 @@ class WordLists(NamedTuple):
     # ("that", "by"), or it may weaken or compare ("or", "than").
     adding: frozenset[str] = frozenset()
     weakening: frozenset[str] = frozenset()
+    # Words the lemmatizer keeps as they are ("number" is no comparative of "numb").
+    not_inflected: frozenset[str] = frozenset()
 
 
 def load_word_lists(path: str | Path | None = None) -> WordLists:
-    """The function and condition words of a cue rule file (empty for a bare rule list)."""
+    """The word lists of a cue rule file, `<field>_words` for each field of WordLists (empty
+    for a bare rule list)."""
     source, data = read_rule_file(path)
     if not isinstance(data, dict):
         return WordLists(frozenset(), frozenset())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 
 import numpy
@@ -13,6 +13,7 @@ from spacy.language import Language
 from spacy.strings import StringStore
 from spacy.tokens import Doc
 
+from checker.cues import load_word_lists
 from kg.cache import code_fingerprint, open_knowledge, table_file
 from kg.knowledge import KnowledgeBase, frame_parts
 
@@ -64,23 +65,28 @@ class LookupLemmatizer:
 _WORDS_LIMIT = 500_000  # distinct words remembered; more are looked up each time
 
 
-def load_lemma_table(kb: KnowledgeBase) -> Mapping[str, str]:
-    """`lemma_table(kb)`, kept in a table file under the graph's content, this module's code
-    and the versions of dlcheck and spacy-lookups-data: reading the whole table costs 0.3 s,
-    and a statement needs a few of its rows."""
+def load_lemma_table(kb: KnowledgeBase, not_inflected: Collection[str] = ()) -> Mapping[str, str]:
+    """`lemma_table(kb, not_inflected)`, kept in a table file under the graph's content, the
+    words kept as they are, this module's code and the versions of dlcheck and
+    spacy-lookups-data: reading the whole table costs 0.3 s, and a statement needs a few of
+    its rows."""
     if not kb.content_hash:
-        return lemma_table(kb)
+        return lemma_table(kb, not_inflected)
+    kept = "\0".join(sorted(not_inflected))
     key = hashlib.sha256(
-        f"{code_fingerprint('checker.lemmatizer', 'kg.tables')}|{kb.content_hash}".encode()
+        f"{code_fingerprint('checker.lemmatizer', 'kg.tables')}|{kb.content_hash}|{kept}".encode()
     ).hexdigest()
-    file = table_file("lemmas", key, lambda out: out.put("lemmas", lemma_table(kb).items()))
+    file = table_file(
+        "lemmas", key, lambda out: out.put("lemmas", lemma_table(kb, not_inflected).items())
+    )
     return file.table("lemmas")
 
 
-def lemma_table(kb: KnowledgeBase) -> dict[str, str]:
+def lemma_table(kb: KnowledgeBase, not_inflected: Collection[str] = ()) -> dict[str, str]:
     """The slice of spacy-lookups-data's English lemma table that the graph's words need:
     lower-cased form -> lemma, for forms whose lemma is a word of a label, a claim text or a
-    definition."""
+    definition. The words of `not_inflected` (the cue rules' `not_inflected_words`) are left
+    out: each is its own lemma."""
     import spacy_lookups_data
     import srsly
 
@@ -93,7 +99,7 @@ def lemma_table(kb: KnowledgeBase) -> dict[str, str]:
     lower = {}
     for form, lemma in table.items():
         lower.setdefault(form.lower(), lemma.lower())
-    for form in _NOT_INFLECTED:
+    for form in not_inflected:
         lower.pop(form, None)
     # spaCy's English norms spell British forms the American way ("generalised" ->
     # "generalized"); read through them, both spellings reach one lemma.
@@ -131,21 +137,19 @@ def lemma_table(kb: KnowledgeBase) -> dict[str, str]:
     for word in {*table.values(), *(w.lower() for label in labels for w in label.split())}:
         if len(word) > 1:
             table.setdefault(word + "s", word)
+    for form in not_inflected:  # nor as a plural of a label word
+        table.pop(form, None)
     return table
-
-
-# Words the lookup table reads as inflections they are not here: "number" as a comparative
-# of "numb", "bound" (as in "lower bound") as a past tense of "bind", "reasoning" (the
-# faculty) as a form of "reason" (so that "for two reasons" named symbolic reasoning),
-# "faster" as "fast" (so that Faster R-CNN read as Fast R-CNN, another model).
-_NOT_INFLECTED = ("number", "bound", "reasoning", "faster")
 
 
 def _words(phrase: str) -> list[str]:
     return re.findall(r"[a-z0-9]+|'[a-z]+", phrase.lower())
 
 
-@Language.factory("dlcheck_lemmatizer", default_config={"graph_files": []})
-def make_lemmatizer(nlp: Language, name: str, graph_files: list[str]) -> LookupLemmatizer:
+@Language.factory("dlcheck_lemmatizer", default_config={"graph_files": [], "rules_file": None})
+def make_lemmatizer(
+    nlp: Language, name: str, graph_files: list[str], rules_file: str | None
+) -> LookupLemmatizer:
     kb = open_knowledge([Path(p) for p in graph_files] if graph_files else None)
-    return LookupLemmatizer(nlp.vocab.strings, load_lemma_table(kb))
+    kept = load_word_lists(rules_file).not_inflected
+    return LookupLemmatizer(nlp.vocab.strings, load_lemma_table(kb, kept))

@@ -119,11 +119,14 @@ class MentionMatcher:
     def __init__(self, nlp: Language, kb: KnowledgeBase):
         self.kb = kb
         # Reading ~5,000 phrases through the pipeline costs a third of a second; the result
-        # depends only on the graph and the cue rules, so it is kept in a table file with
-        # them, by first lemma: the trie loads the phrases of a statement's words.
-        cues = nlp.get_pipe("dlcheck_cues").rules if "dlcheck_cues" in nlp.pipe_names else ()
+        # depends only on the graph and the cue rules (their word lists too: the words the
+        # lemmatizer keeps as they are), so it is kept in a table file with them, by first
+        # lemma: the trie loads the phrases of a statement's words.
+        finder = nlp.get_pipe("dlcheck_cues") if "dlcheck_cues" in nlp.pipe_names else None
+        cues = finder.rules if finder else ()
+        words = [sorted(w) for w in finder.words] if finder else []  # sets print unordered
         fingerprint = hashlib.sha256(
-            f"{code_fingerprint(*TABLE_MODULES)}|{kb.content_hash}|{cues!r}".encode()
+            f"{code_fingerprint(*TABLE_MODULES)}|{kb.content_hash}|{cues!r}|{words!r}".encode()
         ).hexdigest()
         self._strings = nlp.vocab.strings
         self._shared: dict[tuple, Phrase] = {}  # "requires" and "needs" name the same

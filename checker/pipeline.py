@@ -22,7 +22,8 @@ def build_pipeline(
     nlp = spacy.blank("en")
     nlp.max_length = MAX_CHARS + 1
     files = [str(p) for p in graph_files] if graph_files else []
-    nlp.add_pipe("dlcheck_lemmatizer", config={"graph_files": files})
-    nlp.add_pipe("dlcheck_cues", config={"rules_file": str(cue_rules) if cue_rules else None})
+    rules = str(cue_rules) if cue_rules else None
+    nlp.add_pipe("dlcheck_lemmatizer", config={"graph_files": files, "rules_file": rules})
+    nlp.add_pipe("dlcheck_cues", config={"rules_file": rules})
     nlp.add_pipe("dlcheck_mentions", config={"graph_files": files})
     return nlp

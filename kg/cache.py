@@ -34,7 +34,7 @@ from typing import TypeVar
 from kg.errors import DlcheckError
 from kg.knowledge import Claim, Concept, Edge, KnowledgeBase, Relation, Source
 from kg.store import content_hash, default_files, ontology_files
-from kg.tables import TableFile, TableWriter, open_tables, split_key, tuple_key
+from kg.tables import TableFile, TableWriter, build_lock, open_tables, split_key, tuple_key
 
 T = TypeVar("T")
 
@@ -292,15 +292,21 @@ def cached(name: str, key: str, build: Callable[[], T], kind: type) -> T:
     """
     folder = cache_dir()
     target = folder / f"{name}-{key[:32]}.pickle"
-    if _usable(folder):
+    if not _usable(folder):
+        return build()
+    try:
+        return _read(target, key, kind)
+    except FileNotFoundError:
+        pass
+    except (OSError, ValueError) as exc:
+        _report(f"the cache file {target} was unusable ({exc}); rebuilt it")
+    # One process builds a value at a time; the others wait for it (kg.tables.build_lock).
+    with build_lock(target):
         try:
-            return _read(target, key, kind)
-        except FileNotFoundError:
+            return _read(target, key, kind)  # built by another process while this one waited
+        except (OSError, ValueError):
             pass
-        except (OSError, ValueError) as exc:
-            _report(f"the cache file {target} was unusable ({exc}); rebuilt it")
-    value = build()
-    if _usable(folder):
+        value = build()
         payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         header = _MAGIC + hashlib.sha256(payload).hexdigest().encode() + b"\n" + key.encode()
         try:

@@ -25,6 +25,7 @@ import tempfile
 import threading
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -194,8 +195,44 @@ def open_tables(
         pass
     except (OSError, ValueError, sqlite3.Error) as exc:
         report(f"the cache file {target} was unusable ({exc}); rebuilt it")
-    _build(target, key, build)
+    with build_lock(target):
+        try:
+            return _opened(target, key)  # built by another process while this one waited
+        except (OSError, ValueError, sqlite3.Error):
+            pass
+        _build(target, key, build)
     return _opened(target, key)
+
+
+@contextmanager
+def build_lock(target: Path) -> Iterator[None]:
+    """Held while `target` is built, so that another process that wants the same file waits
+    for it and reads it instead of building it too: a server's workers, or a test run's,
+    start together on a cold cache. The lock file goes when the build ends. Without flock
+    (not POSIX), or where no lock file can be made, builds simply run side by side: each
+    writes the whole file atomically, so either result is right."""
+    try:
+        import fcntl
+    except ImportError:
+        fcntl = None
+    lock = target.with_name(f".{target.name}.lock")
+    try:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600) if fcntl else None
+    except OSError:
+        fd = None
+    if fd is None:
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            # Removed while still held: a process already waiting finds the file built; one
+            # that comes later finds it before it looks for a lock.
+            lock.unlink(missing_ok=True)
+    finally:
+        os.close(fd)  # and with it the lock
 
 
 def _opened(target: Path, key: str) -> TableFile:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from pathlib import Path
 
@@ -36,6 +37,29 @@ def seed_files() -> list[Path]:
 def seed_graph_args() -> list[str]:
     """The CLI options that read the seed topics instead of the bundled graph."""
     return ["--no-bundled", *(arg for path in seed_files() for arg in ("--graph", str(path)))]
+
+
+SERVED = "tests/served/"
+
+
+def _served_together(config, log):
+    """pytest -n: the scheduler of `--dist load`, except that every test of tests/served/ is
+    one unit of work, run by one worker: the run starts one server and one browser, not one
+    of each per worker. (xdist's own `--dist loadgroup` groups by a suffix of the node id,
+    which pytest 9.2 no longer lets it set.)"""
+    if config.getvalue("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ServedTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return SERVED if nodeid.startswith(SERVED) else nodeid
+
+    return ServedTogether(config, log)
+
+
+if importlib.util.find_spec("xdist") is not None:  # a hook pytest knows only with xdist
+    pytest_xdist_make_scheduler = _served_together
 
 
 @pytest.fixture(scope="session")

@@ -13,8 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from checker.check import Checker
-
 TSV = Path(__file__).parent / "fixtures" / "statements.tsv"
 VERDICTS = {"true", "false", "partly_true", "unknown"}
 GROUPS = {
@@ -42,9 +40,8 @@ ROWS = _load()
 
 
 @pytest.fixture(scope="module")
-def results():
-    """(row, verdict) pairs: one Checker for the module, every text in one batch."""
-    checker = Checker()
+def results(checker):
+    """(row, verdict) pairs: the session's Checker, every text in one batch."""
     verdicts = list(checker.check_many([row["text"] for row in ROWS]))
     assert len(verdicts) == len(ROWS)
     return list(zip(ROWS, verdicts, strict=True))

@@ -162,3 +162,31 @@ def test_a_damaged_cache_file_gives_the_right_value_or_a_rebuild(
     said = capsys.readouterr().err
     assert said.count("\n") <= 1
     assert (said == "") == (bytes(damaged) == data)
+
+
+def test_a_value_wanted_by_two_at_once_is_built_once(private_cache):
+    """A server's workers start together on a cold cache: one builds each value, the others
+    wait for it and read it (a lock per file; two threads hold two lock descriptions, as two
+    processes would), and no lock file is left behind."""
+    import threading
+    import time
+
+    builds = []
+
+    def build() -> dict:
+        builds.append(threading.get_ident())
+        time.sleep(0.3)
+        return {"built": True}
+
+    values = []
+    threads = [
+        threading.Thread(target=lambda: values.append(cache.cached("slow", "s" * 64, build, dict)))
+        for _ in range(3)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert values == [{"built": True}] * 3
+    assert len(builds) == 1
+    assert [p.name for p in private_cache.iterdir()] == [_files(private_cache, "slow")[0].name]

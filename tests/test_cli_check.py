@@ -89,9 +89,10 @@ def test_explain_draws_mermaid_and_dot(run_cli):
 
 
 def test_custom_graph_is_used(run_cli, tmp_path):
-    from conftest import FIXTURES
+    from conftest import FIXTURES, seed_graph_args
 
-    result = run_cli("check", "Things need things", "--graph", str(FIXTURES / "broken.ttl"))
+    graph = (*seed_graph_args(), "--graph", str(FIXTURES / "broken.ttl"))
+    result = run_cli("check", "Things need things", *graph)
     assert result.exit_code == 0
     assert result.output.startswith("UNKNOWN")
 

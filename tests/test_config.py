@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import FIXTURES
+from conftest import FIXTURES, seed_graph_args
 
 UNREACHABLE = "http://127.0.0.1:9/sparql"  # the discard port: nothing answers there
 
@@ -26,7 +26,7 @@ def test_endpoint_from_the_settings_file_is_used(run_cli, settings):
 
 def test_graph_flag_beats_the_settings_file(run_cli, settings):
     settings.write_text(f"[dlcheck]\nendpoint = {UNREACHABLE}\n")
-    result = run_cli("validate", "--graph", str(FIXTURES / "broken.ttl"))
+    result = run_cli("validate", *seed_graph_args(), "--graph", str(FIXTURES / "broken.ttl"))
     assert result.exit_code == 1
     assert "does not conform" in result.output
 

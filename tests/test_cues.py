@@ -7,7 +7,7 @@ import json
 import pytest
 
 from checker.clauses import clauses, load_connectives
-from checker.cues import CueRule, CueRuleError, load_rules
+from checker.cues import CueRule, CueRuleError, load_rules, load_word_lists, read_rule_file
 from checker.rephrase import load_rephrasings, rephrase
 
 
@@ -126,3 +126,36 @@ def test_pronouns_must_be_a_list_of_words(tmp_path):
     path.write_text('{"rules": [], "connectives": {"pronouns": "it"}}')
     with pytest.raises(CueRuleError, match="pronouns"):
         load_connectives(path)
+
+
+def _lemmas(text: str, rules_file=None) -> list[str]:
+    """The lemmas dlcheck's spaCy component (entry point dlcheck_lemmatizer) gives `text`."""
+    import spacy
+
+    import checker.lemmatizer  # noqa: F401  (registers the component)
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("dlcheck_lemmatizer", config={"rules_file": rules_file and str(rules_file)})
+    return [token.lemma_ for token in nlp(text)]
+
+
+def test_words_kept_as_they_are_come_from_the_cue_rules(tmp_path):
+    """The lemmatizer's not_inflected_words are data: editing the list changes the lemmas a
+    word gets at once (the cached lemma table is keyed on the list, never served stale)."""
+    text = "The number of layers"
+    assert _lemmas(text) == ["the", "number", "of", "layer"]
+    _, data = read_rule_file(None)
+    kept = set(data["not_inflected_words"])
+    assert "number" in kept
+    data["not_inflected_words"] = sorted(kept - {"number"} | {"layers"})
+    edited = tmp_path / "rules.json"
+    edited.write_text(json.dumps(data))
+    assert _lemmas(text, edited) == ["the", "numb", "of", "layers"]
+    assert _lemmas(text) == ["the", "number", "of", "layer"]  # the bundled list's table stays
+
+
+def test_a_word_list_that_is_no_list_of_words_is_a_clear_error(tmp_path):
+    path = tmp_path / "rules.json"
+    path.write_text(json.dumps({"rules": [], "not_inflected_words": "number"}))
+    with pytest.raises(CueRuleError, match="'not_inflected_words' must be a list of words"):
+        load_word_lists(path)

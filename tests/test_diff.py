@@ -8,8 +8,7 @@ import shutil
 import subprocess
 
 import pytest
-
-from kg.store import bundled_data_files
+from conftest import seed_files
 
 MYTH = "claim:dl-requires-specialized-hardware"
 STATEMENTS = (
@@ -21,11 +20,14 @@ STATEMENTS = (
 
 @pytest.fixture
 def flipped(tmp_path):
-    """A copy of the bundled data in which the hardware myth is marked true."""
+    """(the seed topics, a copy of them in which the hardware myth is marked true, the
+    statements): diff's mechanics, on a graph small enough to compile in a moment."""
+    seed = tmp_path / "seed"
     folder = tmp_path / "data"
-    folder.mkdir()
-    for path in bundled_data_files():
-        shutil.copy(path, folder / path.name)
+    for copy in (seed, folder):
+        copy.mkdir()
+        for path in seed_files():
+            shutil.copy(path, copy / path.name)
     hardware = folder / "hardware.ttl"
     text = hardware.read_text(encoding="utf-8")
     old = "dlc:modality dlc:Always ; dlc:truthStatus dlc:StatusFalse ;"
@@ -34,16 +36,16 @@ def flipped(tmp_path):
     hardware.write_text(text.replace(old, new, 1), encoding="utf-8")
     statements = tmp_path / "statements.tsv"
     statements.write_text(STATEMENTS, encoding="utf-8")
-    return folder, statements
+    return seed, folder, statements
 
 
 def test_a_flipped_status_shows_as_a_change_and_a_broken_verdict(run_cli, flipped):
-    folder, statements = flipped
-    args = ["kg", "diff", "bundled", str(folder), "--statements", str(statements)]
+    seed, folder, statements = flipped
+    args = ["kg", "diff", str(seed), str(folder), "--statements", str(statements)]
     text = run_cli(*args)
     assert text.exit_code == 0, text.stderr
     lines = text.output.splitlines()
-    assert lines[0] == f"graph diff bundled -> {folder}"
+    assert lines[0] == f"graph diff {seed} -> {folder}"
     assert "claims: 0 added, 0 removed, 1 changed" in lines
     assert f"  ~ {MYTH}  Deep learning requires specialized hardware such as GPUs or TPUs." in lines
     assert "      status: false -> true" in lines
@@ -64,7 +66,7 @@ def test_a_flipped_status_shows_as_a_change_and_a_broken_verdict(run_cli, flippe
     assert data["verdicts"][0]["effect"] == "broken"
 
     markdown = run_cli(*args, "--format", "markdown").output
-    assert markdown.startswith(f"### Graph diff: `bundled` → `{folder}`\n")
+    assert markdown.startswith(f"### Graph diff: `{seed}` → `{folder}`\n")
     assert f"| changed | `{MYTH}` |" in markdown
     row = "| broken | statements.tsv | Deep learning requires specialized hardware. |"
     assert row + " false | false | true |" in markdown
@@ -77,16 +79,16 @@ def test_git_revisions_and_the_working_tree(run_cli, tmp_path, monkeypatch):
         pytest.skip("git is not installed")
     repo = tmp_path / "repo"
     (repo / "kg" / "data").mkdir(parents=True)
-    for path in bundled_data_files():
+    for path in seed_files():
         shutil.copy(path, repo / "kg" / "data" / path.name)
     monkeypatch.chdir(repo)
     git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org"]
     subprocess.run([*git, "init", "-q"], check=True)
     subprocess.run([*git, "add", "."], check=True)
     subprocess.run([*git, "commit", "-qm", "bundled"], check=True)
-    (repo / "kg" / "data" / "regularization.ttl").unlink()
+    (repo / "kg" / "data" / "interpretability.ttl").unlink()
     statements = tmp_path / "none.txt"
-    statements.write_text("Dropout is a regularization technique.\n")
+    statements.write_text("Deep learning models are always black boxes.\n")
     result = run_cli(
         "kg", "diff", "HEAD", "kg/data", "--statements", str(statements), "--format", "json"
     )

@@ -21,8 +21,8 @@ SEEDS = ["seed.gift", "seed.aiken.txt", "seed.xml", "seed.csv", "seed.json"]
 
 
 @pytest.fixture(scope="module")
-def shared_checker():
-    return checker.check.Checker()
+def shared_checker(request):
+    return request.getfixturevalue("checker")  # the session's (the name is this module's)
 
 
 @pytest.fixture(autouse=True)

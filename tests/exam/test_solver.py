@@ -30,8 +30,8 @@ C = "https://w3id.org/dlcheck/kg/concept/"
 
 
 @pytest.fixture(scope="module")
-def real_checker():
-    return Checker()
+def real_checker(checker):
+    return checker  # the session's: building a pipeline per module only costs time
 
 
 @pytest.fixture(scope="module")

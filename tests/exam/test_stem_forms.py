@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from checker.check import Checker
 from checker.exam import parse_text, read_bank
 from checker.exam.solver import (
     AGREES,
@@ -29,8 +28,8 @@ RULES = ROOT / "checker" / "exam" / "stem_rules.json"
 
 
 @pytest.fixture(scope="module")
-def solver():
-    return ExamSolver(Checker())
+def solver(checker):
+    return ExamSolver(checker)
 
 
 def solve_one(solver: ExamSolver, gift: str):

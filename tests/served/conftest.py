@@ -18,10 +18,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="session")
 def launch() -> Callable[..., tuple[DlcheckServer, Callable[[], None]]]:
-    """Start a server with these limits on a free loopback port: (server, stop)."""
+    """Start a server with these limits on a free loopback port, on the bundled graph or on
+    `graph_files`: (server, stop)."""
 
-    def start(**limits) -> tuple[DlcheckServer, Callable[[], None]]:
-        server = make_server(port=0, workers=2, limits=Limits(**limits), quiet=True)
+    def start(graph_files=None, **limits) -> tuple[DlcheckServer, Callable[[], None]]:
+        server = make_server(graph_files, port=0, workers=2, limits=Limits(**limits), quiet=True)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
 

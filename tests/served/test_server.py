@@ -22,6 +22,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from conftest import seed_files, seed_graph_args
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF
 
@@ -39,8 +40,11 @@ CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
 @pytest.fixture(scope="module")
 def tight(launch):
-    """An endpoint with small limits, to hit each of them."""
+    """An endpoint with small limits, to hit each of them. It serves the seed topics: the
+    limits are the same on any graph, and each worker a limit stops is replaced by one that
+    loads the graph again."""
     server, stop = launch(
+        seed_files(),
         timeout=1.5,
         max_results=50,
         max_body=4096,
@@ -568,8 +572,9 @@ def test_port_in_use_is_one_line_and_exit_1(run_cli):
 def test_serve_stops_cleanly_on_sigterm_and_sigint():
     cache = os.environ["DLCHECK_CACHE_DIR"]  # the session's (tests/conftest.py)
     command = [sys.executable, "-c", "from cli import main; main()", "serve", "--port", "0"]
-    command += ["--workers", "1", "--quiet"]
-    # Both servers start at once: each takes a few seconds to load the graph.
+    command += ["--workers", "1", "--quiet", *seed_graph_args()]
+    # Both servers start at once, on the seed topics: stopping is the same on any graph, and
+    # the whole bundled graph takes each a few seconds to load.
     processes = {
         stop: subprocess.Popen(
             command,
