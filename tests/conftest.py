@@ -69,6 +69,15 @@ def graph():
     return load_graph()
 
 
+@pytest.fixture(scope="session")
+def bundled_findings(graph):
+    """What `lint_graph` finds in the bundled graph, once per session: it takes seconds, and
+    several tests compare other ways of finding it against this."""
+    from kg.lint import lint_graph
+
+    return tuple(lint_graph(graph))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _isolated_cache(tmp_path_factory):
     # The compiled-graph cache is shared per session (building it once keeps the suite fast)

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+# The graph files these tests write are read alone (--no-bundled): the errors are the same,
+# and the bundled graph beside them would cost a new on-disk store for each.
 SMALL_TTL = "<urn:a> <urn:b> <urn:c> .\n"
 
 
@@ -27,7 +29,7 @@ def test_an_ill_typed_literal_names_its_file_and_line(run_cli, tmp_path):
     bad.write_text(
         '@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n<urn:a> <urn:b> "x"^^xsd:integer .\n'
     )
-    message = _one_line_error(run_cli("stats", "--graph", str(bad)), 1)
+    message = _one_line_error(run_cli("stats", "--no-bundled", "--graph", str(bad)), 1)
     assert message == f'dlcheck: error: {bad}:2: "x" is not a valid integer ' + (
         "(the literal's text does not fit its datatype)\n"
     )
@@ -56,7 +58,7 @@ def test_an_argument_that_is_not_utf8_is_a_usage_error(run_cli):
 def test_query_errors_found_while_running_are_usage_errors(run_cli, tmp_path, query, expected):
     small = tmp_path / "small.ttl"
     small.write_text('<urn:a> <http://www.w3.org/2000/01/rdf-schema#label> "text" .\n')
-    message = _one_line_error(run_cli("query", query, "--graph", str(small)), 2)
+    message = _one_line_error(run_cli("query", query, "--no-bundled", "--graph", str(small)), 2)
     assert expected in message
 
 
@@ -72,7 +74,7 @@ def test_query_errors_found_while_running_are_usage_errors(run_cli, tmp_path, qu
 def test_errors_inside_expressions_leave_no_value(run_cli, tmp_path, query):
     small = tmp_path / "small.ttl"
     small.write_text('<urn:a> <http://www.w3.org/2000/01/rdf-schema#label> "text" .\n')
-    result = run_cli("query", query, "--graph", str(small), "--format", "csv")
+    result = run_cli("query", query, "--no-bundled", "--graph", str(small), "--format", "csv")
     assert (result.exit_code, result.stderr) == (0, "")
     assert "text" not in result.stdout  # no sum, no label through the broken filter
 
@@ -81,7 +83,7 @@ def test_graph_patterns_read_the_named_graph_as_the_server_does(run_cli, tmp_pat
     small = tmp_path / "small.ttl"
     small.write_text(SMALL_TTL)
     query = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { <urn:a> ?p ?o } } GROUP BY ?g"
-    result = run_cli("query", query, "--graph", str(small), "--format", "csv")
+    result = run_cli("query", query, "--no-bundled", "--graph", str(small), "--format", "csv")
     assert (result.exit_code, result.stdout) == (0, "g,n\nhttps://w3id.org/dlcheck/kg/,1\n")
 
 
@@ -100,7 +102,7 @@ def test_closed_and_full_standard_streams(tmp_path, args, closed_fd, stdout, sta
     close = (lambda: os.close(closed_fd)) if closed_fd is not None else None
     with open(stdout or os.devnull, "wb") as out:
         done = subprocess.run(
-            [sys.executable, "-m", "cli", *args, "--graph", str(small)],
+            [sys.executable, "-m", "cli", *args, "--no-bundled", "--graph", str(small)],
             cwd=REPO,
             stdin=subprocess.DEVNULL,
             stdout=out,

@@ -213,7 +213,7 @@ def test_unreachable_endpoint_names_the_url(run_cli):
     message = _one_line_error(run_cli("check", TEXT, "--endpoint", url))
     assert message == f"dlcheck: error: cannot reach SPARQL endpoint {url}: connection refused\n"
     assert time.monotonic() - start < 5
-    push = _one_line_error(run_cli("kg", "push", "--endpoint", url))
+    push = _one_line_error(run_cli("kg", "push", "--endpoint", url, *seed_graph_args()))
     assert f"cannot reach SPARQL endpoint {url}" in push  # the lock is read there first
 
 
@@ -286,9 +286,10 @@ def test_graph_and_endpoint_together(run_cli, tmp_path, monkeypatch):
     mine.write_text(CURATOR_TTL)
     both = run_cli("lint", "--graph", str(mine), "--endpoint", "http://127.0.0.1:9/query")
     assert "not both" in _one_line_error(both, 2)
-    # An explicit --graph beats the environment, which is then never contacted.
+    # An explicit --graph beats the environment, which is then never contacted (the file
+    # alone: the bundled graph beside it would cost an on-disk store of its own).
     monkeypatch.setenv("DLCHECK_ENDPOINT", "http://127.0.0.1:9/query")
-    assert run_cli("query", "ASK {}", "--graph", str(mine)).output == "true\n"
+    assert run_cli("query", "ASK {}", "--no-bundled", "--graph", str(mine)).output == "true\n"
     assert "is not an http:// or https:// URL" in _one_line_error(
         run_cli("lint", "--endpoint", "ftp://example.org/sparql"), 2
     )
