@@ -326,6 +326,11 @@ class ClaimIndex:
         """How many units each text has, by text number."""
         return self._sizes()
 
+    @cached_property
+    def longest(self) -> int:
+        """The most units any text has."""
+        return max(self.sizes, default=0)
+
     def candidates(self, units: Sequence[Unit], exact: bool = False) -> list[int]:
         """Texts that hold every unit of the statement, or all but one where an excluded
         concept may stand in for it (claims of a relation with disjoint objects), and at
@@ -564,7 +569,9 @@ def compose(relations: Iterable[str]) -> str:
 _TAIL_CUES = frozenset({"filler", "conjunction"})
 
 
-def tail_splits(scan: Scan, units: Sequence[Unit]) -> Iterator[tuple[int, bool]]:
+def tail_splits(
+    scan: Scan, units: Sequence[Unit], longest: int | None = None
+) -> Iterator[tuple[int, bool]]:
     """Where a statement may be split into a first part a claim text says and a trailing part
     it adds ("Gradient clipping solves the vanishing gradient problem | in recurrent
     networks"), longest first part first: (units in the first part, whether a word of the
@@ -577,8 +584,11 @@ def tail_splits(scan: Scan, units: Sequence[Unit]) -> Iterator[tuple[int, bool]]
     those ends the splits. Without an adding word, the trailing part may instead restrict
     the cases the statement is about ("... in recurrent networks"), which keeps only "never"
     (see `checker/check.py`). A trailing part starts after a word or mark that is no unit
-    ("in", "that", a comma): two units side by side belong to one phrase."""
-    for k in range(len(units) - 1, 1, -1):
+    ("in", "that", a comma): two units side by side belong to one phrase. `longest`, the
+    most units a claim text has, bounds the first part: a long statement costs no more than
+    a short one."""
+    first = len(units) - 1 if longest is None else min(len(units) - 1, longest)
+    for k in range(first, 1, -1):
         start = units[k - 1].end
         if any(c.start >= start and c.rule.category not in _TAIL_CUES for c in scan.cues):
             return

@@ -588,7 +588,7 @@ class Checker:
         ("... in recurrent networks"), so it decides only against a claim that never holds."""
         index = self.index
         restricts = restrictive(scan)
-        for k, adding in tail_splits(scan, units):
+        for k, adding in tail_splits(scan, units, index.longest):
             head = units[:k]
             best: list[tuple[int, Alignment, str, str, str]] = []
             # A claim word the first part leaves out would be a deletion, which goes the other
