@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from kg.errors import DlcheckError
-from kg.knowledge import Claim, Concept, Edge, KnowledgeBase, Relation, Source
+from kg.knowledge import Claim, Concept, Edge, KnowledgeBase, Relation, Source, ancestor_paths
 from kg.store import bundled_data_files, content_hash, default_files, ontology_files
 from kg.tables import TableFile, TableWriter, open_tables, split_key, tuple_key
 
@@ -174,7 +174,7 @@ def open_knowledge(paths: Sequence[Path] | None = None) -> KnowledgeBase:
             file.table("claims_by_subject", _pairs, tuple_key, split_key),
             file.table("relations_of_subject", _relations_of_subject),
         ),
-        ancestors=file.table("ancestors", _ancestor_paths),
+        ancestors=file.table("ancestors", ancestor_paths),
         evidence_paths=file.table("evidence_paths", _chains),
         content_hash=key,
     )
@@ -214,15 +214,11 @@ def _write_by_subject(out: TableWriter, name: str, table: dict[tuple, object]) -
     )
 
 
-def _encode_ancestors(ups: dict) -> list:
-    return [[up, [_fields(e) for e in path]] for up, path in ups.items()]
-
-
 def _encode_chains(chains: tuple) -> list:
     return [[_fields(e) for e in chain] for chain in chains]
 
 
-_ENCODE = {"ancestors": _encode_ancestors, "evidence_paths": _encode_chains}
+_ENCODE = {"ancestors": list, "evidence_paths": _encode_chains}  # ancestors: as compiled
 
 
 class BySubject(Mapping):
@@ -300,10 +296,6 @@ def _source(row: list) -> Source:
 
 def _pairs(row: list) -> tuple[tuple[str, str], ...]:
     return tuple(tuple(pair) for pair in row)
-
-
-def _ancestor_paths(row: list) -> dict[str, tuple[Edge, ...]]:
-    return {up: tuple(Edge(*e) for e in path) for up, path in row}
 
 
 def _chains(row: list) -> tuple[tuple[Edge, ...], ...]:

@@ -16,7 +16,6 @@ edge) so that specific evidence is shown before evidence that hangs off generic 
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -35,6 +34,7 @@ from kg.knowledge import (
     KnowledgeBase,
     Relation,
     Source,
+    ancestor_paths,
     frame_parts,
 )
 from ontology.names import STATUS_NAMES, local_name
@@ -151,6 +151,7 @@ def compile_files(paths: Sequence[Path], content_hash: str = "") -> Iterator[tup
 def knowledge_base(paths: Sequence[Path], content_hash: str = "") -> KnowledgeBase:
     """The whole knowledge base in memory (tests and small graphs; kg/cache.py streams)."""
     parts = {name: dict(items) for name, items in compile_files(paths, content_hash)}
+    parts["ancestors"] = {iri: ancestor_paths(row) for iri, row in parts["ancestors"].items()}
     return KnowledgeBase(**parts, content_hash=content_hash)
 
 
@@ -327,7 +328,7 @@ def _compile(triples: Triples) -> Iterator[tuple[str, object]]:
         item = sources.get(iri)
         return item.label if item is not None else local_name(iri)
 
-    yield "ancestors", _ancestor_paths(concepts, taxonomy, label)
+    yield "ancestors", _ancestor_paths(concepts, taxonomy, label)  # rows: see ancestor_paths
     yield "evidence_paths", _evidence_paths(brief, evidence, label)
 
 
@@ -478,43 +479,33 @@ def _taxonomy(triples: Triples) -> dict[str, list[str]]:
 
 def _ancestor_paths(
     concepts: dict[str, Concept], taxonomy: dict[str, list[str]], label
-) -> Iterator[tuple[str, dict[str, tuple[Edge, ...]]]]:
-    """For every concept, each ancestor with the broader-edges leading up to it, nearest
-    first: the shortest path up, found breadth first (networkx's single_source_shortest_path)."""
-    edges: dict[tuple[str, str], Edge] = {}
+) -> Iterator[tuple[str, list]]:
+    """For every concept, its ancestors as kg.knowledge.ancestor_paths reads them: each with
+    the shortest path up, nearest first, found breadth first (networkx's
+    single_source_shortest_path); a step's source is the narrower concept's."""
 
-    def edge(narrower: str, broader: str) -> Edge:
-        found = edges.get((narrower, broader))
-        if found is None:
-            concept = concepts.get(narrower)
-            found = edges[(narrower, broader)] = Edge(
-                subject=narrower,
-                predicate=SKOS_BROADER,
-                object=broader,
-                label=f"{label(narrower)} is a kind of {label(broader)}",
-                source=concept.source if concept else None,
-            )
-        return found
+    def node(iri: str, below: int) -> list:
+        concept = concepts.get(iri)
+        return [iri, label(iri), concept.source if concept else None, below]
 
     for iri in concepts:
         paths = {iri: (iri,)}
         level = [iri]
         while level:
             following = []
-            for node in level:
-                for up in taxonomy.get(node, ()):
+            for narrower in level:
+                for up in taxonomy.get(narrower, ()):
                     if up not in paths:
-                        paths[up] = (*paths[node], up)
+                        paths[up] = (*paths[narrower], up)
                         following.append(up)
             level = following
         ordered = sorted((len(p), a, p) for a, p in paths.items() if a != iri)
-        yield (
-            iri,
-            {
-                ancestor: tuple(edge(a, b) for a, b in itertools.pairwise(path))
-                for _, ancestor, path in ordered
-            },
-        )
+        position = {iri: 0}
+        row = [node(iri, -1)]
+        for _, ancestor, path in ordered:
+            position[ancestor] = len(row)
+            row.append(node(ancestor, position[path[-2]]))
+        yield iri, row
 
 
 def _evidence_paths(
