@@ -77,10 +77,14 @@ class Triples:
         # Each broader concept, by the order it was first read as one: the taxonomy's paths
         # go up through the one read first when two are as short (rdflib's Graph did so).
         self.broader_order: dict[object, int] = {}
+        # Each IRI's edges in the projection evidence is ranked in (`_Links`): the triples
+        # between two IRIs but for SKIP_PREDICATES, counted as they are first read.
+        self.degrees: Counter = Counter()
 
     def add_all(self, triples: Iterable[tuple]) -> None:
         tables = self.by_predicate
         order = self.broader_order
+        degrees = self.degrees
         for s, p, o in triples:
             if p == SKOS_BROADER and o not in order:
                 order[o] = len(order)
@@ -91,10 +95,16 @@ class Triples:
             if known is _ABSENT:
                 table[s] = o
             elif type(known) is list:
-                if o not in known:
-                    known.append(o)
+                if o in known:
+                    continue
+                known.append(o)
             elif known != o:
                 table[s] = [known, o]
+            else:
+                continue
+            if type(o) is str and type(s) is str and p not in SKIP_PREDICATES:
+                degrees[s] += 1
+                degrees[o] += 1
 
     def objects(self, s, p) -> Sequence:
         found = self.by_predicate.get(p, {}).get(s, _ABSENT)
@@ -364,9 +374,10 @@ class _Links:
     """The projection of the graph the evidence is ranked in, as the ranking asks of it:
     nodes are IRIs, and each triple between two IRIs is an edge, but for SKIP_PREDICATES.
 
-    `degrees` counts each node's edges once per compile; `has_edge` answers from the
-    triples; the search for a path that is not a direct edge (rare: evidence is linked from
-    its claim) runs on a networkx projection, built the first time one is needed."""
+    `degrees` counts each node's edges once per compile (as the triples are read);
+    `has_edge` answers from the triples; the search for a path that is not a direct edge
+    (rare: evidence is linked from its claim) runs on a networkx projection, built the first
+    time one is needed."""
 
     def __init__(self, triples: Triples) -> None:
         self._triples = triples
@@ -375,15 +386,7 @@ class _Links:
         self._predicates = [p for p in first if p in predicates] + [
             p for p in predicates if p not in first
         ]
-        self.degrees: Counter = Counter()
-        for p in self._predicates:
-            for s, found in triples.by_predicate[p].items():
-                if type(s) is not str:
-                    continue
-                for o in found if type(found) is list else (found,):
-                    if type(o) is str:
-                        self.degrees[s] += 1
-                        self.degrees[o] += 1
+        self.degrees = triples.degrees
         self._network = None
 
     def has_edge(self, u: str, v: str) -> bool:
