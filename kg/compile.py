@@ -4,9 +4,9 @@ The files are read with Oxigraph's parser (kg.store.read_triples) straight into 
 objects by predicate and subject (`Triples`), and the knowledge base's tables are made from
 it one after another, each handed on as it is made (`compile_files` yields them), so the
 caller writes them to disk without the whole knowledge base in memory (kg/cache.py). No rdflib
-Graph and no networkx projection are built: both cost far more time and memory than the
-triples themselves (at 10 times the bundled graph, 28 s and 0.8 GB of CPU and memory to parse
-with rdflib, 6 s and 0.35 GB for each projection, against 1 s for Oxigraph).
+Graph and no networkx projection are built: both cost far more than the triples themselves
+(at 10 times the bundled graph, rdflib's parse took 28 s of CPU and 0.77 GB, each projection
+6 s and 0.35 GB; Oxigraph's parse into `Triples` takes about 2 s and 0.1 GB).
 
 Justification paths: taxonomy paths between concepts (a breadth-first search up
 skos:broader, as networkx's shortest paths), and each claim's evidence ranked by a
