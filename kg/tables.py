@@ -103,14 +103,21 @@ class TableFile:
         return self._checked(*row[0])
 
     def fetch_all(self, table: str) -> list[tuple[str, Any]]:
-        rows = self._query(
-            "SELECT key, value, crc FROM parts JOIN rows ON seq BETWEEN first AND last"
-            " WHERE parts.tab = ? ORDER BY seq",
-            table,
-        )
+        # A range of rowids per put: a join would let SQLite scan the whole file instead.
+        rows = [
+            row
+            for first, last in self._query(
+                "SELECT first, last FROM parts WHERE tab = ? ORDER BY first", table
+            )
+            for row in self._query(
+                "SELECT key, value, crc FROM rows WHERE seq BETWEEN ? AND ? ORDER BY seq",
+                first,
+                last,
+            )
+        ]
         return [(key, self._checked(value, crc)) for key, value, crc in rows]
 
-    def _query(self, sql: str, *arguments: str) -> list[tuple]:
+    def _query(self, sql: str, *arguments: str | int) -> list[tuple]:
         try:
             with self._lock:
                 return self._connection.execute(sql, arguments).fetchall()
