@@ -26,14 +26,14 @@ import stat
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import TypeVar
 
 from kg.errors import DlcheckError
-from kg.knowledge import Claim, Concept, Edge, KnowledgeBase, Relation, Source
-from kg.store import content_hash, default_files, ontology_files
+from kg.knowledge import Claim, Concept, Edge, KnowledgeBase, Relation, Source, ancestor_paths
+from kg.store import bundled_data_files, content_hash, default_files, ontology_files
 from kg.tables import TableFile, TableWriter, build_lock, open_tables, split_key, tuple_key
 
 T = TypeVar("T")
@@ -83,10 +83,12 @@ def code_fingerprint(*modules: str) -> str:
 
 
 def load_knowledge(paths: Sequence[Path] | None = None) -> KnowledgeBase:
-    """The knowledge base of the bundled graph, or of `paths` (plus the ontology).
+    """The knowledge base of the bundled graph, or of `paths` (plus the ontology), whole in
+    memory: for curators' commands that walk all of it.
 
     Read from the cache when the graph's content and the compiling code are unchanged, else
-    compiled and cached. No paths (None or empty) means the bundled graph.
+    read whole from the table file `open_knowledge` uses (compiled first if it is missing)
+    and cached. No paths (None or empty) means the bundled graph.
     """
     chosen = list(paths) if paths else None
     key = knowledge_key(chosen)
@@ -94,14 +96,35 @@ def load_knowledge(paths: Sequence[Path] | None = None) -> KnowledgeBase:
         return _memo[key]
 
     def build() -> KnowledgeBase:
-        from kg.compile import compile_knowledge
-        from kg.store import load_graph
-
-        return compile_knowledge(load_graph(chosen), content_hash=key)
+        opened = open_knowledge(chosen)
+        return KnowledgeBase(
+            concepts=dict(opened.concepts),
+            relations=dict(opened.relations),
+            claims=dict(opened.claims),
+            sources=dict(opened.sources),
+            claim_index=dict(opened.claim_index.whole),
+            claims_by_subject=dict(opened.claims_by_subject.whole),
+            ancestors=dict(opened.ancestors),
+            evidence_paths=dict(opened.evidence_paths),
+            content_hash=key,
+        )
 
     kb = cached("kb", key, build, KnowledgeBase)
     _memo[key] = kb
     return kb
+
+
+def _compiled(paths: Sequence[Path] | None, key: str) -> Iterator[tuple[str, object]]:
+    from kg.compile import compile_files
+
+    return compile_files(graph_files(paths or None), key)
+
+
+def graph_files(paths: Sequence[Path] | None = None) -> list[Path]:
+    """The files a knowledge base is compiled from: the ontology, then `paths` or the bundled
+    data (as kg.store.load_graph reads them)."""
+    files = list(paths) if paths else bundled_data_files()
+    return [p for p in ontology_files() if p not in files] + files
 
 
 def knowledge_key(paths: Sequence[Path] | None = None) -> str:
@@ -133,7 +156,9 @@ def open_knowledge(paths: Sequence[Path] | None = None) -> KnowledgeBase:
     # The rows are written by this module and kept by kg.tables: their code is in the key.
     stored = hashlib.sha256(f"{key}|{code_fingerprint('kg.cache', 'kg.tables')}".encode())
     file = table_file(
-        "knowledge", stored.hexdigest(), lambda out: _write_knowledge(out, load_knowledge(paths))
+        "knowledge",
+        stored.hexdigest(),
+        lambda out: _write_knowledge(out, _compiled(paths, key)),
     )
     kb = KnowledgeBase(
         concepts=file.table("concepts", _concept),
@@ -149,7 +174,7 @@ def open_knowledge(paths: Sequence[Path] | None = None) -> KnowledgeBase:
             file.table("claims_by_subject", _pairs, tuple_key, split_key),
             file.table("relations_of_subject", _relations_of_subject),
         ),
-        ancestors=file.table("ancestors", _ancestor_paths),
+        ancestors=file.table("ancestors", ancestor_paths),
         evidence_paths=file.table("evidence_paths", _chains),
         content_hash=key,
     )
@@ -166,37 +191,34 @@ def table_file(name: str, key: str, build: Callable[[TableWriter], None]) -> Tab
     return open_tables(folder, name, key, build, _report)
 
 
-def _write_knowledge(out: TableWriter, kb: KnowledgeBase) -> None:
-    out.put("concepts", ((iri, _fields(c)) for iri, c in kb.concepts.items()))
-    out.put("relations", ((iri, _fields(r)) for iri, r in kb.relations.items()))
-    out.put("claims", ((iri, _fields(c)) for iri, c in kb.claims.items()))
-    out.put("sources", ((iri, _fields(s)) for iri, s in kb.sources.items()))
-    out.put("claim_index", ((tuple_key(k), v) for k, v in kb.claim_index.items()))
-    out.put("claims_by_subject", ((tuple_key(k), v) for k, v in kb.claims_by_subject.items()))
+def _write_knowledge(out: TableWriter, parts: Iterable[tuple[str, object]]) -> None:
+    """The compile's tables (kg.compile.compile_files), each written as it comes: the whole
+    knowledge base is never in memory at once."""
+    for name, items in parts:
+        if name in ("claim_index", "claims_by_subject"):
+            _write_by_subject(out, name, items)
+        else:
+            encode = _ENCODE.get(name, _fields)
+            out.put(name, ((key, encode(value)) for key, value in items))
+
+
+def _write_by_subject(out: TableWriter, name: str, table: dict[tuple, object]) -> None:
+    out.put(name, ((tuple_key(k), v) for k, v in table.items()))
     # The same, a row per subject: the claim lookup probes many (relation, object) pairs of
     # the few subjects a statement names, most of them absent.
     of_subject: dict[str, list] = {}
-    for (subject, relation, obj), claims in kb.claim_index.items():
-        of_subject.setdefault(subject, []).append([relation, obj, claims])
-    out.put("claims_of_subject", of_subject.items())
-    of_subject = {}
-    for (subject, relation), pairs in kb.claims_by_subject.items():
-        of_subject.setdefault(subject, []).append([relation, pairs])
-    out.put("relations_of_subject", of_subject.items())
+    for (subject, *rest), value in table.items():
+        of_subject.setdefault(subject, []).append([*rest, value])
     out.put(
-        "ancestors",
-        (
-            (iri, [[up, [_fields(e) for e in path]] for up, path in ups.items()])
-            for iri, ups in kb.ancestors.items()
-        ),
+        "claims_of_subject" if name == "claim_index" else "relations_of_subject", of_subject.items()
     )
-    out.put(
-        "evidence_paths",
-        (
-            (iri, [[_fields(e) for e in chain] for chain in chains])
-            for iri, chains in kb.evidence_paths.items()
-        ),
-    )
+
+
+def _encode_chains(chains: tuple) -> list:
+    return [[_fields(e) for e in chain] for chain in chains]
+
+
+_ENCODE = {"ancestors": list, "evidence_paths": _encode_chains}  # ancestors: as compiled
 
 
 class BySubject(Mapping):
@@ -205,7 +227,7 @@ class BySubject(Mapping):
     the key: value}); iterating it reads `whole`, the same table a row per key."""
 
     def __init__(self, whole: Mapping[tuple, object], of_subject: Mapping[str, dict]):
-        self._whole, self._of_subject = whole, of_subject
+        self.whole, self._of_subject = whole, of_subject
 
     def get(self, key: tuple, default: object = None) -> object:
         rows = self._of_subject.get(key[0])
@@ -221,10 +243,10 @@ class BySubject(Mapping):
         return isinstance(key, tuple) and self.get(key, _ABSENT) is not _ABSENT
 
     def __iter__(self) -> Iterator[tuple]:
-        return iter(self._whole)
+        return iter(self.whole)
 
     def __len__(self) -> int:
-        return len(self._whole)
+        return len(self.whole)
 
 
 _ABSENT = object()
@@ -274,10 +296,6 @@ def _source(row: list) -> Source:
 
 def _pairs(row: list) -> tuple[tuple[str, str], ...]:
     return tuple(tuple(pair) for pair in row)
-
-
-def _ancestor_paths(row: list) -> dict[str, tuple[Edge, ...]]:
-    return {up: tuple(Edge(*e) for e in path) for up, path in row}
 
 
 def _chains(row: list) -> tuple[tuple[Edge, ...], ...]:

@@ -147,6 +147,28 @@ class KnowledgeBase:
         return None
 
 
+def ancestor_paths(row: list) -> dict[str, tuple[Edge, ...]]:
+    """A concept's ancestors, each with the broader-edges from the concept up to it, nearest
+    first, from the row the compile writes (kg/compile.py `_ancestor_paths`): the concept
+    and then each ancestor as [IRI, label, source, the position of the one below it]. Each
+    path is the one below it plus a step, so the row holds each name once, not once per
+    path through it."""
+    paths: list[tuple[Edge, ...]] = [()]
+    result: dict[str, tuple[Edge, ...]] = {}
+    for iri, label, _, below in row[1:]:
+        narrower, narrower_label, source, _ = row[below]
+        step = Edge(
+            subject=narrower,
+            predicate=SKOS_BROADER,
+            object=iri,
+            label=f"{narrower_label} is a kind of {label}",
+            source=source,
+        )
+        paths.append((*paths[below], step))
+        result[iri] = paths[-1]
+    return result
+
+
 def frame_parts(frame: str) -> tuple[str, str, str]:
     """("makes", "object", "possible") for "makes {object} possible", ("train", "subject",
     "on") for "train {subject} on {object}": the words before the gap, which end of the claim

@@ -28,7 +28,13 @@ from rdflib.term import Variable
 
 from kg.errors import DlcheckError, GraphLoadError, UsageError
 from kg.sparql import GRAPH_IRI
-from kg.store import bundled_data_files, content_hash, ontology_files, parse_turtle
+from kg.store import (
+    bundled_data_files,
+    content_hash,
+    ontology_files,
+    parse_turtle,
+    read_triples,
+)
 
 # The data lives in one named graph and the default graph is their union, as on the server
 # (kg.sparql.as_dataset): `GRAPH ?g { ... }` finds it under this name.
@@ -177,13 +183,15 @@ def _load_file(store, path: Path) -> None:
 
     Oxigraph's parser is the fast path. What it refuses goes through rdflib's parser: a
     real error then reads as it always has (file:line), and Turtle that only rdflib accepts
-    still loads. A file with typed literals is read by rdflib first, which refuses one
-    whose text does not fit its datatype ("x"^^xsd:integer) where Oxigraph keeps it.
+    still loads. A file with typed literals is checked first as the compile reads it
+    (kg.store.read_triples: each typed literal's text against its datatype, by rdflib's
+    rules), which refuses one that does not fit ("x"^^xsd:integer) where Oxigraph keeps it;
+    parsing the whole file with rdflib for that took most of a store's build.
     """
     base = path.resolve().as_uri()
     try:
         if b"^^" in path.read_bytes():
-            parse_turtle(Graph(), path)  # raises GraphLoadError naming the file and line
+            read_triples(path)  # raises GraphLoadError naming the file and line
         store.bulk_load(
             path=str(path), format=pyoxigraph.RdfFormat.TURTLE, base_iri=base, to_graph=GRAPH
         )

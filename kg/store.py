@@ -150,6 +150,92 @@ def _parse(path: Path, data: bytes) -> tuple[tuple, tuple]:
     return tuple(graph), tuple(graph.namespaces())
 
 
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+class _IllTyped(Exception):
+    """A typed literal whose text does not fit its datatype: rdflib's parser says which."""
+
+
+def read_triples(path: Path, names: dict[str, str] | None = None) -> list[tuple]:
+    """The triples of one Turtle file as plain values, for the compile (kg/compile.py).
+
+    An IRI is a str, a blank node `(label, None)`, a literal `(text, tag)` with tag "" for a
+    plain string, "@lang" for a language's, else its datatype's IRI; a typed literal's text
+    is the one rdflib gives it (rdflib normalises "01"^^xsd:integer to "1"). Oxigraph's parser
+    reads the file (a few microseconds a triple, where rdflib's takes about a hundred); what
+    it refuses, a file that is not UTF-8 and an ill-typed literal go through rdflib's parser,
+    so an error reads as it always has (file:line), and Turtle only rdflib accepts still loads.
+    A file's blank nodes are its own. `names` keeps one str per IRI across files (the same
+    IRIs come back on every line of a graph); nothing else is kept.
+    """
+    names = {} if names is None else names
+    data = _read_bytes(path)
+    try:
+        text = data.decode("utf-8").removeprefix("\ufeff")
+        return _oxigraph_triples(text, Path(path).resolve().as_uri(), names.setdefault)
+    except (UnicodeDecodeError, SyntaxError, _IllTyped):
+        pass
+    triples, _ = _parse(path, data)  # GraphLoadError naming the file and line
+    return [tuple(_plain(term, names.setdefault) for term in triple) for triple in triples]
+
+
+def _oxigraph_triples(text: str, base: str, intern) -> list[tuple]:
+    import pyoxigraph
+
+    named, blank = pyoxigraph.NamedNode, pyoxigraph.BlankNode
+    out = []
+    for quad in pyoxigraph.parse(
+        input=text, format=pyoxigraph.RdfFormat.TURTLE, base_iri=base, rename_blank_nodes=True
+    ):
+        s, o = quad.subject, quad.object
+        s = intern(s.value, s.value) if type(s) is named else (s.value, None)
+        kind = type(o)
+        if kind is named:
+            o = intern(o.value, o.value)
+        elif kind is blank:
+            o = (o.value, None)
+        elif o.language:
+            o = (o.value, "@" + o.language.lower())
+        else:
+            datatype = o.datatype.value
+            o = (o.value, "") if datatype == XSD_STRING else _typed(o.value, datatype)
+        p = quad.predicate.value
+        out.append((s, intern(p, p), o))
+    return out
+
+
+def _typed(text: str, datatype: str) -> tuple[str, str]:
+    """A typed literal as rdflib's parser makes it: its normalised text, or _IllTyped."""
+    from rdflib import Literal, URIRef
+
+    counter = _Counter()  # rdflib logs an ill-typed literal's traceback: kept off stderr
+    term_log = logging.getLogger("rdflib.term")
+    term_log.addHandler(counter)
+    try:
+        literal = Literal(text, datatype=URIRef(datatype))
+    finally:
+        term_log.removeHandler(counter)
+    if literal.ill_typed:
+        raise _IllTyped(text)
+    return (str(literal), datatype)
+
+
+def _plain(term, intern):
+    """An rdflib term as read_triples gives it."""
+    from rdflib import BNode, Literal
+
+    if isinstance(term, Literal):
+        if term.language:
+            return (str(term), "@" + term.language.lower())
+        datatype = str(term.datatype) if term.datatype else ""
+        return (str(term), "" if datatype == XSD_STRING else datatype)
+    if isinstance(term, BNode):
+        return (str(term), None)
+    text = str(term)
+    return intern(text, text)
+
+
 class _Counter(logging.Handler):
     """Counts what rdflib logs while one file is parsed (ill-typed literals, in practice)."""
 

@@ -31,7 +31,9 @@ from typing import Any, NoReturn
 
 from kg.errors import DlcheckError
 
-_FORMAT = "dlcheck-tables 2"
+_FORMAT = "dlcheck-tables 3"
+# One encoder for every row: json.dumps with options makes a new one per call.
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 _MISSING = object()  # not in the table
 _UNREAD = object()  # not asked for yet
 # Separates the parts of a tuple key ("subject", "relation", "object"); IRIs never hold it.
@@ -48,16 +50,22 @@ class TableWriter:
     def put(self, table: str, rows: Iterable[tuple[str, Any]]) -> None:
         """Store (key, value) rows in `table`; keys are strings (see `tuple_key`), values
         anything JSON can hold. Iterating the table gives them back in this order, as a
-        dict would."""
+        dict would. Rows go to the end of the file (a table of a million rows is written in
+        key order by the index built when the file is complete, not row by row into it)."""
+        first = self._count + 1
         self._connection.executemany(
             "INSERT INTO rows VALUES (?, ?, ?, ?, ?)", self._rows(table, rows)
         )
+        if self._count >= first:
+            self._connection.execute(
+                "INSERT INTO parts VALUES (?, ?, ?)", (table, first, self._count)
+            )
 
     def _rows(self, table: str, rows: Iterable[tuple[str, Any]]) -> Iterator[tuple]:
         for key, value in rows:
-            text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+            text = _encode(value)
             self._count += 1
-            yield table, key, text, zlib.crc32(text.encode()), self._count
+            yield self._count, table, key, text, zlib.crc32(text.encode())
 
 
 class TableFile:
@@ -96,10 +104,21 @@ class TableFile:
         return self._checked(*row[0])
 
     def fetch_all(self, table: str) -> list[tuple[str, Any]]:
-        rows = self._query("SELECT key, value, crc FROM rows WHERE tab = ? ORDER BY seq", table)
+        # A range of rowids per put: a join would let SQLite scan the whole file instead.
+        rows = [
+            row
+            for first, last in self._query(
+                "SELECT first, last FROM parts WHERE tab = ? ORDER BY first", table
+            )
+            for row in self._query(
+                "SELECT key, value, crc FROM rows WHERE seq BETWEEN ? AND ? ORDER BY seq",
+                first,
+                last,
+            )
+        ]
         return [(key, self._checked(value, crc)) for key, value, crc in rows]
 
-    def _query(self, sql: str, *arguments: str) -> list[tuple]:
+    def _query(self, sql: str, *arguments: str | int) -> list[tuple]:
         try:
             with self._lock:
                 return self._connection.execute(sql, arguments).fetchall()
@@ -253,15 +272,18 @@ def _build(target: Path, key: str, build: Callable[[TableWriter], None]) -> None
         connection = sqlite3.connect(temp)
         try:
             connection.executescript(
-                "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
+                "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -65536;"
                 "CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT);"
-                "CREATE TABLE rows (tab TEXT, key TEXT, value TEXT, crc INTEGER, seq INTEGER,"
-                " PRIMARY KEY (tab, key)) WITHOUT ROWID;"
+                "CREATE TABLE rows (seq INTEGER PRIMARY KEY, tab TEXT, key TEXT, value TEXT,"
+                " crc INTEGER);"
+                # Each put's rows, by their first and last seq: a table read whole.
+                "CREATE TABLE parts (tab TEXT, first INTEGER, last INTEGER);"
             )
             connection.executemany(
                 "INSERT INTO meta VALUES (?, ?)", [("format", _FORMAT), ("key", key)]
             )
             build(TableWriter(connection))
+            connection.execute("CREATE UNIQUE INDEX rows_by_key ON rows (tab, key)")
             # Written last: a file without it was never finished.
             connection.execute("INSERT INTO meta VALUES ('complete', 'yes')")
             connection.commit()
