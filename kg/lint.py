@@ -338,10 +338,14 @@ def _similar_labels(labels: dict, skip: set) -> Iterator[tuple]:
 
 
 def _tokens(text: str) -> list[tuple[str, int]]:
-    """The label's words, the k-th repeat of a word numbered k, so that a bag becomes a set."""
+    """The label's words, the k-th repeat of a word numbered k, so that a bag becomes a set;
+    a plural's "s" is dropped ("states" is "state"): labels that similar often differ by an
+    inflection, and counted as changed words such pairs broke the search's assumption."""
     seen: dict[str, int] = {}
     tokens = []
     for word in re.findall(r"\w+", text):
+        if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+            word = word[:-1]
         seen[word] = seen.get(word, 0) + 1
         tokens.append((word, seen[word]))
     return tokens

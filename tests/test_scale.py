@@ -101,12 +101,16 @@ def test_similar_labels_found_through_the_index_are_those_of_all_pairs_within_it
         "u:18": "Batch normalization layers stabilize training",
         "u:19": "The model is trained on a large labelled corpus of text",
         "u:20": "The models are trained on the large labeled corpus of text",
+        "u:21": "A small network is tuned with a tiny labelled set of images",
+        "u:22": "A small network was tuned in the tiny labeled set of images",
     }
     found = {(str(a), str(b)) for a, b, _ in lint._similar_labels(texts, set())}
     normalised = {iri: lint._normalise(text) for iri, text in texts.items()}
     # The one pair the index leaves out, by design: four words of each label changed
-    # (CHANGED_WORDS is 3), though the characters are 90.3% alike.
-    assert found == _similar_pairs_by_comparing_all(normalised) - {("u:19", "u:20")}
+    # (CHANGED_WORDS is 3), though the characters are 91.5% alike. A plural is no changed
+    # word: u:19 and u:20 ("model", "models") are found.
+    assert ("u:19", "u:20") in found
+    assert found == _similar_pairs_by_comparing_all(normalised) - {("u:21", "u:22")}
     assert {("u:1", "u:2"), ("u:6", "u:7"), ("u:15", "u:16"), ("u:17", "u:18")} <= found
 
 
