@@ -19,6 +19,7 @@ from __future__ import annotations
 import atexit
 import hashlib
 import importlib.util
+import json
 import os
 import pickle
 import shutil
@@ -139,10 +140,85 @@ def knowledge_key(paths: Sequence[Path] | None = None) -> str:
         seen = None  # a missing file: content_hash says which
     key = _keys.get(seen) if seen is not None else None
     if key is None:
-        key = content_hash(files, extra=code_fingerprint(*COMPILING_MODULES).encode())
+        extra = code_fingerprint(*COMPILING_MODULES).encode()
+        key = _remembered_hash(files, extra) if seen is not None else None
+        if key is None:
+            key = content_hash(files, extra=extra)  # names a file it cannot read
         if seen is not None:
             _keys[seen] = key
     return key
+
+
+# Each file's digest, remembered across processes by its size, modification time and inode
+# (as git's index does): at 100 times the bundled graph, reading 250 MB to hash it was most
+# of a start. A digest is recorded only for a file last changed more than RACY_NS before:
+# a change within the file system's timestamp granularity could leave its time as it was.
+DIGESTS = "file-digests.json"
+RACY_NS = 2_000_000_000
+MAX_DIGESTS = 200_000
+
+
+def _remembered_hash(files: Sequence[Path], extra: bytes) -> str | None:
+    """The hash of the files' names and digests, the digests read from the cache directory's
+    memo where size, time and inode still match; None when a file cannot be read (then
+    content_hash, which names it). A different hash from content_hash, and as stable."""
+    folder = cache_dir()
+    usable = _usable(folder)
+    memo = _read_digests(folder / DIGESTS) if usable else {}
+    now = time.time_ns()
+    digest = hashlib.sha256(extra)
+    changed = False
+    for path in files:
+        try:
+            info = path.stat()
+            name = str(path.resolve())
+        except OSError:
+            return None
+        signature = [info.st_size, info.st_mtime_ns, info.st_ino]
+        known = memo.get(name)
+        if known is not None and known[:3] == signature:
+            file_digest = known[3]
+        else:
+            try:
+                file_digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            except OSError:
+                return None
+            if now - info.st_mtime_ns > RACY_NS:
+                memo[name] = [*signature, file_digest]
+                changed = True
+            else:
+                memo.pop(name, None)
+        digest.update(path.name.encode() + b"\0" + file_digest.encode() + b"\0")
+    if changed and usable:
+        if len(memo) > MAX_DIGESTS:  # files of many graphs: keep this graph's
+            current = {str(path.resolve()) for path in files}
+            memo = {name: found for name, found in memo.items() if name in current}
+        try:
+            _write_bytes(folder / DIGESTS, json.dumps(memo).encode())
+        except OSError:
+            pass  # a start that hashes again next time
+    return digest.hexdigest()
+
+
+def _read_digests(path: Path) -> dict[str, list]:
+    """The digest memo, or an empty one when missing, unreadable or not what this writes."""
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode) or not _owned_and_private(info):
+            return {}
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {
+        k: v
+        for k, v in data.items()
+        if isinstance(v, list)
+        and len(v) == 4
+        and all(isinstance(n, int) for n in v[:3])
+        and isinstance(v[3], str)
+    }
 
 
 def open_knowledge(paths: Sequence[Path] | None = None) -> KnowledgeBase:

@@ -190,3 +190,50 @@ def test_a_value_wanted_by_two_at_once_is_built_once(private_cache):
     assert values == [{"built": True}] * 3
     assert len(builds) == 1
     assert [p.name for p in private_cache.iterdir()] == [_files(private_cache, "slow")[0].name]
+
+
+def _key_of(files: list[Path]) -> str:
+    cache._keys.clear()  # a new process: only the cache directory remembers
+    return cache.knowledge_key(files)
+
+
+def _age(path: Path, seconds: int) -> None:
+    """Backdate a file's modification time (a file last changed `seconds` ago)."""
+    when = os.stat(path).st_mtime_ns - seconds * 1_000_000_000
+    os.utime(path, ns=(when, when))
+
+
+def test_a_file_changed_to_the_same_size_changes_the_key(private_cache, tmp_path):
+    mine = tmp_path / "mine.ttl"
+    mine.write_text("# version one\n")
+    _age(mine, 60)
+    first = _key_of([mine])
+    assert (private_cache / cache.DIGESTS).exists()  # remembered for the next start
+    mine.write_text("# version two\n")  # same size, a new time
+    _age(mine, 30)
+    assert _key_of([mine]) != first
+    mine.write_text("# version one\n")
+    _age(mine, 10)
+    assert _key_of([mine]) == first  # the key is the content's, not the time's
+
+
+def test_a_remembered_digest_spares_reading_the_file(private_cache, tmp_path, monkeypatch):
+    mine = tmp_path / "mine.ttl"
+    mine.write_text("# a curator's file\n")
+    _age(mine, 60)
+    first = _key_of([mine])
+
+    def unread(self):
+        raise AssertionError(f"{self} was read again")
+
+    monkeypatch.setattr(Path, "read_bytes", unread)
+    assert _key_of([mine]) == first
+
+
+def test_a_file_changed_just_now_is_not_remembered(private_cache, tmp_path):
+    # Its time could stay the same through one more change within the clock's granularity.
+    mine = tmp_path / "mine.ttl"
+    mine.write_text("# just written\n")
+    _key_of([mine])
+    remembered = cache._read_digests(private_cache / cache.DIGESTS)
+    assert str(mine.resolve()) not in remembered
