@@ -135,13 +135,16 @@ def knowledge_key(paths: Sequence[Path] | None = None) -> str:
     # Hashing the files is the one cost of a start that grows with the graph: done once per
     # process while their sizes and times stay the same (the pipeline's components each ask).
     try:
-        seen = tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in files)
+        infos = [os.stat(p) for p in files]
     except OSError:
-        seen = None  # a missing file: content_hash says which
+        infos = None  # a missing file: content_hash says which
+    seen = None
+    if infos is not None:
+        seen = tuple((str(p), i.st_size, i.st_mtime_ns) for p, i in zip(files, infos, strict=True))
     key = _keys.get(seen) if seen is not None else None
     if key is None:
         extra = code_fingerprint(*COMPILING_MODULES).encode()
-        key = _remembered_hash(files, extra) if seen is not None else None
+        key = _remembered_hash(files, infos, extra) if infos is not None else None
         if key is None:
             key = content_hash(files, extra=extra)  # names a file it cannot read
         if seen is not None:
@@ -158,7 +161,9 @@ RACY_NS = 2_000_000_000
 MAX_DIGESTS = 200_000
 
 
-def _remembered_hash(files: Sequence[Path], extra: bytes) -> str | None:
+def _remembered_hash(
+    files: Sequence[Path], infos: Sequence[os.stat_result], extra: bytes
+) -> str | None:
     """The hash of the files' names and digests, the digests read from the cache directory's
     memo where size, time and inode still match; None when a file cannot be read (then
     content_hash, which names it). A different hash from content_hash, and as stable."""
@@ -168,12 +173,8 @@ def _remembered_hash(files: Sequence[Path], extra: bytes) -> str | None:
     now = time.time_ns()
     digest = hashlib.sha256(extra)
     changed = False
-    for path in files:
-        try:
-            info = path.stat()
-            name = str(path.resolve())
-        except OSError:
-            return None
+    for path, info in zip(files, infos, strict=True):
+        name = os.path.abspath(path)  # no system call; the inode follows a moved link
         signature = [info.st_size, info.st_mtime_ns, info.st_ino]
         known = memo.get(name)
         if known is not None and known[:3] == signature:
@@ -191,7 +192,7 @@ def _remembered_hash(files: Sequence[Path], extra: bytes) -> str | None:
         digest.update(path.name.encode() + b"\0" + file_digest.encode() + b"\0")
     if changed and usable:
         if len(memo) > MAX_DIGESTS:  # files of many graphs: keep this graph's
-            current = {str(path.resolve()) for path in files}
+            current = {os.path.abspath(path) for path in files}
             memo = {name: found for name, found in memo.items() if name in current}
         try:
             _write_bytes(folder / DIGESTS, json.dumps(memo).encode())

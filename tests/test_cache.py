@@ -236,4 +236,4 @@ def test_a_file_changed_just_now_is_not_remembered(private_cache, tmp_path):
     mine.write_text("# just written\n")
     _key_of([mine])
     remembered = cache._read_digests(private_cache / cache.DIGESTS)
-    assert str(mine.resolve()) not in remembered
+    assert os.path.abspath(mine) not in remembered
