@@ -246,7 +246,7 @@ class ClaimIndex:
         concepts: Mapping[str, set[str]],
         words: Mapping[str, set[int]],
         disjoint: Callable[[], frozenset[int]],
-        sizes: Callable[[], Sequence[int]] | None = None,
+        sizes: Callable[[], Sequence[int]],
     ):
         self.kb = kb
         self.claims = claims  # the graph's claims and the concepts' definitions
@@ -258,7 +258,7 @@ class ClaimIndex:
         self.words = words
         self._disjoint = disjoint  # texts whose claim's relation has disjoint objects
         # How many units each text has: candidates are chosen by it, before any text is read.
-        self._sizes = sizes or (lambda: [len(texts[n].units) for n in range(len(texts))])
+        self._sizes = sizes
         self._memo: dict[tuple, frozenset[int]] = {}  # unit keys -> the texts holding them
         self._found: dict[tuple, list[int]] = {}  # a statement's units -> its candidates
 

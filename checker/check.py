@@ -206,6 +206,7 @@ class Checker:
         # ("text", t), ("scan", what was read where), ("reading", r) -> what was decided
         self._cache = DecisionCache(cache_size)
         self._speller: Speller | None = None
+        self._only_claims: dict[str, bool] = {}  # claim IRI -> does its label say "only"?
         self.rephrasings = load_rephrasings()
         self.connectives = load_connectives()
 
@@ -766,7 +767,11 @@ class Checker:
         only"): then it confirms a statement's "only"."""
         if claim is None:
             return False
-        return restrictive(self.scanner(self.nlp.tokenizer(claim.label))) > 0
+        found = self._only_claims.get(claim.iri)
+        if found is None:  # read once per claim: every "only" statement about it asks
+            found = restrictive(self.scanner(self.nlp.tokenizer(claim.label))) > 0
+            self._only_claims[claim.iri] = found
+        return found
 
     def _conjunction(self, reading: Reading, first: Decision) -> Decision:
         """A statement joined by "and" holds when every pair holds, fails when one fails."""
