@@ -142,6 +142,10 @@ DLC = "https://w3id.org/dlcheck/ontology#"
         # A list of objects, articles and all, says each of them.
         ("An LSTM cell has an input gate, a forget gate and an output gate", "true", "entailed"),
         ("Dropout is used during training and at inference time", "false", "contradicted"),
+        # "helps" before a verb is that verb's relation, not "increases" ("helps reduce"
+        # was read as "increases ... reduce", a contrary pair, and came back FALSE).
+        ("Data augmentation helps reduce overfitting", "true", "entailed"),
+        ("ReLU helps to mitigate the vanishing gradient problem", "true", "entailed"),
     ],
 )
 def test_verdict_and_rule(checker, text, verdict, rule):
