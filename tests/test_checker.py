@@ -146,6 +146,11 @@ DLC = "https://w3id.org/dlcheck/ontology#"
         # was read as "increases ... reduce", a contrary pair, and came back FALSE).
         ("Data augmentation helps reduce overfitting", "true", "entailed"),
         ("ReLU helps to mitigate the vanishing gradient problem", "true", "entailed"),
+        # A causal verb before a word of less says "reduces" ("leads to" alone says
+        # "causes": these came back FALSE against "Data augmentation reduces overfitting").
+        ("Data augmentation leads to less overfitting", "true", "entailed"),
+        ("Dropout results in a reduction in overfitting", "true", "entailed"),
+        ("Dropout leads to more overfitting", "false", "contradicted"),
     ],
 )
 def test_verdict_and_rule(checker, text, verdict, rule):
