@@ -87,10 +87,41 @@ class Alignment(NamedTuple):
 
 def units_of(scan: Scan) -> tuple[Unit, ...]:
     """The units of a scanned text, in order."""
-    units = [_mention_unit(m) for m in scan.mentions]
+    units = [_mention_unit(m) for m in _framed(scan.mentions)]
     units += [Unit(WORD, lemma=lemma, start=i, end=i + 1) for i, lemma in scan.words]
     units.sort(key=lambda u: u.start)
     return tuple(u for u in units if not u.weak)
+
+
+def _framed(mentions: Sequence[Mention]) -> list[Mention]:
+    """The mentions, with a frame's head and the tail that closes it read as one relation
+    phrase, the frame's: "makes" ... "smaller" of "makes the weights smaller" says reduces,
+    where "makes" alone would say causes (a contrary of what a claim that shrinks them
+    says), and the frame's tail is no second relation."""
+    found: list[Mention | None] = list(mentions)
+    for t, tail in enumerate(found):
+        if tail is None or not tail.phrase.tail_only:
+            continue
+        for h in range(t - 1, -1, -1):
+            head = found[h]
+            if head is None:
+                continue
+            closed = [r for r, n in tail.phrase.tails if (r, n) in head.phrase.heads]
+            if closed:
+                relations = tuple(dict.fromkeys(closed))
+                phrase = _FRAMES.setdefault(
+                    (id(head.phrase), relations),
+                    (head.phrase._replace(forward=relations, inverse=(), frames=()), head),
+                )[0]
+                found[h] = head._replace(phrase=phrase)
+                found[t] = None
+                break
+    return [m for m in found if m is not None]
+
+
+# (head phrase id, relations) -> the head read as its frame's relation, and the head mention
+# (kept alive so that the phrase's id is not reused): one per frame met, like _PHRASE_UNITS.
+_FRAMES: dict[tuple[int, tuple[str, ...]], tuple[Phrase, Mention]] = {}
 
 
 def _mention_unit(mention: Mention) -> Unit:

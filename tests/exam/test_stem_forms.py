@@ -554,7 +554,7 @@ def test_no_definition_match_on_a_near_tie(solver):
     result = solve_one(
         solver,
         "What is teacher forcing?{"
-        "=Training a decoder on the true previous token "
-        "~Training a decoder on its own previous token}",
+        "=Feeding a decoder the true previous token "
+        "~Feeding a decoder its own previous token}",
     )
     assert result.outcome == "undecided"
