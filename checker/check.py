@@ -178,6 +178,9 @@ class Decision:
     added: tuple[int, int] | None = None
     # Tokens of the words no claim accounts for, which the explanation quotes (`_told`).
     unsaid: tuple[tuple[int, int], ...] = ()
+    # For "unknown" from a partial reading: the verdict the graph gives the part it reads
+    # (an exam option confirmed in part still competes with an option confirmed whole).
+    partial: str | None = None
     # The renderer keeps the decision's JSON here, made once for all its statements.
     # Not an init field, so a decision made from another by `replace` starts empty.
     rendered: list[str] = field(default_factory=list, init=False, compare=False, repr=False)
@@ -535,7 +538,14 @@ class Checker:
             if partial is None:
                 partial = (decision, missing)
         if partial is not None:
-            return _partial(self.kb, *partial)
+            decision, missing = partial
+            # Confirmed in part only when the words left over all follow both ends of the
+            # reading: a trailing addition ("... by dropping units"), not a modifier inside it
+            # ("a *contextual* bag of words"), which could make the reading another's.
+            ends = {decision.reading.subject, decision.reading.object}
+            read_to = max((m.end for m in scan.mentions if m.phrase.concept in ends), default=0)
+            trailing = all(start >= read_to for start, _ in missing)
+            return _partial(self.kb, decision, missing, trailing)
         rule, why = _why_unknown(self.kb, first)
         return Decision(first, UNKNOWN, rule, None, (), why, ())
 
@@ -944,7 +954,9 @@ def _shifted(cues: tuple[Cue, ...], offset: int) -> tuple[Cue, ...]:
     )
 
 
-def _partial(kb: KnowledgeBase, decision: Decision, missing: list[tuple[int, int]]) -> Decision:
+def _partial(
+    kb: KnowledgeBase, decision: Decision, missing: list[tuple[int, int]], trailing: bool
+) -> Decision:
     """ "unknown" for a statement only part of which the graph decides; the words it leaves
     out are quoted from each statement's own text (`_told`)."""
     if decision.claim is not None:
@@ -961,6 +973,9 @@ def _partial(kb: KnowledgeBase, decision: Decision, missing: list[tuple[int, int
         f"Unknown: {why}",
         (),
         unsaid=tuple(missing),
+        # A kind confirmed by the taxonomy alone ("is a layer | that is invisible") is no
+        # part of an answer: what follows is what the statement says.
+        partial=decision.verdict if trailing and decision.claim is not None else None,
     )
 
 

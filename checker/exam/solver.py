@@ -145,6 +145,8 @@ class OptionResult:
     keyed: bool = False
     chosen: bool = False
     tried: tuple[str, ...] = ()  # every statement checked for the option
+    # Unknown, but the graph decides the part of its statement it reads, this way.
+    partly: str | None = None
 
 
 @dataclass(frozen=True)
@@ -750,6 +752,7 @@ def _from_verdict(
         verdict.justification,
         verdict.explanation,
         tried=tried or (verdict.text,),
+        partly=verdict.decision.partial if verdict.decision is not None else None,
     )
 
 
@@ -807,6 +810,14 @@ def _multichoice(
         else:
             outcome, choice = UNDECIDED, None
             note = _why_undecided(filled, candidates, wanted, wants, off_focus)
+    elif candidates and len(candidates) == wanted and (rivals := _in_part(filled, wants)):
+        # Another option is confirmed in part: what it adds may make it the better answer
+        # ("to reduce model complexity" against "to prevent overfitting by dropping units").
+        outcome, choice = UNDECIDED, None
+        note = (
+            f"{', '.join(candidates)} {how_chosen}, but the graph confirms "
+            f"{', '.join(rivals)} in part"
+        )
     elif candidates and len(candidates) == wanted:
         outcome, choice = CHOSEN, candidates
         note = _why_chosen(filled, candidates, how_chosen)
@@ -825,6 +836,12 @@ def _multichoice(
             outcome, choice = UNDECIDED, None
             note = _why_undecided(filled, candidates, wanted, wants, off_focus)
     return _finish(q, stem, outcome, choice, candidates, note, filled, wants, against)
+
+
+def _in_part(options: list[OptionResult], wants: str) -> list[str]:
+    """The options left unknown whose statement the graph decides, in the part it reads,
+    the way the question wants."""
+    return [o.letter or "" for o in options if o.verdict == UNKNOWN and o.partly == wants]
 
 
 def _off_focus(

@@ -558,3 +558,30 @@ def test_no_definition_match_on_a_near_tie(solver):
         "~Feeding a decoder its own previous token}",
     )
     assert result.outcome == "undecided"
+
+
+def test_an_option_confirmed_in_part_keeps_another_from_being_chosen(solver):
+    # B's first part is a claim of the graph and its means ("by switching off ...") is not:
+    # the true A may be the lesser answer, so the question stays open rather than wrong.
+    result = solve_one(
+        solver,
+        "What is the purpose of dropout?{"
+        "~To reduce model complexity "
+        "=To prevent overfitting by switching off random units while training "
+        "~To speed up inference}",
+    )
+    assert result.outcome == "undecided"
+    assert result.note == "A entailed, but the graph confirms B in part"
+    assert result.key_status != "disagrees"
+
+
+def test_a_kind_confirmed_by_the_taxonomy_alone_is_no_part_of_an_answer(solver):
+    # "is a layer | that is invisible to the user": the relative clause is what it says.
+    result = solve_one(
+        solver,
+        "What is a hidden layer?{"
+        "~A layer that the user cannot see "
+        "=Any layer between the input and output layers "
+        "~The output layer}",
+    )
+    assert (result.outcome, result.choice) == ("chosen", ("B",))
