@@ -209,7 +209,8 @@ class CueFinder:
                     {
                         nlp.vocab.strings.add(t["NORM"])
                         for t in rule.pattern
-                        if "NORM" in t and "OP" not in t
+                        # a required word; a set of words ({"IN": [...]}) requires none of them
+                        if isinstance(t.get("NORM"), str) and "OP" not in t
                     }
                 )
                 self._pattern_vocabulary |= self.pattern_words[-1]

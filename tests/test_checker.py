@@ -155,6 +155,9 @@ DLC = "https://w3id.org/dlcheck/ontology#"
         # "makes" alone said causes, against a claim that weight decay shrinks the weights.
         ("Weight decay makes the weights smaller", "true", "entailed"),
         ("Weight decay makes the weights bigger", "false", "contradicted"),
+        # "of the network", "the model's": the whole a part belongs to is any network.
+        ("Weight decay shrinks the weights of the network", "true", "entailed"),
+        ("Weight decay shrinks the network's weights", "true", "entailed"),
     ],
 )
 def test_verdict_and_rule(checker, text, verdict, rule):
