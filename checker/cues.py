@@ -149,6 +149,9 @@ class WordLists(NamedTuple):
     weakening: frozenset[str] = frozenset()
     # Words the lemmatizer keeps as they are ("number" is no comparative of "numb").
     not_inflected: frozenset[str] = frozenset()
+    # Nouns that name any model at all ("model", "network"): as content words of a
+    # statement or a claim text they are one word ("a larger model" is "a larger network").
+    generic: frozenset[str] = frozenset()
 
 
 def load_word_lists(path: str | Path | None = None) -> WordLists:

@@ -58,6 +58,9 @@ class Scanner:
         self._function = frozenset(add(w) for w in self.cues.words.function)
         self._coordination = frozenset(add(w) for w in self.cues.words.coordination)
         self._comma = add(",")
+        # The lemmas of generic_words, each read as the first of them in sorted order.
+        generic = sorted(self.cues.words.generic)
+        self._generic = {add(w): add(generic[0]) for w in generic}
         self._joints = {add(w): ADDING for w in self.cues.words.adding}
         self._joints.update({add(w): WEAKENING for w in self.cues.words.weakening})
         # concept -> the lemmas naming its kind, worked out when the concept is first met
@@ -93,10 +96,10 @@ class Scanner:
                 kinds = self._kind_heads(concept)
             if kinds and m.end < len(rows) and rows[m.end][1] in kinds:
                 covered.add(m.end)
-        function = self._function
+        function, generic = self._function, self._generic
         words = tuple(
             [
-                (i, row[1])
+                (i, generic.get(row[1], row[1]))
                 for i, row in enumerate(rows)
                 if not row[2] and i not in covered and row[0] not in function
             ]
