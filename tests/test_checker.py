@@ -158,6 +158,8 @@ DLC = "https://w3id.org/dlcheck/ontology#"
         # "of the network", "the model's": the whole a part belongs to is any network.
         ("Weight decay shrinks the weights of the network", "true", "entailed"),
         ("Weight decay shrinks the network's weights", "true", "entailed"),
+        # ... but "a kind of neural network" names its concept.
+        ("Decision trees are a kind of neural network", "false", "contradicted"),
     ],
 )
 def test_verdict_and_rule(checker, text, verdict, rule):
