@@ -1097,6 +1097,8 @@ def _explain(kb: KnowledgeBase, reading: Reading, match: Match, verdict: str, ru
         held = kb.relations[claim.relation]
         said = next(r for r in reading.candidates if r in held.contrary)
         first += f', and "{held.label}" excludes "{kb.relations[said].label}"'
+    elif match.shift == "other value":
+        first += f', which gives another value than "{kb.label(reading.object)}"'
     elif match.subject_path:
         first += f", and that speaks for {kb.label(reading.subject)}"
     sentences = [first + "."]

@@ -3,12 +3,13 @@ taxonomy's own answer to "X is a kind of Y"."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from checker.reading import Reading
 from checker.rules import STATES, claim_states
-from kg.knowledge import DLC_NS, FALSE, PARTLY_TRUE, TRUE, Claim, Edge, KnowledgeBase
+from kg.knowledge import CAN, DLC_NS, FALSE, PARTLY_TRUE, TRUE, Claim, Edge, KnowledgeBase
 
 EXCLUDES = DLC_NS + "excludes"
 
@@ -20,8 +21,9 @@ class Match:
     claim: Claim | None  # None for a decision taken from the taxonomy alone
     status: str
     modality: str
-    # "narrower" | "broader": the statement's object against the claim's; "reversed" |
-    # "contrary": the statement's relation against the claim's
+    # "narrower" | "broader" | "other value" (another number): the statement's object
+    # against the claim's; "reversed" | "contrary": the statement's relation against the
+    # claim's
     shift: str | None
     subject_path: tuple[Edge, ...]  # statement subject up to the claim's subject
     object_path: tuple[Edge, ...]  # between the statement's object and the claim's
@@ -138,8 +140,57 @@ def _contrary(kb: KnowledgeBase, reading: Reading, relations) -> Iterator[Match]
                         yield Match(claim, claim.status, claim.modality, "contrary", path, ())
 
 
+def _other_value(kb: KnowledgeBase, reading: Reading, relations) -> Iterator[Match]:
+    """ "BERT-base has 24 layers" is decided by the claim that it has 12: a true claim about
+    the subject whose object reads the same but for its number ("introduced in 2017" against
+    "in 2015") says a value the statement's contradicts. Not for bounds ("at least 3",
+    "more than 100"): a bound holds of many values."""
+    shape = _value_shape(kb, reading.object)
+    if shape is None:
+        return
+    for relation, _ in relations:
+        for obj, iri in kb.claims_by_subject.get((reading.subject, relation), ()):
+            claim = kb.claims[iri]
+            if (
+                obj != reading.object
+                and claim.status == TRUE
+                and claim.modality != CAN  # "can be 0.5" leaves room for 0.2
+                and _value_shape(kb, obj) == shape
+            ):
+                yield Match(claim, claim.status, claim.modality, "other value", (), ())
+
+
+_NUMBER = re.compile(
+    r"\b(\d+(?:[.,]\d+)*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b"
+)
+_BOUND = re.compile(
+    r"\b(at least|at most|more|less|fewer|over|under|up to|about|around|roughly|nearly|"
+    r"above|below|than|between|to|or)\b"
+)
+
+
+def _value_shape(kb: KnowledgeBase, concept: str | None) -> str | None:
+    """A concept's label with its one number taken out ("# layers"), or None when the label
+    has no number, several, or a word that makes it a bound or a range."""
+    known = kb.concepts.get(concept) if concept else None
+    if known is None:
+        return None
+    label = known.label.lower()
+    if len(_NUMBER.findall(label)) != 1 or _BOUND.search(label):
+        return None
+    return _NUMBER.sub("#", label)
+
+
 # The claim lookup's strategies, most specific first.
-STRATEGIES = (_exact, _by_taxonomy, _broader_subject, _reversed, _other_object, _contrary)
+STRATEGIES = (
+    _exact,
+    _by_taxonomy,
+    _broader_subject,
+    _reversed,
+    _other_object,
+    _contrary,
+    _other_value,
+)
 
 
 def _taxonomy(kb: KnowledgeBase, s: str, o: str) -> Match | None:

@@ -49,7 +49,8 @@ def claim_states(status: str, modality: str, shift: str | None = None) -> frozen
     ("narrower") or broader ("broader") than the claim's, for upward-monotone relations, and
     mirrors them when the statement swaps the sides of an asymmetric relation ("reversed"),
     and leaves the statement at most the cases the claim leaves when the statement's relation
-    is contrary to the claim's ("contrary": lowering it against raising it)."""
+    is contrary to the claim's ("contrary": lowering it against raising it) or names another
+    value of what the claim's object counts ("other value": 24 layers against 12)."""
     states = CLAIM_STATES[(status, modality)]
     if shift == "narrower":  # holding for less cannot happen more often
         return frozenset(s for s in STATES if s <= max(states))
@@ -57,7 +58,7 @@ def claim_states(status: str, modality: str, shift: str | None = None) -> frozen
         return frozenset(s for s in STATES if s >= min(states))
     if shift == "reversed":  # an asymmetric relation read the other way round
         return frozenset(3 - s for s in states)
-    if shift == "contrary":
+    if shift in ("contrary", "other value"):  # "other value": 24 layers against 12
         return shifted(states, "|")
     return states
 

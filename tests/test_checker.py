@@ -160,6 +160,10 @@ DLC = "https://w3id.org/dlcheck/ontology#"
         ("Weight decay shrinks the network's weights", "true", "entailed"),
         # ... but "a kind of neural network" names its concept.
         ("Decision trees are a kind of neural network", "false", "contradicted"),
+        # Another value of what a true claim counts: a number swapped is a contrary.
+        ("BERT-base has 24 layers", "false", "contradicted"),
+        ("The Transformer was introduced in 2015", "false", "contradicted"),
+        ("The Transformer was not introduced in 2015", "true", "entailed"),
     ],
 )
 def test_verdict_and_rule(checker, text, verdict, rule):
