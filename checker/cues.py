@@ -61,6 +61,10 @@ class CueRule:
     restrictive: bool = False  # "only" before an object: the relation's exclusive variant
     comment: str | None = None
 
+    def __hash__(self) -> int:
+        # A pattern's token specs are dicts ({"NORM": {"IN": [...]}}), which do not hash.
+        return hash((self.category, self.literal, self.ops, repr(self.pattern), self.scope))
+
     @classmethod
     def from_dict(cls, data: dict) -> CueRule:
         unknown = set(data) - _KEYS
