@@ -164,6 +164,9 @@ DLC = "https://w3id.org/dlcheck/ontology#"
         ("BERT-base has 24 layers", "false", "contradicted"),
         ("The Transformer was introduced in 2015", "false", "contradicted"),
         ("The Transformer was not introduced in 2015", "true", "entailed"),
+        # Who made what, said actively, is read the way the graph words it (passive).
+        ("Kingma and Ba proposed Adam", "true", "entailed"),
+        ("Google developed VGG", "false", "contradicted"),
     ],
 )
 def test_verdict_and_rule(checker, text, verdict, rule):
