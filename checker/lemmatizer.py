@@ -16,6 +16,7 @@ from spacy.tokens import Doc
 from checker.cues import load_word_lists
 from kg.cache import code_fingerprint, open_knowledge, table_file
 from kg.knowledge import KnowledgeBase, frame_parts
+from kg.tables import each
 
 
 class LookupLemmatizer:
@@ -116,13 +117,18 @@ def lemma_table(kb: KnowledgeBase, not_inflected: Collection[str] = ()) -> dict[
     for form, norm in american.items():
         lower[form] = lower.get(norm, norm)
 
-    labels = [label for c in kb.concepts.values() for label in c.labels]
+    # Concepts and claims read a batch at a time, none kept (`each`).
+    labels, definitions = [], []
+    for _, concept in each(kb.concepts):
+        labels += concept.labels
+        if concept.definition:
+            definitions.append(concept.definition)
     for relation in kb.relations.values():
         labels += [*relation.labels, *relation.inverse_labels, *relation.negative_labels]
         labels += [part for frame in relation.frames for part in frame_parts(frame)[::2]]
     # Claim texts and definitions too: a statement is aligned with them word by word.
-    phrases = labels + [text for c in kb.claims.values() for text in (c.label, *c.paraphrases)]
-    phrases += [c.definition for c in kb.concepts.values() if c.definition]
+    phrases = labels + [text for _, c in each(kb.claims) for text in (c.label, *c.paraphrases)]
+    phrases += definitions
     words = {w for phrase in phrases for w in _words(phrase)}
     # An acronym of the graph is a name, not an inflected word: the table maps "ai" to "have".
     acronyms = {w.lower() for phrase in phrases for w in phrase.split() if w.isupper()}

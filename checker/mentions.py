@@ -17,7 +17,7 @@ from checker.cues import Cue
 from checker.phrases import PhraseTrie
 from kg.cache import code_fingerprint, open_knowledge, table_file
 from kg.knowledge import KnowledgeBase, frame_parts
-from kg.tables import TableWriter
+from kg.tables import TableWriter, each
 
 FORWARD, INVERSE, NEGATIVE = "forward", "inverse", "negative"
 # A concept label that says its own negation ("cannot be reduced", "no speedup"): the
@@ -211,7 +211,7 @@ def _own_negation(cues: Sequence[Cue], kept: Sequence[int], start: int, end: int
 def _graph_phrases(kb: KnowledgeBase) -> list[tuple[str, str, str]]:
     """(phrase, target IRI, direction) for every label of the graph's concepts and relations."""
     phrases: list[tuple[str, str, str]] = []  # (phrase, target IRI, direction)
-    for concept in kb.concepts.values():
+    for _, concept in each(kb.concepts):  # read a batch at a time, none kept
         phrases += [(label, concept.iri, "") for label in concept.labels]
     for relation in kb.relations.values():
         phrases += [(p, relation.iri, FORWARD) for p in relation.labels]
