@@ -254,6 +254,8 @@ def read_claim_texts(
     positions, which only ordered them."""
     strings = nlp.vocab.strings
     conditions = frozenset(strings.add(w) for w in scanner.cues.words.condition)
+    scanner.mentions.load_all()  # every text is read: every phrase and lemma is asked for
+    scanner.lemmatizer.load_all()
     claims = iter(claims)
     while chunk := list(itertools.islice(claims, batch)):
         pairs = [(claim, text) for claim in chunk for text in (claim.label, *claim.paraphrases)]

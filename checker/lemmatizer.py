@@ -34,6 +34,11 @@ class LookupLemmatizer:
         self._lemmas = lemmas
         self._by_hash: dict[int, int] = {}  # NORM hash -> lemma hash, as words are seen
 
+    def load_all(self) -> None:
+        """The whole table in memory, read at once: what reading every claim text of the
+        graph asks for anyway, without a query per word."""
+        self._lemmas = dict(self._lemmas)
+
     def lemma(self, norm: str) -> str:
         return self.strings[self.lemma_hash(self.strings.add(norm))]
 
