@@ -324,7 +324,8 @@ def lemmas_read(doc: Doc) -> list[int]:
     return [lemma for i, (lemma, space) in enumerate(rows) if not space and i not in skip]
 
 
+# `graph_files: list`, not list[str]: see make_lemmatizer.
 @Language.factory("dlcheck_mentions", default_config={"graph_files": []})
-def make_mention_matcher(nlp: Language, name: str, graph_files: list[str]) -> MentionMatcher:
+def make_mention_matcher(nlp: Language, name: str, graph_files: list) -> MentionMatcher:
     kb = open_knowledge([Path(p) for p in graph_files] if graph_files else None)
     return MentionMatcher(nlp, kb)
