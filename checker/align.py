@@ -21,6 +21,8 @@ never skipped: that text does not align, and the statement stays unknown.
 
 from __future__ import annotations
 
+import heapq
+import itertools
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import cached_property
 from typing import NamedTuple
@@ -30,7 +32,7 @@ from checker.mentions import Mention, Phrase
 from checker.reading import operators
 from checker.scan import ADDING, WEAKENING, Scan
 from kg.knowledge import ALWAYS, SKOS_DEFINITION, TRUE, Claim, Concept, Edge, KnowledgeBase
-from kg.tables import TableFile, TableWriter
+from kg.tables import TableFile, TableWriter, each
 
 CONCEPT, RELATION, WORD = "concept", "relation", "word"
 EQUIVALENT, FORWARD, REVERSE, ALTERNATION, INDEPENDENT = "=", "<", ">", "|", "#"
@@ -259,6 +261,89 @@ def definition_edge(kb: KnowledgeBase, claim: Claim) -> Edge:
     concept = kb.concepts[claim.subject]
     said = f'{concept.label} is defined as "{(concept.definition or "").rstrip(".")}"'
     return Edge(concept.iri, SKOS_DEFINITION, concept.iri, said, concept.source)
+
+
+def claims_in_order(kb: KnowledgeBase) -> Iterator[Claim]:
+    """The graph's claims and the concepts' definitions (what `ClaimsAndDefinitions` holds)
+    in IRI order, the claims read from the table file a batch at a time and not kept: at a
+    few hundred thousand claims, holding them all took gigabytes."""
+    found = [definition_claim(concept) for _, concept in each(kb.concepts) if concept.definition]
+    found.sort(key=_iri)
+    claims = (claim for _, claim in each(kb.claims, by_key=True))
+    return heapq.merge(claims, found, key=_iri)
+
+
+def _iri(claim: Claim) -> str:
+    return claim.iri
+
+
+def read_claim_texts(
+    nlp, scanner: Callable[..., Scan], claims: Iterable[Claim], batch: int = 2000
+) -> Iterator[tuple[Claim, list[ClaimText]]]:
+    """Each claim with its label and paraphrases read into units by `scanner` (the one
+    statements are read with), a batch of claims at a time; units without their token
+    positions, which only ordered them."""
+    strings = nlp.vocab.strings
+    conditions = frozenset(strings.add(w) for w in scanner.cues.words.condition)
+    scanner.mentions.load_all()  # every text is read: every phrase and lemma is asked for
+    scanner.lemmatizer.load_all()
+    claims = iter(claims)
+    while chunk := list(itertools.islice(claims, batch)):
+        pairs = [(claim, text) for claim in chunk for text in (claim.label, *claim.paraphrases)]
+        docs = nlp.tokenizer.pipe([text for _, text in pairs])
+        read: dict[str, list[ClaimText]] = {claim.iri: [] for claim in chunk}
+        for (claim, text), doc in zip(pairs, docs, strict=True):
+            found = claim_text(claim.iri, text, scanner(doc), conditions)
+            units = tuple([Unit(*u[:5], 0, u[6], 0) for u in found.units])
+            read[claim.iri].append(found._replace(units=units))
+        yield from ((claim, read[claim.iri]) for claim in chunk)
+
+
+def write_index(
+    out: TableWriter,
+    kb: KnowledgeBase,
+    read: Iterable[tuple[Claim, Sequence[ClaimText]]],
+    batch: int = 20_000,
+) -> None:
+    """The claim index of the texts `read` gives, claim by claim in IRI order, written as
+    they come (`ClaimIndex.write` writes the same tables from an index in memory): only the
+    postings and each text's size are kept until the end."""
+    postings: dict[object, list[int]] = {}
+    disjoint: list[int] = []
+    sizes: list[int] = []
+    texts: list[tuple[str, list]] = []
+    concepts: list[tuple[str, list[str]]] = []
+    words: list[tuple[str, list[int]]] = []
+
+    def flush() -> None:
+        out.put("texts", texts)
+        out.put("concepts", concepts)
+        out.put("words", words)
+        texts.clear(), concepts.clear(), words.clear()
+
+    n = 0
+    for claim, read_texts in read:
+        relation = kb.relations.get(claim.relation)
+        apart = relation is not None and relation.disjoint_objects
+        used = {claim.subject, claim.object}
+        said: set[int] = set()
+        for text in read_texts:
+            for key in {k for u in text.units for k in _keys(u)}:
+                postings.setdefault(key, []).append(n)
+            if apart:
+                disjoint.append(n)
+            used.update(u.concept for u in text.units if u.concept)
+            said.update(u.lemma for u in text.units if u.kind == WORD)
+            sizes.append(len(text.units))
+            texts.append((str(n), _text_row(text)))
+            n += 1
+        concepts.append((claim.iri, sorted(used)))
+        words.append((claim.iri, sorted(said)))
+        if len(texts) >= batch:
+            flush()
+    flush()
+    out.put("postings", ((_posting_key(k), v) for k, v in postings.items()))
+    out.put("sets", [("disjoint", disjoint), ("sizes", sizes)])
 
 
 class ClaimIndex:

@@ -6,7 +6,7 @@ import gc
 import hashlib
 import itertools
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -18,15 +18,16 @@ from checker.align import (
     Alignment,
     ClaimIndex,
     ClaimsAndDefinitions,
-    ClaimText,
     Unit,
-    claim_text,
+    claims_in_order,
     compose,
     cue_ops,
     definition_edge,
+    read_claim_texts,
     restrictive,
     tail_splits,
     units_of,
+    write_index,
 )
 from checker.clauses import clauses, load_connectives, with_subject
 from checker.cues import Cue
@@ -221,7 +222,8 @@ class Checker:
         kb = self.kb
         claims = ClaimsAndDefinitions(kb)
         if not kb.content_hash:
-            return ClaimIndex.of(kb, self._read_texts(claims), claims)
+            read = read_claim_texts(self.nlp, self.scanner, claims_in_order(kb))
+            return ClaimIndex.of(kb, [t for _, texts in read for t in texts], claims)
         cues = self.scanner.cues
         words = [sorted(w) for w in cues.words]  # sets print in a different order each run
         key = hashlib.sha256(
@@ -229,24 +231,10 @@ class Checker:
         ).hexdigest()
 
         def build(out: TableWriter) -> None:
-            ClaimIndex.of(kb, self._read_texts(claims), claims).write(out)
+            read = read_claim_texts(self.nlp, self.scanner, claims_in_order(kb))
+            write_index(out, kb, read)
 
         return ClaimIndex.opened(kb, claims, table_file("claim-index", key, build))
-
-    def _read_texts(self, claims: Mapping[str, Claim]) -> tuple[ClaimText, ...]:
-        strings = self.nlp.vocab.strings
-        conditions = frozenset(strings.add(w) for w in self.scanner.cues.words.condition)
-        pairs = [
-            (claim.iri, text)
-            for claim in sorted(claims.values(), key=lambda c: c.iri)
-            for text in (claim.label, *claim.paraphrases)
-        ]
-        docs = self.nlp.tokenizer.pipe(text for _, text in pairs)
-        texts = [
-            claim_text(iri, text, self.scanner(doc), conditions)
-            for (iri, text), doc in zip(pairs, docs, strict=True)
-        ]
-        return tuple(t._replace(units=tuple(map(_placeless, t.units))) for t in texts)
 
     def check(self, text: str) -> Verdict:
         return next(self.check_many([text]))
@@ -817,11 +805,6 @@ def _collector_paused() -> Iterator[None]:
         yield
     finally:
         gc.enable()
-
-
-def _placeless(unit: Unit) -> Unit:
-    """A claim text's unit without its token position, which only ordered the units."""
-    return unit._replace(start=0, end=0)
 
 
 def sentences(text: str) -> list[tuple[int, str]]:

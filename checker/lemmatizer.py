@@ -16,6 +16,7 @@ from spacy.tokens import Doc
 from checker.cues import load_word_lists
 from kg.cache import code_fingerprint, open_knowledge, table_file
 from kg.knowledge import KnowledgeBase, frame_parts
+from kg.tables import each
 
 
 class LookupLemmatizer:
@@ -32,6 +33,11 @@ class LookupLemmatizer:
         self.strings = strings
         self._lemmas = lemmas
         self._by_hash: dict[int, int] = {}  # NORM hash -> lemma hash, as words are seen
+
+    def load_all(self) -> None:
+        """The whole table in memory, read at once: what reading every claim text of the
+        graph asks for anyway, without a query per word."""
+        self._lemmas = dict(self._lemmas)
 
     def lemma(self, norm: str) -> str:
         return self.strings[self.lemma_hash(self.strings.add(norm))]
@@ -116,13 +122,18 @@ def lemma_table(kb: KnowledgeBase, not_inflected: Collection[str] = ()) -> dict[
     for form, norm in american.items():
         lower[form] = lower.get(norm, norm)
 
-    labels = [label for c in kb.concepts.values() for label in c.labels]
+    # Concepts and claims read a batch at a time, none kept (`each`).
+    labels, definitions = [], []
+    for _, concept in each(kb.concepts):
+        labels += concept.labels
+        if concept.definition:
+            definitions.append(concept.definition)
     for relation in kb.relations.values():
         labels += [*relation.labels, *relation.inverse_labels, *relation.negative_labels]
         labels += [part for frame in relation.frames for part in frame_parts(frame)[::2]]
     # Claim texts and definitions too: a statement is aligned with them word by word.
-    phrases = labels + [text for c in kb.claims.values() for text in (c.label, *c.paraphrases)]
-    phrases += [c.definition for c in kb.concepts.values() if c.definition]
+    phrases = labels + [text for _, c in each(kb.claims) for text in (c.label, *c.paraphrases)]
+    phrases += definitions
     words = {w for phrase in phrases for w in _words(phrase)}
     # An acronym of the graph is a name, not an inflected word: the table maps "ai" to "have".
     acronyms = {w.lower() for phrase in phrases for w in phrase.split() if w.isupper()}
@@ -146,9 +157,11 @@ def _words(phrase: str) -> list[str]:
     return re.findall(r"[a-z0-9]+|'[a-z]+", phrase.lower())
 
 
+# `graph_files: list`, not list[str]: spaCy's config checks each item of a typed list, which
+# took a tenth of a second per component for a graph of 7,000 files, at every start.
 @Language.factory("dlcheck_lemmatizer", default_config={"graph_files": [], "rules_file": None})
 def make_lemmatizer(
-    nlp: Language, name: str, graph_files: list[str], rules_file: str | None
+    nlp: Language, name: str, graph_files: list, rules_file: str | None
 ) -> LookupLemmatizer:
     kb = open_knowledge([Path(p) for p in graph_files] if graph_files else None)
     kept = load_word_lists(rules_file).not_inflected

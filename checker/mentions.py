@@ -4,7 +4,7 @@ ontology's relation phrases, matched on lemmas and read past transparent cue wor
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from functools import partial
 from pathlib import Path
 from typing import NamedTuple
@@ -13,11 +13,12 @@ from spacy.attrs import IS_SPACE, LEMMA
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from checker.cues import Cue
+from checker.cues import Cue, CueFinder
+from checker.lemmatizer import LookupLemmatizer
 from checker.phrases import PhraseTrie
 from kg.cache import code_fingerprint, open_knowledge, table_file
 from kg.knowledge import KnowledgeBase, frame_parts
-from kg.tables import TableWriter
+from kg.tables import TableWriter, each
 
 FORWARD, INVERSE, NEGATIVE = "forward", "inverse", "negative"
 # A concept label that says its own negation ("cannot be reduced", "no speedup"): the
@@ -147,6 +148,17 @@ class MentionMatcher:
             found = self._shared[targets] = Phrase.of(targets, self._weak)
         return found
 
+    def load_all(self) -> None:
+        """Every phrase into the trie at once, read a batch at a time: what reading every
+        claim text of the graph asks for anyway, without a query per first lemma."""
+        if self.trie.lazy:
+            add = self._strings.add
+            self.trie.add_all(
+                ([add(lemma) for lemma in lemmas], self._phrase(targets))
+                for _, rows in self._by_first.stream()
+                for lemmas, targets in rows
+            )
+
     def _starting_with(self, token: int) -> list[tuple[list[int], Phrase]]:
         """The phrases whose first lemma has the hash `token`, for the trie."""
         try:
@@ -211,7 +223,7 @@ def _own_negation(cues: Sequence[Cue], kept: Sequence[int], start: int, end: int
 def _graph_phrases(kb: KnowledgeBase) -> list[tuple[str, str, str]]:
     """(phrase, target IRI, direction) for every label of the graph's concepts and relations."""
     phrases: list[tuple[str, str, str]] = []  # (phrase, target IRI, direction)
-    for concept in kb.concepts.values():
+    for _, concept in each(kb.concepts):  # read a batch at a time, none kept
         phrases += [(label, concept.iri, "") for label in concept.labels]
     for relation in kb.relations.values():
         phrases += [(p, relation.iri, FORWARD) for p in relation.labels]
@@ -245,17 +257,16 @@ def phrase_table(
     word, a concept's or a relation's, the key leaves the first concept out, since the cue
     is read as a cue of the statement. A concept label with a negation cue in it is marked
     `NEGATED`: it names the concept only where the statement says the negation too."""
-    preceding = [proc for name, proc in nlp.pipeline if name != "dlcheck_mentions"]
     strings = nlp.vocab.strings
     read: dict[tuple[str, ...], dict[tuple[str, str], bool]] = {}  # target -> read whole?
-    for phrase, iri, direction in sorted(phrases, key=lambda p: (p[1], p[2], p[0])):
-        doc = nlp.make_doc(phrase)
-        for proc in preceding:
-            doc = proc(doc)
-        key = tuple(strings[h] for h in lemmas_read(doc))
+    ordered = sorted(phrases, key=lambda p: (p[1], p[2], p[0]))
+    for (_, iri, direction), (lemmas, cues, transparent) in zip(
+        ordered, _read_all(nlp, [phrase for phrase, _, _ in ordered]), strict=True
+    ):
+        key = tuple(strings[h] for h in lemmas)
         if key:  # empty: only cue words
-            whole = not doc._.transparent
-            if not direction and any(c.rule.category == "negation" for c in doc._.cues):
+            whole = not transparent
+            if not direction and any(c.rule.category == "negation" for c in cues):
                 direction = NEGATED
             targets = read.setdefault(key, {})
             targets[(iri, direction)] = targets.get((iri, direction), False) or whole
@@ -268,6 +279,29 @@ def phrase_table(
             if (d and d != NEGATED) or whole or not exact
         )
     return table
+
+
+def _read_all(
+    nlp: Language, texts: list[str]
+) -> Iterator[tuple[list[int], Sequence[Cue], frozenset[int]]]:
+    """For each text, what the components before the mention matcher leave on its Doc: the
+    lemma hashes the matcher reads (`lemmas_read`), the cues and the cue words it reads past.
+    dlcheck's own lemmatizer and cue finder are called directly, as the checker's scan calls
+    them (a graph has hundreds of thousands of labels); other pipelines run their parts."""
+    preceding = [proc for name, proc in nlp.pipeline if name != "dlcheck_mentions"]
+    if [type(proc) for proc in preceding] != [LookupLemmatizer, CueFinder]:
+        for text in texts:
+            doc = nlp.make_doc(text)
+            for proc in preceding:
+                doc = proc(doc)
+            yield lemmas_read(doc), doc._.cues, doc._.transparent
+        return
+    lemmatizer, finder = preceding
+    for doc in nlp.tokenizer.pipe(texts):
+        norms = [t.norm for t in doc]
+        cues, skip = finder.find(doc, norms)
+        lemmas = lemmatizer.lemmatize(norms)
+        yield [lemmas[t.i] for t in doc if not t.is_space and t.i not in skip], cues, skip
 
 
 def _write_phrases(build, out: TableWriter) -> None:
@@ -290,7 +324,8 @@ def lemmas_read(doc: Doc) -> list[int]:
     return [lemma for i, (lemma, space) in enumerate(rows) if not space and i not in skip]
 
 
+# `graph_files: list`, not list[str]: see make_lemmatizer.
 @Language.factory("dlcheck_mentions", default_config={"graph_files": []})
-def make_mention_matcher(nlp: Language, name: str, graph_files: list[str]) -> MentionMatcher:
+def make_mention_matcher(nlp: Language, name: str, graph_files: list) -> MentionMatcher:
     kb = open_knowledge([Path(p) for p in graph_files] if graph_files else None)
     return MentionMatcher(nlp, kb)

@@ -31,6 +31,17 @@ class PhraseTrie:
             node = node.setdefault(token, {})
         node.setdefault(_END, value)
 
+    @property
+    def lazy(self) -> bool:
+        """Are phrases still loaded as their first tokens are seen?"""
+        return self._source is not None
+
+    def add_all(self, phrases: Iterable[tuple[Sequence[object], object]]) -> None:
+        """Add every phrase the source could give: nothing is loaded any more."""
+        for tokens, value in phrases:
+            self.add(tokens, value)
+        self._source = None
+
     def _load(self, tokens: Sequence[object]) -> None:
         seen = self._seen
         if seen.issuperset(tokens):  # the common case, without a loop in Python

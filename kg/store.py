@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import re
+import stat
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from importlib import resources
@@ -38,24 +40,36 @@ def gather_graph_files(given: Sequence[Path], *, bundled: bool = True) -> list[P
     `bundled` is false, `--no-bundled`), then each given file, a directory giving its `*.ttl`
     in name order. A file named twice is read once.
     """
-    files = bundled_data_files() if bundled else []
+    files = [(path, _identity(path)) for path in bundled_data_files()] if bundled else []
     for path in given:
-        path = Path(path)
-        if path.is_dir():
+        path = path if isinstance(path, Path) else Path(path)  # Path(a Path) parses it again
+        key = _identity(path)
+        if type(key) is tuple and key[2]:  # a directory
             found = sorted(path.glob("*.ttl"))
             if not found:
                 raise GraphLoadError(f"{path}: a directory with no *.ttl file")
-            files.extend(found)
+            files.extend((p, _identity(p)) for p in found)
         else:
-            files.append(path)
-    seen: set[Path] = set()
+            files.append((path, key))
+    seen: set[object] = set()
     unique = []
-    for path in files:
-        key = path.resolve()
+    for path, key in files:
         if key not in seen:
             seen.add(key)
             unique.append(path)
     return unique
+
+
+def _identity(path: Path) -> object:
+    """What tells two names of one file apart from two files: its device and inode (and
+    whether it is a directory), one system call; resolving the path took one per part of it,
+    for each of a large graph's thousands of files. A path that cannot be read, resolved
+    (reading it says why)."""
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError):
+        return path.resolve()
+    return (info.st_dev, info.st_ino, stat.S_ISDIR(info.st_mode))
 
 
 def content_hash(paths: Iterable[Path], extra: bytes = b"") -> str:

@@ -17,6 +17,7 @@ is a `DlcheckError`, and the file is removed so that the next run rebuilds it.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sqlite3
@@ -38,6 +39,7 @@ _MISSING = object()  # not in the table
 _UNREAD = object()  # not asked for yet
 # Separates the parts of a tuple key ("subject", "relation", "object"); IRIs never hold it.
 _SEP = "\x1f"
+_BATCH = 2000  # rows read at a time by `TableFile.rows`
 
 
 class TableWriter:
@@ -118,6 +120,42 @@ class TableFile:
         ]
         return [(key, self._checked(value, crc)) for key, value, crc in rows]
 
+    def rows(self, table: str, by_key: bool = False) -> Iterator[tuple[str, Any]]:
+        """Each (key, decoded value) of a table, in the table's order (`by_key`: in key
+        order, as Python sorts strings), read a batch at a time and not remembered: a whole
+        table of a large graph is read by the few builds that need all of it, and kept by
+        none of them."""
+        if by_key:  # the key index's order: UTF-8 bytes sort as their code points do
+            after = None
+            while True:
+                if after is None:
+                    batch = self._query(
+                        "SELECT key, value, crc FROM rows WHERE tab = ? ORDER BY key LIMIT ?",
+                        table,
+                        _BATCH,
+                    )
+                else:
+                    batch = self._query(
+                        "SELECT key, value, crc FROM rows WHERE tab = ? AND key > ?"
+                        " ORDER BY key LIMIT ?",
+                        table,
+                        after,
+                        _BATCH,
+                    )
+                yield from ((key, self._checked(value, crc)) for key, value, crc in batch)
+                if len(batch) < _BATCH:
+                    return
+                after = batch[-1][0]
+        parts = self._query("SELECT first, last FROM parts WHERE tab = ? ORDER BY first", table)
+        for first, last in parts:
+            for start in range(first, last + 1, _BATCH):
+                batch = self._query(
+                    "SELECT key, value, crc FROM rows WHERE seq BETWEEN ? AND ? ORDER BY seq",
+                    start,
+                    min(start + _BATCH - 1, last),
+                )
+                yield from ((key, self._checked(value, crc)) for key, value, crc in batch)
+
     def _query(self, sql: str, *arguments: str | int) -> list[tuple]:
         try:
             with self._lock:
@@ -180,6 +218,15 @@ class LazyTable(Mapping):
         self._read_all()
         return iter(self._memo)
 
+    def stream(self, by_key: bool = False) -> Iterator[tuple[Any, Any]]:
+        """(key, value) of every row, read a batch at a time and not remembered (`rows`)."""
+        if self._whole:
+            items = self._memo.items()
+            yield from sorted(items, key=lambda kv: self._encode_key(kv[0])) if by_key else items
+            return
+        for key, value in self._file.rows(self._name, by_key):
+            yield self._decode_key(key), self._decode(value)
+
     def __len__(self) -> int:
         self._read_all()
         return len(self._memo)
@@ -187,6 +234,14 @@ class LazyTable(Mapping):
     def __reduce__(self):
         # Sent to another process (a pool's worker) as the plain dict it stands for.
         return (dict, (dict(self.items()),))
+
+
+def each(table: Mapping[Any, Any], by_key: bool = False) -> Iterator[tuple[Any, Any]]:
+    """(key, value) of every row of a mapping, in its order or by key: a `LazyTable` is read
+    a batch at a time and nothing of it is remembered (`LazyTable.stream`)."""
+    if isinstance(table, LazyTable):
+        return table.stream(by_key)
+    return iter(sorted(table.items(), key=lambda kv: kv[0]) if by_key else table.items())
 
 
 def tuple_key(parts: Iterable[str]) -> str:
@@ -254,6 +309,23 @@ def build_lock(target: Path) -> Iterator[None]:
         os.close(fd)  # and with it the lock
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cycle collector off while a table file is built, back on after it. A build
+    keeps what it has read (the compile's triples, the claim index's postings) while it
+    allocates millions of small objects, and every so often the collector walked all of it:
+    two fifths of the claim index's build at 10x. A build leaves few cycles, and those are
+    collected after it."""
+    if not gc.isenabled():  # the caller's choice: leave it
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def _opened(target: Path, key: str) -> TableFile:
     info = target.stat()  # FileNotFoundError: not built yet
     if not stat.S_ISREG(info.st_mode) or info.st_uid != os.getuid():
@@ -282,7 +354,8 @@ def _build(target: Path, key: str, build: Callable[[TableWriter], None]) -> None
             connection.executemany(
                 "INSERT INTO meta VALUES (?, ?)", [("format", _FORMAT), ("key", key)]
             )
-            build(TableWriter(connection))
+            with collector_paused():
+                build(TableWriter(connection))
             connection.execute("CREATE UNIQUE INDEX rows_by_key ON rows (tab, key)")
             # Written last: a file without it was never finished.
             connection.execute("INSERT INTO meta VALUES ('complete', 'yes')")

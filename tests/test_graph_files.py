@@ -59,6 +59,17 @@ def test_a_directory_means_its_turtle_files(tmp_path, quantum):
     assert gather_graph_files([tmp_path, quantum], bundled=False) == [quantum]
 
 
+def test_a_file_named_twice_by_any_path_is_read_once(tmp_path, quantum):
+    (tmp_path / "link.ttl").symlink_to(quantum)
+    other = tmp_path / "sub" / ".." / "quantum.ttl"
+    (tmp_path / "sub").mkdir()
+    missing = tmp_path / "missing.ttl"
+    given = [quantum, other, tmp_path / "link.ttl", tmp_path, missing, missing]
+    assert gather_graph_files(given, bundled=False) == [quantum, missing]
+    bundled = bundled_data_files()
+    assert gather_graph_files([*map(str, bundled), quantum]) == [*bundled, quantum]
+
+
 def test_the_added_claim_checks_to_its_own_status_and_the_bundled_graph_stays(run_cli, quantum):
     # Checked on the seed topics plus the file (what its claim refers to is there): a new
     # graph is compiled for the check, which the whole bundled graph would make slow.

@@ -154,3 +154,28 @@ def test_a_table_file_wanted_by_two_at_once_is_built_once(private_cache):
         thread.join()
     assert got == [1, 1, 1] and builds == [1]
     assert [p.name for p in private_cache.iterdir()] == [f"t-{'k' * 32}.sqlite"]
+
+
+@pytest.mark.parametrize("batch", [2, 3, 1000])
+def test_a_table_read_whole_in_batches_gives_every_row_once(private_cache, monkeypatch, batch):
+    """The builds that need a whole table read it a batch at a time and keep none of it: in
+    the order written, or by key, across batch ends and across the parts of a table."""
+    from kg import tables
+
+    monkeypatch.setattr(tables, "_BATCH", batch)
+    first = [("b", 1), ("é", 2), ("a", 3)]
+    second = [("d", 4), ("c", 5)]
+
+    def build(out):
+        out.put("one", first)
+        out.put("other", [("z", 0)])
+        out.put("one", second)
+
+    table = open_tables(private_cache, "t", "k" * 64, build, print).table("one")
+    assert list(table.stream()) == first + second
+    assert list(table.stream(by_key=True)) == sorted(first + second)
+    assert list(tables.each(table, by_key=True)) == sorted(first + second)
+    assert table._memo == {}  # nothing remembered
+    assert dict(table) == dict(first + second)  # read whole, then streamed from memory
+    assert list(table.stream(by_key=True)) == sorted(first + second)
+    assert list(tables.each({"y": 1, "x": 2}, by_key=True)) == [("x", 2), ("y", 1)]
