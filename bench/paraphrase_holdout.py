@@ -17,7 +17,7 @@ from __future__ import annotations
 import argparse
 from collections import Counter
 
-from checker.align import ClaimIndex, ClaimsAndDefinitions
+from checker.align import ClaimIndex, ClaimsAndDefinitions, claims_in_order, read_claim_texts
 from checker.check import Checker
 
 
@@ -37,7 +37,8 @@ def main() -> None:
             held[iri] = claim.paraphrases[-1]
         if args.limit and len(held) >= args.limit:
             break
-    texts = tuple(t for t in checker._read_texts(claims) if held.get(t.claim) != t.text)
+    read = read_claim_texts(checker.nlp, checker.scanner, claims_in_order(kb))
+    texts = [t for _, found in read for t in found if held.get(t.claim) != t.text]
     checker.index = ClaimIndex.of(kb, texts, claims)
 
     counts: Counter[str] = Counter()
