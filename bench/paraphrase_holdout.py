@@ -37,7 +37,9 @@ def main() -> None:
             held[iri] = claim.paraphrases[-1]
         if args.limit and len(held) >= args.limit:
             break
-    read = read_claim_texts(checker.nlp, checker.scanner, claims_in_order(kb))
+    read = read_claim_texts(
+        checker.nlp, checker.scanner, claims_in_order(kb), read_as=checker.read_as
+    )
     texts = [t for _, found in read for t in found if held.get(t.claim) != t.text]
     checker.index = ClaimIndex.of(kb, texts, claims)
 

@@ -278,11 +278,16 @@ def _iri(claim: Claim) -> str:
 
 
 def read_claim_texts(
-    nlp, scanner: Callable[..., Scan], claims: Iterable[Claim], batch: int = 2000
+    nlp,
+    scanner: Callable[..., Scan],
+    claims: Iterable[Claim],
+    batch: int = 2000,
+    read_as: Callable[[str], str] | None = None,
 ) -> Iterator[tuple[Claim, list[ClaimText]]]:
     """Each claim with its label and paraphrases read into units by `scanner` (the one
     statements are read with), a batch of claims at a time; units without their token
-    positions, which only ordered them."""
+    positions, which only ordered them. `read_as` gives the words a text is read as, the
+    way a statement is ("Without X, S" as "S without X")."""
     strings = nlp.vocab.strings
     conditions = frozenset(strings.add(w) for w in scanner.cues.words.condition)
     scanner.mentions.load_all()  # every text is read: every phrase and lemma is asked for
@@ -290,7 +295,7 @@ def read_claim_texts(
     claims = iter(claims)
     while chunk := list(itertools.islice(claims, batch)):
         pairs = [(claim, text) for claim in chunk for text in (claim.label, *claim.paraphrases)]
-        docs = nlp.tokenizer.pipe([text for _, text in pairs])
+        docs = nlp.tokenizer.pipe([read_as(t) if read_as else t for _, t in pairs])
         read: dict[str, list[ClaimText]] = {claim.iri: [] for claim in chunk}
         for (claim, text), doc in zip(pairs, docs, strict=True):
             found = claim_text(claim.iri, text, scanner(doc), conditions)

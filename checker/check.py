@@ -195,6 +195,9 @@ class Checker:
         self.kb: KnowledgeBase = self.nlp.get_pipe("dlcheck_mentions").kb
         self.scanner = Scanner(self.nlp)  # the components in one pass (checker/scan.py)
         self._grammar = Grammar.of(self.kb)
+        rephrasings = load_rephrasings()
+        self.rephrasings = tuple(r for r in rephrasings if not r.first)
+        self.fronted = tuple(r for r in rephrasings if r.first)  # read before the statement
         self.index = self._claim_index()
         # relation -> the relations a reading may have swapped it for, and back
         self._kin: dict[str, set[str]] = {}
@@ -211,7 +214,6 @@ class Checker:
         self._cache = DecisionCache(cache_size)
         self._speller: Speller | None = None
         self._only_claims: dict[str, bool] = {}  # claim IRI -> does its label say "only"?
-        self.rephrasings = load_rephrasings()
         self.connectives = load_connectives()
 
     def _claim_index(self) -> ClaimIndex:
@@ -222,16 +224,22 @@ class Checker:
         kb = self.kb
         claims = ClaimsAndDefinitions(kb)
         if not kb.content_hash:
-            read = read_claim_texts(self.nlp, self.scanner, claims_in_order(kb))
+            read = read_claim_texts(
+                self.nlp, self.scanner, claims_in_order(kb), read_as=self.read_as
+            )
             return ClaimIndex.of(kb, [t for _, texts in read for t in texts], claims)
         cues = self.scanner.cues
         words = [sorted(w) for w in cues.words]  # sets print in a different order each run
+        fronted = [(r.pattern.pattern, r.template) for r in self.fronted]
         key = hashlib.sha256(
-            f"{code_fingerprint(*INDEX_MODULES)}|{kb.content_hash}|{cues.rules!r}|{words!r}".encode()
+            f"{code_fingerprint(*INDEX_MODULES)}|{kb.content_hash}|{cues.rules!r}|{words!r}|"
+            f"{fronted!r}".encode()
         ).hexdigest()
 
         def build(out: TableWriter) -> None:
-            read = read_claim_texts(self.nlp, self.scanner, claims_in_order(kb))
+            read = read_claim_texts(
+                self.nlp, self.scanner, claims_in_order(kb), read_as=self.read_as
+            )
             write_index(out, kb, read)
 
         return ClaimIndex.opened(kb, claims, table_file("claim-index", key, build))
@@ -401,17 +409,31 @@ class Checker:
     def _read_new(self, texts: list[str]) -> dict[str, tuple]:
         cache = self._cache
         new = dict.fromkeys(t for t in texts if ("text", t) not in cache)
+        # A fronted phrase is moved where the reader reads it ("Without GPUs, S": "S without
+        # GPUs"), and the verdict says how the statement was read.
+        said = {t: r for t in new if (r := self.read_as(t)) != t}
+        read = [said.get(t, t) for t in new]
         # The tokenizer, then the three components' matchers over one array (checker/scan.py).
-        for clean, doc in zip(new, self.nlp.tokenizer.pipe(new), strict=True):
+        for clean, doc in zip(new, self.nlp.tokenizer.pipe(read), strict=True):
             scan = self.scanner(doc)
             decision = _told(self._decision(scan), doc)
             if decision.verdict == UNKNOWN and scan.words:
                 decision = self._respelled(doc, scan, decision)
-            new[clean] = (scan.cues, decision)
+            if clean in said:  # its cues point into the text read, not the statement
+                explanation = f'Read as "{said[clean]}". {decision.explanation}'
+                new[clean] = ((), replace(decision, explanation=explanation))
+            else:
+                new[clean] = (scan.cues, decision)
         self._rephrased(new)
         for clean, found in new.items():
             cache.put(("text", clean), found)
         return new
+
+    def read_as(self, text: str) -> str:
+        """The words a text is read as: with a fronted phrase moved where the reader reads
+        it (the cue file's rephrasings marked `first`), else the text itself."""
+        found = rephrase(text, self.fronted)
+        return text if found is None else found[0]
 
     def _rephrased(self, found: dict[str, tuple]) -> None:
         """Texts left unknown, read once more as the cue file's rephrasings say ("X is

@@ -19,6 +19,9 @@ class Rephrasing(NamedTuple):
     # The rephrased text is only part of what the sentence says ("unlike X, S" says S and
     # more): it can refute the sentence, never confirm it.
     refutes_only: bool = False
+    # Read before the sentence itself, not only when it is left undecided: a fronted phrase
+    # ("Without GPUs, S") whose cue would otherwise scope over the wrong words.
+    first: bool = False
 
 
 def load_rephrasings(path: str | Path | None = None) -> tuple[Rephrasing, ...]:
@@ -34,7 +37,14 @@ def load_rephrasings(path: str | Path | None = None) -> tuple[Rephrasing, ...]:
             entry["as"].format(**dict.fromkeys(pattern.groupindex, ""))
         except (re.error, KeyError, IndexError, ValueError) as exc:
             raise CueRuleError(f"{source}: rephrasing {number}: {exc}") from None
-        found.append(Rephrasing(pattern, entry["as"], bool(entry.get("refutes_only", False))))
+        found.append(
+            Rephrasing(
+                pattern,
+                entry["as"],
+                bool(entry.get("refutes_only", False)),
+                bool(entry.get("first", False)),
+            )
+        )
     return tuple(found)
 
 

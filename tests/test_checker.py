@@ -169,6 +169,10 @@ DLC = "https://w3id.org/dlcheck/ontology#"
         ("Google developed VGG", "false", "contradicted"),
         # "handles X poorly" struggles with X (a frame with its tail after the object).
         ("Batch normalization handles very small batches poorly", "true", "entailed"),
+        # A fronted "without" phrase is read at the end, where a negation reaches it: these
+        # came back TRUE, the seed article's myth confirmed.
+        ("Without GPUs, you cannot train deep learning models", "false", "contradicted"),
+        ("Without GPUs, deep learning is impossible", "false", "contradicted"),
     ],
 )
 def test_verdict_and_rule(checker, text, verdict, rule):
