@@ -299,7 +299,7 @@ def read_claim_texts(
         read: dict[str, list[ClaimText]] = {claim.iri: [] for claim in chunk}
         for (claim, text), doc in zip(pairs, docs, strict=True):
             found = claim_text(claim.iri, text, scanner(doc), conditions)
-            units = tuple([Unit(*u[:5], 0, u[6], 0) for u in found.units])
+            units = tuple([Unit(*u[:5], 0, u[6], 0) for u in found.units])  # start, end: 0
             read[claim.iri].append(found._replace(units=units))
         yield from ((claim, read[claim.iri]) for claim in chunk)
 
@@ -311,8 +311,8 @@ def write_index(
     batch: int = 20_000,
 ) -> None:
     """The claim index of the texts `read` gives, claim by claim in IRI order, written as
-    they come (`ClaimIndex.write` writes the same tables from an index in memory): only the
-    postings and each text's size are kept until the end."""
+    they come (the tables `ClaimIndex.opened` reads; `ClaimIndex.of` is the same index in
+    memory): only the postings and each text's size are kept until the end."""
     postings: dict[object, list[int]] = {}
     disjoint: list[int] = []
     sizes: list[int] = []
@@ -355,7 +355,8 @@ class ClaimIndex:
     """Claim texts and, for each unit key, the texts that hold it: the candidates of a
     statement come from its rarest units, so a check looks at a handful of texts.
 
-    Built in memory by `of`; kept in a table file (`write`) and opened from it (`opened`),
+    Built in memory by `of`; written to a table file as its texts are read (`write_index`)
+    and opened from it (`opened`),
     where each text and posting list is read the first time a statement needs it."""
 
     def __init__(
@@ -415,14 +416,6 @@ class ClaimIndex:
             lambda: whole,
             lambda: sizes,
         )
-
-    def write(self, out: TableWriter) -> None:
-        """The index in a table file, for `opened`."""
-        out.put("texts", ((str(n), _text_row(t)) for n, t in self.texts.items()))
-        out.put("postings", ((_posting_key(k), v) for k, v in self.postings.items()))
-        out.put("concepts", ((c, sorted(v)) for c, v in self.concepts.items()))
-        out.put("words", ((c, sorted(v)) for c, v in self.words.items()))
-        out.put("sets", [("disjoint", sorted(self.disjoint)), ("sizes", list(self.sizes))])
 
     @classmethod
     def opened(cls, kb: KnowledgeBase, claims: Mapping[str, Claim], file: TableFile) -> ClaimIndex:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Collection, Mapping
-from pathlib import Path
 
 import numpy
 from spacy.attrs import LEMMA
@@ -14,7 +13,8 @@ from spacy.strings import StringStore
 from spacy.tokens import Doc
 
 from checker.cues import load_word_lists
-from kg.cache import code_fingerprint, open_knowledge, table_file
+from checker.opening import knowledge_of
+from kg.cache import code_fingerprint, table_file
 from kg.knowledge import KnowledgeBase, frame_parts
 from kg.tables import each
 
@@ -163,6 +163,6 @@ def _words(phrase: str) -> list[str]:
 def make_lemmatizer(
     nlp: Language, name: str, graph_files: list, rules_file: str | None
 ) -> LookupLemmatizer:
-    kb = open_knowledge([Path(p) for p in graph_files] if graph_files else None)
+    kb = knowledge_of(graph_files)
     kept = load_word_lists(rules_file).not_inflected
     return LookupLemmatizer(nlp.vocab.strings, load_lemma_table(kb, kept))

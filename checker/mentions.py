@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator, Sequence
 from functools import partial
-from pathlib import Path
 from typing import NamedTuple
 
 from spacy.attrs import IS_SPACE, LEMMA
@@ -15,8 +14,9 @@ from spacy.tokens import Doc
 
 from checker.cues import Cue, CueFinder
 from checker.lemmatizer import LookupLemmatizer
+from checker.opening import knowledge_of
 from checker.phrases import PhraseTrie
-from kg.cache import code_fingerprint, open_knowledge, table_file
+from kg.cache import code_fingerprint, table_file
 from kg.knowledge import KnowledgeBase, frame_parts
 from kg.tables import TableWriter, each
 
@@ -327,5 +327,5 @@ def lemmas_read(doc: Doc) -> list[int]:
 # `graph_files: list`, not list[str]: see make_lemmatizer.
 @Language.factory("dlcheck_mentions", default_config={"graph_files": []})
 def make_mention_matcher(nlp: Language, name: str, graph_files: list) -> MentionMatcher:
-    kb = open_knowledge([Path(p) for p in graph_files] if graph_files else None)
+    kb = knowledge_of(graph_files)
     return MentionMatcher(nlp, kb)

@@ -11,6 +11,7 @@ from spacy.language import Language
 # Importing the modules registers their factories; the spacy_factories entry points in
 # setup.cfg name the same functions for other people's pipelines.
 from checker import cues, lemmatizer, mentions  # noqa: F401
+from checker.opening import once_per_pipeline
 
 MAX_CHARS = 10_000
 
@@ -23,7 +24,8 @@ def build_pipeline(
     nlp.max_length = MAX_CHARS + 1
     files = [str(p) for p in graph_files] if graph_files else []
     rules = str(cue_rules) if cue_rules else None
-    nlp.add_pipe("dlcheck_lemmatizer", config={"graph_files": files, "rules_file": rules})
-    nlp.add_pipe("dlcheck_cues", config={"rules_file": rules})
-    nlp.add_pipe("dlcheck_mentions", config={"graph_files": files})
+    with once_per_pipeline():  # the two components that read the graph open it once
+        nlp.add_pipe("dlcheck_lemmatizer", config={"graph_files": files, "rules_file": rules})
+        nlp.add_pipe("dlcheck_cues", config={"rules_file": rules})
+        nlp.add_pipe("dlcheck_mentions", config={"graph_files": files})
     return nlp

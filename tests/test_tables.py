@@ -179,3 +179,22 @@ def test_a_table_read_whole_in_batches_gives_every_row_once(private_cache, monke
     assert dict(table) == dict(first + second)  # read whole, then streamed from memory
     assert list(table.stream(by_key=True)) == sorted(first + second)
     assert list(tables.each({"y": 1, "x": 2}, by_key=True)) == [("x", 2), ("y", 1)]
+
+
+def test_a_pipeline_opens_its_graph_once(monkeypatch):
+    """Its two components that read the graph share one knowledge base: opening it works out
+    the key from every file's size and time, which at thousands of files is most of what a
+    start spends beyond spaCy's."""
+    from checker import opening
+    from checker.pipeline import build_pipeline
+
+    opened = []
+    real = opening.open_knowledge
+    monkeypatch.setattr(
+        opening, "open_knowledge", lambda paths: opened.append(paths) or real(paths)
+    )
+    nlp = build_pipeline([Path(p) for p in seed_files()])
+    assert len(opened) == 1
+    assert nlp.get_pipe("dlcheck_mentions").kb is real(opened[0])
+    build_pipeline([Path(p) for p in seed_files()])
+    assert len(opened) == 2  # a new pipeline opens it again (the files may have changed)
