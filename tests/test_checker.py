@@ -173,6 +173,9 @@ DLC = "https://w3id.org/dlcheck/ontology#"
         # came back TRUE, the seed article's myth confirmed.
         ("Without GPUs, you cannot train deep learning models", "false", "contradicted"),
         ("Without GPUs, deep learning is impossible", "false", "contradicted"),
+        # "is used" with no agent is the passive: "SSD is used" says what uses SSD, so a
+        # claim of what SSD uses does not decide it (it came back FALSE for "rarely used").
+        ("Dropout is used during training", "true", "entailed"),
     ],
 )
 def test_verdict_and_rule(checker, text, verdict, rule):
