@@ -204,25 +204,29 @@ class CueFinder:
         self.words = words or WordLists(frozenset(), frozenset(), frozenset())
         self.literals = PhraseTrie()
         self.patterns = Matcher(nlp.vocab)
-        self.pattern_words: list[set[int]] = []  # words a pattern cannot match without
+        # Per pattern, the words it cannot match without: one of each set ({"IN": [...]} is
+        # a set of several, a plain NORM a set of one). Most statements need no Matcher run.
+        self.pattern_words: list[list[frozenset[int]]] = []
         self.sentence_ends = {nlp.vocab.strings.add(mark) for mark in (".", "!", "?")}
         self._pattern_vocabulary: set[int] = set()  # every word some pattern needs
+        add = nlp.vocab.strings.add
         for index, rule in enumerate(rules):
             if rule.literal is not None:
                 self.literals.add([t.norm for t in nlp.make_doc(rule.literal)], index)
             else:
                 self.patterns.add(str(index), [list(rule.pattern)])
-                self.pattern_words.append(
-                    {
-                        nlp.vocab.strings.add(t["NORM"])
-                        for t in rule.pattern
-                        # a required word; a set of words ({"IN": [...]}) requires none of them
-                        if isinstance(t.get("NORM"), str) and "OP" not in t
-                    }
-                )
-                self._pattern_vocabulary |= self.pattern_words[-1]
+                needs = []
+                for t in rule.pattern:
+                    norm = t.get("NORM")
+                    if "OP" in t or norm is None:
+                        continue
+                    words = [norm] if isinstance(norm, str) else norm.get("IN", [])
+                    if words:
+                        needs.append(frozenset(add(w) for w in words))
+                self.pattern_words.append(needs)
+                self._pattern_vocabulary.update(w for alternatives in needs for w in alternatives)
         # A pattern that names no word could match anywhere.
-        self._pattern_always = any(not words for words in self.pattern_words)
+        self._pattern_always = any(not needs for needs in self.pattern_words)
 
     def __call__(self, doc: Doc) -> Doc:
         doc._.cues, doc._.transparent = self.find(doc, doc.to_array(NORM).tolist())
@@ -233,7 +237,10 @@ class CueFinder:
         mention matcher reads past."""
         found = self.literals.find(norms)
         may_match = self._pattern_always or not self._pattern_vocabulary.isdisjoint(norms)
-        if may_match and any(words.issubset(norms) for words in self.pattern_words):
+        if may_match and any(
+            all(not alternatives.isdisjoint(norms) for alternatives in needs)
+            for needs in self.pattern_words
+        ):
             strings = doc.vocab.strings
             matched = [(s, e, int(strings[k])) for k, s, e in self.patterns(doc)]
             if matched:
