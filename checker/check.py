@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -61,7 +59,7 @@ from kg.knowledge import (
     KnowledgeBase,
     Source,
 )
-from kg.tables import TableWriter
+from kg.tables import TableWriter, collector_paused
 
 UNKNOWN = "unknown"
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -403,7 +401,9 @@ class Checker:
 
     def _read_all(self, texts: list[str]) -> dict[str, tuple]:
         """text -> (cues, decision) for the texts not in the cache yet, which it joins."""
-        with _collector_paused():
+        # Reading allocates many small tuples; the collector would walk everything the
+        # checker keeps (memos, tables) every few hundred of them.
+        with collector_paused():
             return self._read_new(texts)
 
     def _read_new(self, texts: list[str]) -> dict[str, tuple]:
@@ -811,22 +811,6 @@ class Checker:
         return replace(
             chosen, reading=reading, justification=edges, explanation=explanation, sources=sources
         )
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cycle collector off while a batch is read, back on after it. Reading
-    allocates many small tuples, and every few hundred allocations the collector would walk
-    the young ones, and now and then everything the checker keeps (memos, tables): a fifth
-    of a batch's time. What a batch leaves in cycles is collected after it."""
-    if not gc.isenabled():  # the caller's choice: leave it
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def sentences(text: str) -> list[tuple[int, str]]:

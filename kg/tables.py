@@ -311,7 +311,8 @@ def build_lock(target: Path) -> Iterator[None]:
 
 @contextmanager
 def collector_paused() -> Iterator[None]:
-    """Python's cycle collector off while a table file is built, back on after it. A build
+    """Python's cycle collector off while a table file is built (or the checker reads a
+    batch of statements), back on after it. A build
     keeps what it has read (the compile's triples, the claim index's postings) while it
     allocates millions of small objects, and every so often the collector walked all of it:
     two fifths of the claim index's build at 10x. A build leaves few cycles, and those are
