@@ -156,6 +156,11 @@ class WordLists(NamedTuple):
     # Nouns that name any model at all ("model", "network"): as content words of a
     # statement or a claim text they are one word ("a larger model" is "a larger network").
     generic: frozenset[str] = frozenset()
+    # Words a concept or relation label may be read past inside it, right after one of
+    # gap_after, when the label has none there ("the derivative of the ReLU" names the
+    # derivative of ReLU).
+    gap: frozenset[str] = frozenset()
+    gap_after: frozenset[str] = frozenset()
 
 
 def load_word_lists(path: str | Path | None = None) -> WordLists:

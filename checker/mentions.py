@@ -25,6 +25,12 @@ FORWARD, INVERSE, NEGATIVE = "forward", "inverse", "negative"
 # matcher reads it without the negation cue, so it names the concept only where the
 # statement has a negation cue there, which it then takes as its own.
 NEGATED = "negated"
+# A concept label with another cue word in it ("fully convolutional network", "model that
+# always predicts the average"): besides the label read without the cue word, the label
+# word for word, which the matcher looks for in the statement with its cue words kept;
+# found, it names the concept and takes the cue words as its own ("fully" is then no
+# quantifier, and the label is not the shorter one it reads as without it).
+CUED = "cued"
 # A frame label's parts ("makes {object} possible"): the words before the gap are a head
 # "head:<n>:<subject|object>", those after it a tail "tail:<n>", n numbering the relation's
 # frames.
@@ -59,6 +65,7 @@ class Phrase(NamedTuple):
     tails: frozenset[tuple[str, str]] = frozenset()
     heads: frozenset[tuple[str, str]] = frozenset()
     negated: bool = False  # a concept label with a negation in it (NEGATED)
+    cued: bool = False  # a concept label read word for word, cue words and all (CUED)
 
     @classmethod
     def of(cls, targets: tuple[tuple[str, str], ...], weak: frozenset[str] = frozenset()) -> Phrase:
@@ -66,7 +73,7 @@ class Phrase(NamedTuple):
         sentences (dlc:attribution), weaker evidence of intent than any other verb."""
         plain = [(iri, d) for iri, d in targets if d in (FORWARD, INVERSE, NEGATIVE)]
         frames = tuple((iri, d) for iri, d in targets if d.startswith((HEAD, TAIL)))
-        concept = next((iri for iri, d in targets if not d or d == NEGATED), None)
+        concept = next((iri for iri, d in targets if not d or d in (NEGATED, CUED)), None)
         return cls(
             targets,
             concept,
@@ -79,6 +86,7 @@ class Phrase(NamedTuple):
             frozenset((i, d[5:]) for i, d in frames if d[:5] == TAIL),
             frozenset((i, d[5:].split(":")[0]) for i, d in frames if d[:5] == HEAD),
             any(iri == concept and d == NEGATED for iri, d in targets),
+            any(iri == concept and d == CUED for iri, d in targets),
         )
 
     @property
@@ -133,12 +141,14 @@ class MentionMatcher:
         self._shared: dict[tuple, Phrase] = {}  # "requires" and "needs" name the same
         self._weak = frozenset(r.iri for r in kb.relations.values() if r.attribution)
         build = partial(_read_phrases, nlp, kb)
+        gaps = frozenset(self._strings.add(w) for w in finder.words.gap) if finder else frozenset()
+        after = frozenset(self._strings.add(w) for w in finder.words.gap_after) if finder else gaps
         if kb.content_hash:
             file = table_file("phrases", fingerprint, partial(_write_phrases, build))
             self._by_first = file.table("by_first", _phrase_rows)
-            self.trie = PhraseTrie(self._starting_with)
+            self.trie = PhraseTrie(self._starting_with, gaps, after)
         else:
-            self.trie = PhraseTrie()
+            self.trie = PhraseTrie(gaps=gaps, after=after)
             for lemmas, targets in build().items():
                 self.trie.add([self._strings.add(lemma) for lemma in lemmas], self._phrase(targets))
 
@@ -175,19 +185,32 @@ class MentionMatcher:
         lemmas, space = doc.to_array([LEMMA, IS_SPACE]).T.tolist()
         skip = doc._.transparent
         kept = [i for i, w in enumerate(space) if not w and i not in skip]
-        doc._.mentions, taken = self.find(doc, [lemmas[i] for i in kept], kept, doc._.cues)
+        every = [i for i, w in enumerate(space) if not w]
+        doc._.mentions, taken = self.find(
+            doc, [lemmas[i] for i in kept], kept, doc._.cues, ([lemmas[i] for i in every], every)
+        )
         if taken:
             doc._.cues = tuple(c for c in doc._.cues if c not in taken)
         return doc
 
     def find(
-        self, doc: Doc, lemmas: list[int], kept: Sequence[int], cues: Sequence[Cue] = ()
+        self,
+        doc: Doc,
+        lemmas: list[int],
+        kept: Sequence[int],
+        cues: Sequence[Cue] = (),
+        every: tuple[list[int], Sequence[int]] | None = None,
     ) -> tuple[tuple[Mention, ...], frozenset[Cue]]:
         """The mentions among `lemmas`, the lemma hashes of the tokens of `doc` at `kept`
         (whitespace and transparent cue words left out, so a phrase reads across them), and
-        the negation cues that negated labels took as their own words (`NEGATED`)."""
+        the cues that labels took as their own words: negations (`NEGATED`), and the cue
+        words of a label found word for word (`CUED`) among `every`, the lemma hashes and
+        positions of all the tokens but whitespace."""
         found = self.trie.find(lemmas)
-        if not found:
+        cued: list[Mention] = []
+        if every is not None and len(every[1]) > len(kept):
+            cued = self._cued(doc, every, frozenset(kept))
+        if not found and not cued:
             return (), frozenset()
         mentions = []
         taken: set[Cue] = set()
@@ -205,7 +228,26 @@ class MentionMatcher:
                 taken.add(cue)
             end_char = last.idx + len(last)
             mentions.append(Mention(first.i, last.i + 1, first.idx, end_char, phrase))
+        if cued:
+            spans = [(m.start, m.end) for m in cued]
+            mentions = [m for m in mentions if not any(m.start < e and s < m.end for s, e in spans)]
+            mentions = sorted(mentions + cued, key=lambda m: m.start)
+            taken.update(c for c in cues if any(s <= c.start and c.end <= e for s, e in spans))
         return tuple(mentions), frozenset(taken)
+
+    def _cued(
+        self, doc: Doc, every: tuple[list[int], Sequence[int]], kept: frozenset[int]
+    ) -> list[Mention]:
+        """Concept labels found word for word with a cue word the matcher reads past in
+        them ("fully convolutional network")."""
+        lemmas, positions = every
+        cued = []
+        for start, end, phrase in self.trie.find(lemmas):
+            if phrase.cued and not kept.issuperset(positions[start:end]):
+                first, last = doc[positions[start]], doc[positions[end - 1]]
+                end_char = last.idx + len(last)
+                cued.append(Mention(first.i, last.i + 1, first.idx, end_char, phrase))
+        return cued
 
 
 def _own_negation(cues: Sequence[Cue], kept: Sequence[int], start: int, end: int) -> Cue | None:
@@ -260,16 +302,19 @@ def phrase_table(
     strings = nlp.vocab.strings
     read: dict[tuple[str, ...], dict[tuple[str, str], bool]] = {}  # target -> read whole?
     ordered = sorted(phrases, key=lambda p: (p[1], p[2], p[0]))
-    for (_, iri, direction), (lemmas, cues, transparent) in zip(
+    for (_, iri, direction), (lemmas, cues, transparent, every) in zip(
         ordered, _read_all(nlp, [phrase for phrase, _, _ in ordered]), strict=True
     ):
         key = tuple(strings[h] for h in lemmas)
         if key:  # empty: only cue words
             whole = not transparent
-            if not direction and any(c.rule.category == "negation" for c in cues):
+            negation = any(c.rule.category == "negation" for c in cues)
+            if not direction and negation:
                 direction = NEGATED
             targets = read.setdefault(key, {})
             targets[(iri, direction)] = targets.get((iri, direction), False) or whole
+            if not direction and transparent:  # the label word for word, too
+                read.setdefault(tuple(strings[h] for h in every), {})[(iri, CUED)] = True
     table: dict[tuple[str, ...], tuple[tuple[str, str], ...]] = {}
     for key, targets in read.items():
         exact = any(targets.values())  # some concept or relation label reads so whole
@@ -283,9 +328,10 @@ def phrase_table(
 
 def _read_all(
     nlp: Language, texts: list[str]
-) -> Iterator[tuple[list[int], Sequence[Cue], frozenset[int]]]:
+) -> Iterator[tuple[list[int], Sequence[Cue], frozenset[int], list[int]]]:
     """For each text, what the components before the mention matcher leave on its Doc: the
-    lemma hashes the matcher reads (`lemmas_read`), the cues and the cue words it reads past.
+    lemma hashes the matcher reads (`lemmas_read`), the cues, the cue words it reads past,
+    and the lemma hashes of all its words (cue words too).
     dlcheck's own lemmatizer and cue finder are called directly, as the checker's scan calls
     them (a graph has hundreds of thousands of labels); other pipelines run their parts."""
     preceding = [proc for name, proc in nlp.pipeline if name != "dlcheck_mentions"]
@@ -294,14 +340,16 @@ def _read_all(
             doc = nlp.make_doc(text)
             for proc in preceding:
                 doc = proc(doc)
-            yield lemmas_read(doc), doc._.cues, doc._.transparent
+            every = [t.lemma for t in doc if not t.is_space]
+            yield lemmas_read(doc), doc._.cues, doc._.transparent, every
         return
     lemmatizer, finder = preceding
     for doc in nlp.tokenizer.pipe(texts):
         norms = [t.norm for t in doc]
         cues, skip = finder.find(doc, norms)
         lemmas = lemmatizer.lemmatize(norms)
-        yield [lemmas[t.i] for t in doc if not t.is_space and t.i not in skip], cues, skip
+        kept = [lemmas[t.i] for t in doc if not t.is_space and t.i not in skip]
+        yield kept, cues, skip, [lemmas[t.i] for t in doc if not t.is_space]
 
 
 def _write_phrases(build, out: TableWriter) -> None:

@@ -19,9 +19,15 @@ class PhraseTrie:
     """Phrases added up front, or, with a `source`, loaded the first time a token that may
     start one is seen: a statement then costs the phrases of its own words, not the graph's."""
 
-    def __init__(self, source: Source | None = None) -> None:
+    def __init__(
+        self, source: Source | None = None, gaps: frozenset = frozenset(), after=frozenset()
+    ) -> None:
         self.root: dict = {}
         self._source = source
+        # Tokens a phrase may read past inside it, right after one of `after`, when it has
+        # no such token there itself ("derivative of the ReLU" is "derivative of ReLU"; a
+        # verb's object is not: "pre-train a model" is no "pre-trained model").
+        self._gaps, self._after = gaps, after
         self._seen: set = set()  # tokens whose phrases are loaded
 
     def add(self, tokens: Sequence[str], value: object) -> None:
@@ -57,24 +63,30 @@ class PhraseTrie:
         positions covered by a match skipped."""
         if self._source is not None:
             self._load(tokens)
-        root = self.root
+        root, gaps, after = self.root, self._gaps, self._after
         found: list[tuple[int, int, object]] = []
         n, covered = len(tokens), 0
         # Most tokens start no phrase: find the ones that can in one pass, walk only those.
         for i in [i for i, token in enumerate(tokens) if token in root]:
             if i < covered:
                 continue
-            node, end, value = root[tokens[i]], 0, None
-            j = i + 1
-            while True:
-                if _END in node:
-                    end, value = j, node[_END]
+            end, value, gapped = 0, None, False
+            # (node, next token, read past a gap word?): a label may go on with the gap word
+            # itself ("derivative of the loss") or past it ("derivative of [the] ReLU").
+            paths = [(root[tokens[i]], i + 1, False)]
+            while paths:
+                node, j, past = paths.pop()
+                if _END in node and (j > end or (j == end and gapped and not past)):
+                    end, value, gapped = j, node[_END], past
                 if j >= n:
-                    break
-                node = node.get(tokens[j])
-                if node is None:
-                    break
-                j += 1
+                    continue
+                step = node.get(tokens[j])
+                if step is not None:
+                    paths.append((step, j + 1, past))
+                if tokens[j] in gaps and j + 1 < n and tokens[j - 1] in after:
+                    step = node.get(tokens[j + 1])
+                    if step is not None:
+                        paths.append((step, j + 2, True))
             if end:
                 found.append((i, end, value))
                 covered = end

@@ -73,13 +73,17 @@ class Scanner:
         cues, transparent = self.cues.find(doc, [row[0] for row in rows])
         breaks = tuple([i for i, row in enumerate(rows) if row[2]])
         # Whitespace tokens and transparent cue words are read past: a phrase spans them.
+        every = None
         if transparent or breaks:
             kept = [i for i, row in enumerate(rows) if row[2] != SPACE and i not in transparent]
             lemmas = [rows[i][1] for i in kept]
+            if transparent:  # a label may hold a cue word ("fully convolutional network")
+                read = [i for i, row in enumerate(rows) if row[2] != SPACE]
+                every = ([rows[i][1] for i in read], read)
         else:
             kept = range(len(rows))
             lemmas = [row[1] for row in rows]
-        mentions, taken = self.mentions.find(doc, lemmas, kept, cues)
+        mentions, taken = self.mentions.find(doc, lemmas, kept, cues, every)
         covered = {i for c in cues for i in range(c.start, c.end)}
         if taken:  # "cannot" of "cannot be reduced" belongs to the concept irreducible
             cues = tuple(c for c in cues if c not in taken)

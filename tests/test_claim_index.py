@@ -17,7 +17,7 @@ from checker.align import (
     write_index,
 )
 from checker.lemmatizer import lemma_table
-from checker.mentions import NEGATED, _graph_phrases, _read_phrases, lemmas_read, phrase_table
+from checker.mentions import CUED, NEGATED, _graph_phrases, _read_phrases, lemmas_read, phrase_table
 from kg import cache
 from kg.tables import open_tables
 
@@ -84,7 +84,7 @@ def test_the_claim_index_written_as_read_is_the_one_built_in_memory(checker, tmp
 
 def _reference_phrases(nlp, phrases):
     """Session 6's `phrase_table`: each phrase through the pipeline's components, one Doc at
-    a time (frozen here as the oracle)."""
+    a time (frozen here as the oracle), with session 8's labels word for word (CUED)."""
     preceding = [proc for name, proc in nlp.pipeline if name != "dlcheck_mentions"]
     strings = nlp.vocab.strings
     read = {}
@@ -99,6 +99,9 @@ def _reference_phrases(nlp, phrases):
                 direction = NEGATED
             targets = read.setdefault(key, {})
             targets[(iri, direction)] = targets.get((iri, direction), False) or whole
+            if not direction and doc._.transparent:
+                every = tuple(strings[t.lemma] for t in doc if not t.is_space)
+                read.setdefault(every, {})[(iri, CUED)] = True
     table = {}
     for key, targets in read.items():
         exact = any(targets.values())

@@ -367,3 +367,27 @@ def test_a_partly_true_claim_is_called_partly_true_with_its_condition(checker):
     assert (verdict.verdict, claim.status) == ("partly_true", "partly_true")
     assert f"Only in part: {claim.condition.rstrip('.')}." in verdict.explanation
     assert "Instead" not in verdict.explanation  # nothing is wrong to correct
+
+
+def test_a_label_with_a_cue_word_in_it_is_read_word_for_word(checker):
+    """ "fully" is a quantifier cue, but in "fully convolutional network" it is part of the
+    name: read past, the statement was about all convolutional networks, and a claim about
+    CNNs in general made "FCNs do without them" false."""
+    verdict = checker.check("Fully convolutional networks do without them.")
+    assert verdict.verdict == "unknown"
+    assert "recognised fully convolutional network" in verdict.explanation
+    assert "quantifier" not in {c.kind for c in verdict.cues}  # the label took "fully"
+    verdict = checker.check("Fully convolutional networks have fully connected layers.")
+    assert verdict.verdict == "false"
+    assert verdict.claim.label.startswith("A fully convolutional network ends with")
+
+
+def test_an_article_inside_a_label_is_read_past(checker):
+    """ "the derivative of the ReLU function" names the concept labelled "derivative of
+    ReLU"; "pre-train a model" is still no pre-trained model (only after "of", "for" ...)."""
+    for text in (
+        "The derivative of the ReLU function is 1 for positive inputs.",
+        "The derivative of the ReLU is 1 for positive inputs.",
+    ):
+        assert "recognised derivative of ReLU" in checker.check(text).explanation
+    assert checker.check("You need labeled data to pre-train a model.").verdict != "false"

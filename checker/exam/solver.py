@@ -521,8 +521,8 @@ def _slot(text: str) -> str:
     return _inner(text.translate(_QUOTES).strip())
 
 
-def _concept_iri(mention: Mention) -> str:
-    return next(iri for iri, direction in mention.targets if not direction)
+def _concept_iri(mention: Mention) -> str | None:
+    return mention.concept
 
 
 def _frame(rules: StemRules, kb: KnowledgeBase, stem: str, doc: Doc) -> Frame | None:
