@@ -30,7 +30,7 @@ from typing import NamedTuple
 from checker.cues import Cue
 from checker.mentions import Mention, Phrase
 from checker.reading import operators
-from checker.scan import ADDING, WEAKENING, Scan
+from checker.scan import ADDING, BINDING, WEAKENING, Scan
 from kg.knowledge import ALWAYS, SKOS_DEFINITION, TRUE, Claim, Concept, Edge, KnowledgeBase
 from kg.tables import TableFile, TableWriter, each
 
@@ -711,6 +711,8 @@ def tail_splits(
         gap = range(start, units[k].start)
         if not gap:  # the next word goes on with the phrase before it ("large models")
             continue
+        if any(i in gap and kind == BINDING for i, kind in scan.joints):
+            continue  # "a padding | of 0": what follows "of" completes the phrase before it
         adding = any(i in gap and kind == ADDING for i, kind in scan.joints) or any(
             c.start in gap and c.rule.category == "conjunction" for c in scan.cues
         )

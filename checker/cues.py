@@ -151,6 +151,8 @@ class WordLists(NamedTuple):
     # ("that", "by"), or it may weaken or compare ("or", "than").
     adding: frozenset[str] = frozenset()
     weakening: frozenset[str] = frozenset()
+    # Words that bind what follows to the phrase before ("of"): no trailing part starts there.
+    binding: frozenset[str] = frozenset()
     # Words the lemmatizer keeps as they are ("number" is no comparative of "numb").
     not_inflected: frozenset[str] = frozenset()
     # Nouns that name any model at all ("model", "network"): as content words of a

@@ -39,7 +39,7 @@ class Scan(NamedTuple):
     joints: tuple[tuple[int, int], ...] = ()
 
 
-ADDING, WEAKENING = 0, 1
+ADDING, WEAKENING, BINDING = 0, 1, 2
 
 
 class Scanner:
@@ -63,6 +63,7 @@ class Scanner:
         self._generic = {add(w): add(generic[0]) for w in generic}
         self._joints = {add(w): ADDING for w in self.cues.words.adding}
         self._joints.update({add(w): WEAKENING for w in self.cues.words.weakening})
+        self._joints.update({add(w): BINDING for w in self.cues.words.binding})
         # concept -> the lemmas naming its kind, worked out when the concept is first met
         self._heads: dict[str, frozenset[int]] = {}
 
