@@ -84,13 +84,16 @@ def _by_taxonomy(kb: KnowledgeBase, reading: Reading, relations) -> Iterator[Mat
 
 
 def _broader_subject(kb: KnowledgeBase, reading: Reading, relations) -> Iterator[Match]:
-    """A claim about a broader subject speaks for the statement's narrower one."""
+    """A claim about a broader subject speaks for the statement's narrower one, unless it is
+    partly true: what holds of some kinds of a thing and not of others says nothing of one
+    kind ("positional encodings are learned" in part says nothing of sinusoidal ones)."""
     o = reading.object
     for relation, _ in relations:
         for subject, path in kb.ancestors.get(reading.subject, {}).items():
             for iri in kb.claim_index.get((subject, relation, o), ()):
                 claim = kb.claims[iri]
-                yield Match(claim, claim.status, claim.modality, None, path, ())
+                if claim.status != PARTLY_TRUE:
+                    yield Match(claim, claim.status, claim.modality, None, path, ())
 
 
 def _reversed(kb: KnowledgeBase, reading: Reading, relations) -> Iterator[Match]:
@@ -117,12 +120,14 @@ def _other_object(kb: KnowledgeBase, reading: Reading, relations) -> Iterator[Ma
             for broader, up in kb.ancestors.get(o, {}).items():
                 for iri in kb.claim_index.get((subject, relation, broader), ()):
                     claim = kb.claims[iri]
-                    yield Match(claim, claim.status, claim.modality, "narrower", path, up)
+                    if not (path and claim.status == PARTLY_TRUE):  # see _broader_subject
+                        yield Match(claim, claim.status, claim.modality, "narrower", path, up)
             for co, iri in kb.claims_by_subject.get((subject, relation), ()):
                 if o in kb.ancestors.get(co, {}):
                     claim = kb.claims[iri]
                     down = kb.ancestors[co][o]
-                    yield Match(claim, claim.status, claim.modality, "broader", path, down)
+                    if not (path and claim.status == PARTLY_TRUE):
+                        yield Match(claim, claim.status, claim.modality, "broader", path, down)
 
 
 def _contrary(kb: KnowledgeBase, reading: Reading, relations) -> Iterator[Match]:

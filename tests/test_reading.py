@@ -391,3 +391,25 @@ def test_an_article_inside_a_label_is_read_past(checker):
     ):
         assert "recognised derivative of ReLU" in checker.check(text).explanation
     assert checker.check("You need labeled data to pre-train a model.").verdict != "false"
+
+
+def test_a_partly_true_claim_says_nothing_of_one_kind_of_its_subject(checker):
+    """ "Positional encodings are learned" holds of some kinds and not of others: it made
+    "sinusoidal encodings have no learned parameters" false; the claim about the kind
+    itself decides it."""
+    verdict = checker.check("The sinusoidal position encodings have no learned parameters.")
+    assert verdict.verdict == "true"
+    assert "partly" not in verdict.explanation
+    assert checker.check("Positional encodings are learned parameters.").verdict == "partly_true"
+
+
+def test_a_padding_of_zero_is_not_split_into_a_padding(checker):
+    """No trailing part starts at "of" (binding_words): "uses a padding | of 0" read as
+    "uses a padding" was refuted by "the padding is 0 by default"."""
+    verdict = checker.check("By default, convolutions use a padding of 0 and a stride of 1.")
+    assert verdict.verdict != "false"
+
+
+def test_a_passive_comparison_reads_the_other_way_round(checker):
+    verdict = checker.check("Two-layer nets are often beaten by three-layer nets.")
+    assert verdict.verdict == "true"

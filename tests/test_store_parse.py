@@ -51,7 +51,7 @@ EDGES = {
         "@prefix : <urn:x:> .\n@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
         ':s :p 1 , -2.50 , 1e3 , true , "01"^^xsd:integer , "+5"^^xsd:integer , "x"@en ;\n'
         '   :u """two\r\nlines""" , "\\u00e9\\t" , \'single\' ; :v <relative> , <#frag> .\n'
-        ":s :w 1.0 , \"2020-01-01\"^^xsd:date , \"2020\"^^xsd:gYear .\n"
+        ':s :w 1.0 , "2020-01-01"^^xsd:date , "2020"^^xsd:gYear .\n'
     ),
 }
 
