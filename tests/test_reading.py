@@ -413,3 +413,16 @@ def test_a_padding_of_zero_is_not_split_into_a_padding(checker):
 def test_a_passive_comparison_reads_the_other_way_round(checker):
     verdict = checker.check("Two-layer nets are often beaten by three-layer nets.")
     assert verdict.verdict == "true"
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("LSTM stands for long short-term memory.", "true"),
+        ("ReLU is short for rectified linear unit.", "true"),
+        ("GRU stands for long short-term memory.", "false"),
+        ("Batch normalization is short for layer normalization.", "false"),
+    ],
+)
+def test_naming_phrases_link_two_names(checker, text, expected):
+    assert checker.check(text).verdict == expected
