@@ -92,8 +92,14 @@ def _broader_subject(kb: KnowledgeBase, reading: Reading, relations) -> Iterator
         for subject, path in kb.ancestors.get(reading.subject, {}).items():
             for iri in kb.claim_index.get((subject, relation, o), ()):
                 claim = kb.claims[iri]
-                if claim.status != PARTLY_TRUE:
+                if _speaks_for(claim, path):
                     yield Match(claim, claim.status, claim.modality, None, path, ())
+
+
+def _speaks_for(claim: Claim, subject_path: tuple) -> bool:
+    """Whether a claim decides the statement's subject from where it stands: always about
+    the claim's own subject; about a narrower one unless the claim is only partly true."""
+    return not (subject_path and claim.status == PARTLY_TRUE)
 
 
 def _reversed(kb: KnowledgeBase, reading: Reading, relations) -> Iterator[Match]:
@@ -120,13 +126,13 @@ def _other_object(kb: KnowledgeBase, reading: Reading, relations) -> Iterator[Ma
             for broader, up in kb.ancestors.get(o, {}).items():
                 for iri in kb.claim_index.get((subject, relation, broader), ()):
                     claim = kb.claims[iri]
-                    if not (path and claim.status == PARTLY_TRUE):  # see _broader_subject
+                    if _speaks_for(claim, path):
                         yield Match(claim, claim.status, claim.modality, "narrower", path, up)
             for co, iri in kb.claims_by_subject.get((subject, relation), ()):
                 if o in kb.ancestors.get(co, {}):
                     claim = kb.claims[iri]
                     down = kb.ancestors[co][o]
-                    if not (path and claim.status == PARTLY_TRUE):
+                    if _speaks_for(claim, path):
                         yield Match(claim, claim.status, claim.modality, "broader", path, down)
 
 

@@ -141,8 +141,9 @@ class MentionMatcher:
         self._shared: dict[tuple, Phrase] = {}  # "requires" and "needs" name the same
         self._weak = frozenset(r.iri for r in kb.relations.values() if r.attribution)
         build = partial(_read_phrases, nlp, kb)
-        gaps = frozenset(self._strings.add(w) for w in finder.words.gap) if finder else frozenset()
-        after = frozenset(self._strings.add(w) for w in finder.words.gap_after) if finder else gaps
+        lists = finder.words if finder else None
+        gaps = frozenset(map(self._strings.add, lists.gap)) if lists else frozenset()
+        after = frozenset(map(self._strings.add, lists.gap_after)) if lists else frozenset()
         if kb.content_hash:
             file = table_file("phrases", fingerprint, partial(_write_phrases, build))
             self._by_first = file.table("by_first", _phrase_rows)
@@ -308,8 +309,7 @@ def phrase_table(
         key = tuple(strings[h] for h in lemmas)
         if key:  # empty: only cue words
             whole = not transparent
-            negation = any(c.rule.category == "negation" for c in cues)
-            if not direction and negation:
+            if not direction and any(c.rule.category == "negation" for c in cues):
                 direction = NEGATED
             targets = read.setdefault(key, {})
             targets[(iri, direction)] = targets.get((iri, direction), False) or whole
