@@ -283,15 +283,18 @@ def read_claim_texts(
     claims: Iterable[Claim],
     batch: int = 2000,
     read_as: Callable[[str], str] | None = None,
+    preload: bool = True,
 ) -> Iterator[tuple[Claim, list[ClaimText]]]:
     """Each claim with its label and paraphrases read into units by `scanner` (the one
     statements are read with), a batch of claims at a time; units without their token
     positions, which only ordered them. `read_as` gives the words a text is read as, the
-    way a statement is ("Without X, S" as "S without X")."""
+    way a statement is ("Without X, S" as "S without X"). `preload` loads every phrase and
+    lemma first, as reading every text asks for them; a few texts load what they meet."""
     strings = nlp.vocab.strings
     conditions = frozenset(strings.add(w) for w in scanner.cues.words.condition)
-    scanner.mentions.load_all()  # every text is read: every phrase and lemma is asked for
-    scanner.lemmatizer.load_all()
+    if preload:  # every text is read: every phrase and lemma is asked for
+        scanner.mentions.load_all()
+        scanner.lemmatizer.load_all()
     claims = iter(claims)
     while chunk := list(itertools.islice(claims, batch)):
         pairs = [(claim, text) for claim in chunk for text in (claim.label, *claim.paraphrases)]

@@ -32,7 +32,7 @@ from checker.cues import Cue
 from checker.lookup import EXCLUDES, Match, find
 from checker.memo import DecisionCache
 from checker.pipeline import MAX_CHARS, build_pipeline
-from checker.reading import QUANTIFIER_NAMES, Grammar, Reading, read
+from checker.reading import QUANTIFIER_NAMES, Grammar, Reading, operators, read
 from checker.rephrase import load_rephrasings, rephrase
 from checker.rules import (
     IMPLICIT,
@@ -211,7 +211,8 @@ class Checker:
         # ("text", t), ("scan", what was read where), ("reading", r) -> what was decided
         self._cache = DecisionCache(cache_size)
         self._speller: Speller | None = None
-        self._only_claims: dict[str, bool] = {}  # claim IRI -> does its label say "only"?
+        # claim IRI -> (does its label say "only"?, the operators of its label's cues)
+        self._label_cues: dict[str, tuple[bool, tuple[str, ...]]] = {}
         self.connectives = load_connectives()
 
     def _claim_index(self) -> ClaimIndex:
@@ -686,8 +687,14 @@ class Checker:
         claim = decision.claim
         concepts = {reading.subject, reading.object}
         concepts.update(c for pair in reading.also for c in pair)
-        concepts.update(e.subject for e in decision.justification)
-        concepts.update(e.object for e in decision.justification)
+        # The path to the claim accounts for words; the claim's evidence and correction do
+        # not: "sinusoidal" in the correction of "positional encodings are learned" is no
+        # part of what that claim says.
+        chains = kb.evidence_paths.get(claim.iri, ()) if claim is not None else ()
+        evidence = {e for chain in chains for e in chain}
+        on_path = [e for e in decision.justification if e not in evidence]
+        concepts.update(e.subject for e in on_path)
+        concepts.update(e.object for e in on_path)
         words: set[int] = set()
         if claim is not None:
             concepts |= index.concepts.get(claim.iri, set())
@@ -753,10 +760,21 @@ class Checker:
         """The decision for one reading and the claim (or taxonomy fact) that matched it."""
         kb = self.kb
         implicit = IMPLICIT.get(match.modality, "all") if match.claim else "all"
-        true_in = statement_states(reading.ops, implicit)
+        ops = reading.ops
+        if ops and "not" not in ops and match.claim is not None and match.shift is None:
+            if self._label_cue_reading(match.claim)[1] == ops:
+                # The statement's operators are the claim label's own ("typically fit
+                # every example"): it restates the claim, as a plain statement would.
+                ops = ()
+        true_in = statement_states(ops, implicit)
         allowed = claim_states(match.status, match.modality, match.shift)
+        # A partly true claim decides its own restatement: plain, or with the quantifier its
+        # label says ("every consistent estimator is unbiased" against "... always ..."; not
+        # "completely solves" against a plain "solves", a myth of its own).
         plain_partly = (
-            match.claim is not None and match.status == PARTLY_TRUE and reading.quantifier is None
+            match.claim is not None
+            and match.status == PARTLY_TRUE
+            and (reading.quantifier is None or not ops)
         )
         verdict, rule = decide(allowed, true_in, plain_partly)
         alone = False  # an "only" the claim confirms in part: nothing says it is alone
@@ -785,12 +803,15 @@ class Checker:
     def _says_only(self, claim: Claim | None) -> bool:
         """Whether a claim's label restricts itself ("Dropout is applied during training
         only"): then it confirms a statement's "only"."""
-        if claim is None:
-            return False
-        found = self._only_claims.get(claim.iri)
-        if found is None:  # read once per claim: every "only" statement about it asks
-            found = restrictive(self.scanner(self.nlp.tokenizer(claim.label))) > 0
-            self._only_claims[claim.iri] = found
+        return claim is not None and self._label_cue_reading(claim)[0]
+
+    def _label_cue_reading(self, claim: Claim) -> tuple[bool, tuple[str, ...]]:
+        found = self._label_cues.get(claim.iri)
+        if found is None:  # read once per claim: every statement judged by it may ask
+            scan = self.scanner(self.nlp.tokenizer(claim.label))
+            ops = operators(scan.cues, None, None, None)
+            found = restrictive(scan) > 0, ops
+            self._label_cues[claim.iri] = found
         return found
 
     def _conjunction(self, reading: Reading, first: Decision) -> Decision:

@@ -71,7 +71,10 @@ def _by_taxonomy(kb: KnowledgeBase, reading: Reading, relations) -> Iterator[Mat
         yield Match(None, TRUE, "always", None, (), (), taxonomy="same")
     elif any(rel.taxonomic for rel in live):
         match = _taxonomy(kb, s, o)
-        if match is not None:
+        # Exclusion refutes a kind, not a part: "the objective can include a penalty term"
+        # may say what it is made of, and a phrase that also names a part relation decides
+        # nothing by exclusion.
+        if match is not None and (match.taxonomy != "excluded" or _only_taxonomic(live)):
             yield match
     elif any(rel.identity for rel in live):
         match = _taxonomy(kb, s, o)
@@ -81,6 +84,12 @@ def _by_taxonomy(kb: KnowledgeBase, reading: Reading, relations) -> Iterator[Mat
             match = Match(None, FALSE, "can", None, match.subject_path, (), taxonomy="distinct")
         if match is not None:
             yield match
+
+
+def _only_taxonomic(relations) -> bool:
+    """Whether the statement's phrase names kinds only: a relation a statement may leave
+    unsaid ("LLMs hallucinate") is a candidate of any phrase and does not count."""
+    return all(rel.copula or rel.implied for rel in relations)
 
 
 def _broader_subject(kb: KnowledgeBase, reading: Reading, relations) -> Iterator[Match]:
