@@ -58,6 +58,9 @@ def test_unreadable_rule_file_is_a_clear_error(tmp_path):
             "Deep learning is not only powerful but also flexible",
             [("not only powerful but also", "pseudo")],
         ),
+        # "almost all" leaves exceptions (read as "often"), and "any number of" is an amount
+        ("Almost all deep networks are trained with SGD", [("Almost all", "quantifier")]),
+        ("It scales to any number of workers", [("any number of", "pseudo")]),
     ],
 )
 def test_cues_found(checker, text, expected):
