@@ -85,9 +85,19 @@ class Scanner:
             kept = range(len(rows))
             lemmas = [row[1] for row in rows]
         mentions, taken = self.mentions.find(doc, lemmas, kept, cues, every)
+        if mentions and "-" in doc.text:
+            mentions = _whole_compounds(doc, mentions)
         covered = {i for c in cues for i in range(c.start, c.end)}
         if taken:  # "cannot" of "cannot be reduced" belongs to the concept irreducible
             cues = tuple(c for c in cues if c not in taken)
+        if mentions:  # a word the matcher does not read past, inside a concept's label, is
+            # a word of that label: "all" of "all the resources of a single GPU"
+            named = [(m.start, m.end) for m in mentions if m.phrase.concept]
+            cues = tuple(
+                c
+                for c in cues
+                if c.rule.transparent or not any(a <= c.start and c.end <= b for a, b in named)
+            )
         if mentions and self._coordination:
             mentions = self._elided(doc, rows, mentions, {c.start for c in cues})
         covered.update(i for m in mentions for i in range(m.start, m.end))
@@ -177,3 +187,22 @@ class Scanner:
         if len(self._words) < _WORDS_LIMIT:
             self._words[norm, orth] = row
         return row
+
+
+def _whole_compounds(doc: Doc, mentions: tuple) -> tuple:
+    """The mentions that do not end inside a hyphenated word they start before: "more
+    parameter-efficient" names no "more parameters" (its words are "more" and
+    "parameter-efficient"); "ReLU-based" still names ReLU."""
+    kept = []
+    for m in mentions:
+        end = m.end
+        inside = (
+            end < len(doc) - 1
+            and m.start < end - 1
+            and doc[end].text == "-"
+            and not doc[end - 1].whitespace_
+            and not doc[end].whitespace_
+        )
+        if not inside:
+            kept.append(m)
+    return tuple(kept) if len(kept) < len(mentions) else mentions
