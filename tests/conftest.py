@@ -62,25 +62,6 @@ if importlib.util.find_spec("xdist") is not None:  # a hook pytest knows only wi
     pytest_xdist_make_scheduler = _served_together
 
 
-# The modules of the longest tests (minutes under load: the tutorial, the claim index built
-# three ways, validating the bundled graph file by file and whole, the template import),
-# longest first. Run in alphabetical order they came last, and with `pytest -n` one worker
-# ran the tutorial alone at the end while the other had finished; run first, the rest fills
-# in around them (the longest-first rule). The order of tests within a module is kept.
-RUN_FIRST = (
-    "test_tutorial.py",
-    "test_claim_index.py",
-    "test_cli_graph.py",
-    "test_seed_graph.py",
-    "test_sheet.py",
-)
-
-
-def pytest_collection_modifyitems(items):
-    rank = {name: place for place, name in enumerate(RUN_FIRST)}
-    items.sort(key=lambda item: rank.get(item.path.name, len(RUN_FIRST)))  # stable
-
-
 @pytest.fixture(scope="session")
 def graph():
     from kg.store import load_graph
