@@ -257,10 +257,11 @@ def _own_negation(cues: Sequence[Cue], kept: Sequence[int], start: int, end: int
     satisfied"). `start`, `end` index `kept`, the tokens the matcher read."""
     last = kept[end - 1]
     before = kept[start - 1] if start > 0 else -1  # the last token read before the mention
-    for cue in cues:
+    own = None
+    for cue in cues:  # the nearest: "It is not true that networks without pooling ..."
         if cue.rule.category == "negation" and before < cue.start <= last:
-            return cue
-    return None
+            own = cue
+    return own
 
 
 def _graph_phrases(kb: KnowledgeBase) -> list[tuple[str, str, str]]:
