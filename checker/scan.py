@@ -90,14 +90,6 @@ class Scanner:
         covered = {i for c in cues for i in range(c.start, c.end)}
         if taken:  # "cannot" of "cannot be reduced" belongs to the concept irreducible
             cues = tuple(c for c in cues if c not in taken)
-        if mentions:  # a word the matcher does not read past, inside a concept's label, is
-            # a word of that label: "all" of "all the resources of a single GPU"
-            named = [(m.start, m.end) for m in mentions if m.phrase.concept]
-            cues = tuple(
-                c
-                for c in cues
-                if c.rule.transparent or not any(a <= c.start and c.end <= b for a, b in named)
-            )
         if mentions and self._coordination:
             mentions = self._elided(doc, rows, mentions, {c.start for c in cues})
         covered.update(i for m in mentions for i in range(m.start, m.end))
