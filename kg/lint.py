@@ -262,7 +262,8 @@ def _similar_labels(labels: dict, skip: set) -> Iterator[tuple]:
     Comparing every pair of close length grows with the square of the graph. Labels that
     similar differ by a few characters, which change a few words at most: this search
     assumes at most CHANGED_WORDS words of each label are not in the other (counted with
-    repeats; the bundled graph's similar pairs differ by one or two). Two such labels share
+    repeats; the bundled graph's similar wordings of one fact differ by one or two, and the
+    pairs it skips are claims and contraries that swap a worked-out number). Two such labels share
     all but CHANGED_WORDS of their words, and the k rarest words they share are among each
     label's CHANGED_WORDS + k rarest (prefix filtering, as in all-pairs similarity joins).
     So a label of CHANGED_WORDS + 3 words or more is filed in an index under each triple of

@@ -125,7 +125,22 @@ def test_similar_labels_on_the_bundled_graph_equal_those_of_all_pairs(graph):
     texts = {
         str(c): text for c in claims if (text := lint._normalise(str(graph.value(c, RDFS.label))))
     }
-    assert found == _similar_pairs_by_comparing_all_within_the_length_window(texts)
+    expected = _similar_pairs_by_comparing_all_within_the_length_window(texts)
+    # By design the search skips pairs in which more than CHANGED_WORDS words of a label are
+    # not in the other; in the bundled graph those are a claim and its contrary that swaps a
+    # worked-out number ("200*200*3 = 120,000 weights" against "40,000 weights"), never two
+    # wordings of one fact.
+    skipped = {pair for pair in expected if _changed_words(texts, *pair) > lint.CHANGED_WORDS}
+    assert found == expected - skipped
+    corrections = {
+        tuple(sorted((str(a), str(b)))) for a, b in graph.subject_objects(DLC.correctedBy)
+    }
+    assert skipped <= corrections, skipped - corrections
+
+
+def _changed_words(texts: dict[str, str], a: str, b: str) -> int:
+    words_a, words_b = set(lint._tokens(texts[a])), set(lint._tokens(texts[b]))
+    return max(len(words_a), len(words_b)) - len(words_a & words_b)
 
 
 def _similar_pairs_by_comparing_all_within_the_length_window(
