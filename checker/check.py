@@ -762,7 +762,7 @@ class Checker:
         implicit = IMPLICIT.get(match.modality, "all") if match.claim else "all"
         ops = reading.ops
         if ops and "not" not in ops and match.claim is not None and match.shift is None:
-            if self._label_cue_reading(match.claim)[1] == ops:
+            if _said_once(self._label_cue_reading(match.claim)[1]) == _said_once(ops):
                 # The statement's operators are the claim label's own ("typically fit
                 # every example"): it restates the claim, as a plain statement would.
                 ops = ()
@@ -1064,6 +1064,11 @@ def _clean(text: str) -> tuple[str, str | None]:
 def _invalid(text: str, error: str) -> Verdict:
     empty = Reading(None, None, None, (), ())
     return Verdict(text, UNKNOWN, "invalid-input", None, empty, (), (), error, (), error=error)
+
+
+def _said_once(ops: tuple[str, ...]) -> tuple[str, ...]:
+    """Operators with a repeat said once: "all CPUs ... all CPU cores" is one "all"."""
+    return tuple(op for i, op in enumerate(ops) if i == 0 or op != ops[i - 1])
 
 
 def _justification(kb: KnowledgeBase, reading: Reading, match: Match) -> tuple[Edge, ...]:

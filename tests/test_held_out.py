@@ -32,6 +32,8 @@ HELD_OUT = [
         " example.",
         "true",
     ),
+    # The label says "all" twice ("all physical CPUs ... all CPU cores"): one "all" restates it.
+    ("s9k2-cpu-device-all-cores", "The cpu device uses all CPU cores.", "true"),
     # "any number of" is an amount, not a quantifier of the statement.
     (
         "s7e-multiple-servers-constant-scaling",
