@@ -444,12 +444,12 @@ def _with_context(reading: StemReading, whole: Doc) -> StemReading:
     """A question's reading with the topic and concepts of its whole stem when the question
     sentence names none ("Your CNN overfits. What should you try first?")."""
     concepts = [m for m in whole._.mentions if m.kind == "concept"]
-    named = reading.concepts | {_concept_iri(m) for m in concepts}
+    named = reading.concepts | {m.concept for m in concepts}
     if reading.topic is not None or not concepts:
         return replace(reading, concepts=named)
     topic = concepts[-1]
     text = whole[topic.start : topic.end].text
-    return replace(reading, topic=_concept_iri(topic), topic_text=text, concepts=named)
+    return replace(reading, topic=topic.concept, topic_text=text, concepts=named)
 
 
 def _strip_instructions(stem: str) -> str:
@@ -467,14 +467,14 @@ def _stem_reading(rules: StemRules, kb: KnowledgeBase, stem: str, doc: Doc) -> S
     topic = None
     if concepts:
         topic = concepts[0] if found is not None and found[0].topic == "first" else concepts[-1]
-    topic_iri = _concept_iri(topic) if topic else None
+    topic_iri = topic.concept if topic else None
     topic_text = doc[topic.start : topic.end].text if topic else None
     if found is None:
         frame = _frame(rules, kb, stem, doc)
-        named = frozenset(_concept_iri(m) for m in concepts)
+        named = frozenset(m.concept for m in concepts)
         # A frame's options describe its subject, the first concept it names ("What does
         # momentum help with in gradient descent?").
-        subject = _concept_iri(concepts[0]) if concepts else None
+        subject = concepts[0].concept if concepts else None
         return StemReading(
             ASKS_BEST, topic_iri, topic_text, frame, concepts=named, focus_concept=subject
         )
@@ -501,7 +501,7 @@ def _stem_reading(rules: StemRules, kb: KnowledgeBase, stem: str, doc: Doc) -> S
     head = stem[span[0] : doc[inside[0].start].idx] if inside else ""
     # The focus's head only: in "the curse of dimensionality for one-hot encoding", not
     # one-hot encoding, when the graph has no concept for the curse.
-    focus_concept = _concept_iri(inside[0]) if inside and not any(map(str.isalnum, head)) else None
+    focus_concept = inside[0].concept if inside and not any(map(str.isalnum, head)) else None
     return StemReading(
         _asks(found),
         topic_iri,
@@ -511,7 +511,7 @@ def _stem_reading(rules: StemRules, kb: KnowledgeBase, stem: str, doc: Doc) -> S
         templates,
         focus,
         rule.relations,
-        frozenset(_concept_iri(m) for m in concepts),
+        frozenset(m.concept for m in concepts),
         focus_concept,
     )
 
@@ -519,10 +519,6 @@ def _stem_reading(rules: StemRules, kb: KnowledgeBase, stem: str, doc: Doc) -> S
 def _slot(text: str) -> str:
     """A stem part as it reads inside a statement: no quotes, no capital on a plain word."""
     return _inner(text.translate(_QUOTES).strip())
-
-
-def _concept_iri(mention: Mention) -> str | None:
-    return mention.concept
 
 
 def _frame(rules: StemRules, kb: KnowledgeBase, stem: str, doc: Doc) -> Frame | None:
