@@ -45,7 +45,7 @@ from checker.rules import (
     text_states,
     weakest,
 )
-from checker.scan import Scan, Scanner
+from checker.scan import WEAKENING, Scan, Scanner
 from checker.spelling import Speller, english_words, vocabulary_of
 from kg.cache import cached, code_fingerprint, table_file
 from kg.compile import claim_edge
@@ -541,7 +541,7 @@ class Checker:
                 if decision is not None and reading.also:
                     decision = self._conjunction(reading, decision)
                 self._cache.put(("reading", reading), decision)
-            if decision is None:
+            if decision is None or _compared_away(scan, reading):
                 continue
             missing = self._unaccounted(scan, reading, decision)
             if not missing:
@@ -1154,6 +1154,29 @@ def _exclusion(kb: KnowledgeBase, reading: Reading, match: Match) -> str:
         if concept != member
     ]
     return f"{', '.join(kinds)}, and the graph says {a} and {b} exclude each other"
+
+
+def _compared_away(scan: Scan, reading: Reading) -> bool:
+    """Whether the reading's object is named only after a weakening word that follows its
+    relation phrase ("trained on a general corpus rather than | scientific text"): what comes
+    after it is an alternative or a comparison, not what the statement says the subject
+    relates to. A weakening word inside a phrase ("better than") is the phrase's own."""
+    named = {reading.relation, *reading.candidates}
+    relation_ends = [
+        m.end
+        for m in scan.mentions
+        if named & {*m.phrase.forward, *m.phrase.inverse, *(iri for iri, _ in m.phrase.frames)}
+    ]
+    objects = [m.start for m in scan.mentions if m.phrase.concept == reading.object]
+    if not relation_ends or not objects:
+        return False
+    after, before = min(relation_ends), min(objects)
+    return any(
+        kind == WEAKENING
+        and after <= i < before
+        and not any(m.start <= i < m.end for m in scan.mentions)
+        for i, kind in scan.joints
+    )
 
 
 def _why_unknown(kb: KnowledgeBase, reading: Reading) -> tuple[str, str]:

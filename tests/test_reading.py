@@ -256,6 +256,44 @@ def test_a_contrast_adjunct_left_aside_never_confirms(checker):
     assert checker.check("Unlike dropout, weight decay reduces overfitting.").verdict == "unknown"
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "not A but B" denies A alone: it says what "B rather than A" says.
+        ("Galactica was not trained on a general corpus but on scientific text.", "true"),
+        # ... and the other way round names the corpus Galactica was not trained on as its
+        # own: the graph holds no claim that it was trained on a general corpus.
+        ("Galactica was not trained on scientific text but on a general corpus.", "unknown"),
+        # "There is no X without Y": the two negations cancel, X needs Y.
+        ("There is no machine learning without data.", "true"),
+        ("There is no data science and no machine learning without data.", "true"),
+    ],
+)
+def test_a_negation_that_is_only_part_of_the_sentence(checker, text, expected):
+    assert checker.check(text).verdict == expected
+
+
+def test_what_follows_rather_than_is_not_the_object(checker):
+    """ "trained on A rather than B" says nothing of B as what it was trained on: the graph's
+    "trained on B rather than A" does not confirm it."""
+    swapped = "Galactica was trained on a general corpus rather than scientific text."
+    assert checker.check(swapped).verdict == "unknown"
+    said = "Galactica was trained on scientific text rather than a general corpus."
+    assert checker.check(said).verdict == "true"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A quiz option answering its question: "No," denies nothing of what follows.
+        ("No, batch norm has no learnable parameters", "false"),
+        ("Yes, batch normalization has learnable parameters.", "true"),
+    ],
+)
+def test_an_answer_word_opening_a_sentence_is_no_negation(checker, text, expected):
+    assert checker.check(text).verdict == expected
+
+
 def test_a_definition_decides_what_a_concept_is(checker):
     concept = checker.kb.concepts["https://w3id.org/dlcheck/kg/concept/hidden-layer"]
     said = concept.definition.rstrip(".")
