@@ -122,6 +122,12 @@ def test_unknown_names_the_words_the_graph_does_not_cover(checker):
         ("ReLU is short for rectified linear unit.", "true"),
         ("GRU stands for long short-term memory.", "false"),
         ("Batch normalization is short for layer normalization.", "false"),
+        # A statement put as how a thing is called, or as known, says what follows.
+        (
+            "When the generalization gap is large, the model is said to overfit the training data.",
+            "true",
+        ),
+        ("It is known that dropout increases overfitting.", "false"),
     ],
 )
 def test_statement_aligned_with_a_claim_text(checker, text, expected):
