@@ -128,6 +128,8 @@ def test_unknown_names_the_words_the_graph_does_not_cover(checker):
             "true",
         ),
         ("It is known that dropout increases overfitting.", "false"),
+        # An author list cut short is the first author's group, as "et al." says.
+        ("ELMo was proposed by Matthew Peters and colleagues.", "true"),
     ],
 )
 def test_statement_aligned_with_a_claim_text(checker, text, expected):
