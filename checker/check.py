@@ -702,7 +702,14 @@ class Checker:
         # A relation phrase the reading did not take is a second predicate, read or not by
         # the claim's texts: its negation could be the statement's ("without ... ignores").
         relations = set(reading.candidates)
-        if claim is not None:
+        # The claim's relation accounts for a phrase when the claim says what the statement
+        # says; not when it only entails or is entailed by the statement's relation
+        # (rdfs:subPropertyOf): then a phrase of the claim's relation is a second predicate.
+        if claim is not None and not any(
+            claim.relation in (*rel.broader, *rel.narrower)
+            for r in relations
+            if (rel := kb.relations.get(r)) is not None
+        ):
             relations.add(claim.relation)
         # The relation a phrase names may have been swapped for its exclusive variant ("only
         # experts can use": usable-by read as restricted-to) or a close one.
@@ -1114,6 +1121,16 @@ def _explain(kb: KnowledgeBase, reading: Reading, match: Match, verdict: str, ru
         first += f', and "{held.label}" excludes "{kb.relations[said].label}"'
     elif match.shift == "other value":
         first += f', which gives another value than "{kb.label(reading.object)}"'
+    elif match.shift in ("narrower relation", "broader relation"):
+        held = kb.relations[claim.relation]
+        said = next(
+            rel
+            for r in reading.candidates
+            if (rel := kb.relations.get(r)) is not None
+            and claim.relation in (*rel.narrower, *rel.broader)
+        )
+        entailing, entailed = (held, said) if match.shift == "narrower relation" else (said, held)
+        first += f', and "{entailing.label}" implies "{entailed.label}"'
     elif match.subject_path:
         first += f", and that speaks for {kb.label(reading.subject)}"
     sentences = [first + "."]

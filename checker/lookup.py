@@ -22,8 +22,8 @@ class Match:
     status: str
     modality: str
     # "narrower" | "broader" | "other value" (another number): the statement's object
-    # against the claim's; "reversed" | "contrary": the statement's relation against the
-    # claim's
+    # against the claim's; "reversed" | "contrary" | "narrower relation" | "broader
+    # relation": the claim's relation against the statement's
     shift: str | None
     subject_path: tuple[Edge, ...]  # statement subject up to the claim's subject
     object_path: tuple[Edge, ...]  # between the statement's object and the claim's
@@ -37,7 +37,8 @@ def find(kb: KnowledgeBase, reading: Reading) -> Match | None:
     object); for copulas, taxonomy and identity statements, the taxonomy; the subject's
     broader concepts (a claim about deep learning speaks for CNNs); the reversed claim of an
     asymmetric relation; then, for upward-monotone relations, the object's broader and
-    narrower concepts; last, a claim with a contrary relation.
+    narrower concepts; a claim with a contrary relation; one with a relation that entails
+    the statement's or that it entails; last, another value of a counted object.
     """
     if reading.subject is None or reading.object is None:
         return None
@@ -160,6 +161,26 @@ def _contrary(kb: KnowledgeBase, reading: Reading, relations) -> Iterator[Match]
                         yield Match(claim, claim.status, claim.modality, "contrary", path, ())
 
 
+def _entailing_relation(kb: KnowledgeBase, reading: Reading, relations) -> Iterator[Match]:
+    """A claim of a relation that entails the statement's (rdfs:subPropertyOf: what
+    prevents overfitting reduces it) says the statement holds at least as often; one of a
+    relation the statement's entails says it holds at most as often (what does not use Y
+    does not require it). Only the claim's own subject, or one it speaks for."""
+    o = reading.object
+    subjects = [(reading.subject, ()), *list(kb.ancestors.get(reading.subject, {}).items())]
+    for _, rel in relations:
+        if rel is None:
+            continue
+        others = [(r, "narrower relation") for r in rel.narrower]
+        others += [(r, "broader relation") for r in rel.broader]
+        for other, shift in others:
+            for subject, path in subjects:
+                for iri in kb.claim_index.get((subject, other, o), ()):
+                    claim = kb.claims[iri]
+                    if _speaks_for(claim, path):
+                        yield Match(claim, claim.status, claim.modality, shift, path, ())
+
+
 def _other_value(kb: KnowledgeBase, reading: Reading, relations) -> Iterator[Match]:
     """ "BERT-base has 24 layers" is decided by the claim that it has 12: a true claim about
     the subject whose object reads the same but for its number ("introduced in 2017" against
@@ -209,6 +230,7 @@ STRATEGIES = (
     _reversed,
     _other_object,
     _contrary,
+    _entailing_relation,
     _other_value,
 )
 

@@ -46,15 +46,17 @@ _LEAST = {"all": 3, "often": 2, "some": 1}
 
 def claim_states(status: str, modality: str, shift: str | None = None) -> frozenset[int]:
     """States a claim allows; `shift` widens them when the statement's object is narrower
-    ("narrower") or broader ("broader") than the claim's, for upward-monotone relations, and
+    ("narrower") or broader ("broader") than the claim's, for upward-monotone relations, or
+    when the claim's relation entails the statement's ("narrower relation": "prevents"
+    against "reduces") or the statement's entails the claim's ("broader relation"), and
     mirrors them when the statement swaps the sides of an asymmetric relation ("reversed"),
     and leaves the statement at most the cases the claim leaves when the statement's relation
     is contrary to the claim's ("contrary": lowering it against raising it) or names another
     value of what the claim's object counts ("other value": 24 layers against 12)."""
     states = CLAIM_STATES[(status, modality)]
-    if shift == "narrower":  # holding for less cannot happen more often
+    if shift in ("narrower", "broader relation"):  # holding for less: not more often
         return frozenset(s for s in STATES if s <= max(states))
-    if shift == "broader":  # holding for more happens at least as often
+    if shift in ("broader", "narrower relation"):  # holding for more: at least as often
         return frozenset(s for s in STATES if s >= min(states))
     if shift == "reversed":  # an asymmetric relation read the other way round
         return frozenset(3 - s for s in states)

@@ -61,7 +61,14 @@ PREF, ALT, HIDDEN = SKOS + "prefLabel", SKOS + "altLabel", SKOS + "hiddenLabel"
 # evidence is ranked in (kg/network.py leaves out the same): as edges they would make every
 # claim a neighbour of every other through a handful of hubs.
 SKIP_PREDICATES = frozenset(
-    {TYPE, RDFS + "subClassOf", RDFS + "domain", RDFS + "range", OWL + "oneOf"}
+    {
+        TYPE,
+        RDFS + "subClassOf",
+        RDFS + "subPropertyOf",
+        RDFS + "domain",
+        RDFS + "range",
+        OWL + "oneOf",
+    }
 )
 _TRUE = ("true", XSD_BOOLEAN)  # rdflib's Literal(True), as kg.store.read_triples gives it
 _ABSENT = object()
@@ -210,6 +217,7 @@ def _compile(triples: Triples) -> Iterator[tuple[str, object]]:
     relations: dict[str, Relation] = {}
     close_from = triples.inverse(DLC_NS + "closeTo")
     contrary_from = triples.inverse(DLC_NS + "contraryTo")
+    narrower_of = triples.inverse(RDFS + "subPropertyOf")
     for node in typed(DLC_NS + "Relation"):
 
         def flag(name: str, node=node) -> bool:
@@ -241,8 +249,10 @@ def _compile(triples: Triples) -> Iterator[tuple[str, object]]:
             identity=flag("identity"),
             close=both_ways("closeTo", close_from),
             contrary=both_ways("contraryTo", contrary_from),
+            broader=tuple(sorted(map(text, triples.objects(node, RDFS + "subPropertyOf")))),
+            narrower=tuple(sorted(map(text, narrower_of.get(node, ())))),
         )
-    del close_from, contrary_from
+    del close_from, contrary_from, narrower_of
     yield "relations", relations.items()
 
     sources: dict[str, Source] = {}

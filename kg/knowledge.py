@@ -56,6 +56,10 @@ class Relation:
 
     close: tuple[str, ...] = ()  # relations whose claims also decide it (dlc:closeTo)
     contrary: tuple[str, ...] = ()  # relations that cannot hold alongside it (dlc:contraryTo)
+    # rdfs:subPropertyOf: the relations it entails ("prevents" entails "reduces"), and those
+    # that entail it.
+    broader: tuple[str, ...] = ()
+    narrower: tuple[str, ...] = ()
     frames: tuple[str, ...] = ()  # phrases with a gap: "makes {object} possible"
 
 

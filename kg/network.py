@@ -9,7 +9,14 @@ from ontology.names import local_name
 
 # Triples that describe the vocabulary rather than the domain; as edges they would make
 # every claim a neighbour of every other through a handful of hubs.
-_SKIP_PREDICATES = {RDF.type, RDFS.subClassOf, RDFS.domain, RDFS.range, OWL.oneOf}
+_SKIP_PREDICATES = {
+    RDF.type,
+    RDFS.subClassOf,
+    RDFS.subPropertyOf,
+    RDFS.domain,
+    RDFS.range,
+    OWL.oneOf,
+}
 
 
 def project(graph: Graph):

@@ -104,6 +104,8 @@ def compile_knowledge(graph, content_hash: str = "") -> KnowledgeBase:
                     | {str(x) for x in graph.subjects(DLC.contraryTo, node)}
                 )
             ),
+            broader=tuple(sorted(str(x) for x in graph.objects(node, RDFS.subPropertyOf))),
+            narrower=tuple(sorted(str(x) for x in graph.subjects(RDFS.subPropertyOf, node))),
         )
 
     sources: dict[str, Source] = {}
@@ -285,7 +287,7 @@ def project(graph):
     from rdflib import Literal, URIRef
     from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-    skip = {RDF.type, RDFS.subClassOf, RDFS.domain, RDFS.range, OWL.oneOf}
+    skip = {RDF.type, RDFS.subClassOf, RDFS.subPropertyOf, RDFS.domain, RDFS.range, OWL.oneOf}
     network = nx.MultiDiGraph()
     for s, p, o in graph:
         if p in skip or not isinstance(s, URIRef) or not isinstance(o, URIRef):

@@ -302,6 +302,29 @@ def test_an_answer_word_opening_a_sentence_is_no_negation(checker, text, expecte
     assert checker.check(text).verdict == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected", "why"),
+    [
+        # A true claim of a relation that entails the statement's (rdfs:subPropertyOf):
+        # what keeps units from co-adapting reduces their co-adaptation.
+        ("Dropout reduces co-adaptation.", "true", '"prevents" implies "reduces"'),
+        # A false claim of a relation the statement's entails: what LeNet does not use, it
+        # does not require.
+        ("LeNet requires ReLU activations.", "false", '"requires" implies "uses"'),
+    ],
+)
+def test_a_relation_that_entails_another_decides_it(checker, text, expected, why):
+    verdict = checker.check(text)
+    assert verdict.verdict == expected
+    assert why in verdict.explanation
+
+
+def test_a_relation_entailed_says_nothing_the_other_way(checker):
+    """That LeNet does not use ReLU says nothing of what it needs; a false "requires" claim
+    never refutes "uses": deep learning does not require GPUs, yet it may use them."""
+    assert checker.check("Deep learning uses GPUs.").verdict == "unknown"
+
+
 def test_a_definition_decides_what_a_concept_is(checker):
     concept = checker.kb.concepts["https://w3id.org/dlcheck/kg/concept/hidden-layer"]
     said = concept.definition.rstrip(".")
