@@ -52,6 +52,7 @@ def lint_graph(graph) -> list[Finding]:
         *_false_corrections(facts),
         *_unsupported_claims(facts),
         *_uncited_sources(facts),
+        *_duplicate_sections(facts),
         *_near_duplicates(facts),
         *_unmentioned_concepts(facts),
     ]
@@ -219,6 +220,45 @@ def _uncited_sources(facts: _Facts) -> Iterator[Finding]:
             str(source),
             f'no claim or concept cites "{facts.label(source)}"',
         )
+
+
+# The number a section's dlc:section starts with ("9.2 Converting Raw Text...",
+# "Section 5.2 Capacity..."): what a book's readers cite it by. Ranges ("Sections 2-4") and
+# names without a leading number ("Myth 1", "Lecture 6.5") carry none.
+_SECTION_NUMBER = re.compile(
+    r"^(?:(?:section|chapter|§)\s*)?(\d+(?:\.\d+)*)(?![\d.]*\d|\s*[-–])", re.IGNORECASE
+)
+
+
+def _section_number(section: str) -> str | None:
+    found = _SECTION_NUMBER.match(section.strip())
+    return found.group(1) if found else None
+
+
+def _duplicate_sections(facts: _Facts) -> Iterator[Finding]:
+    """error: two source sections of one publication with the same section number. A
+    verdict cites one of them, a query counting what a section supports finds half, and a
+    curator adding a claim picks either: one section, one node."""
+    from rdflib.namespace import DCTERMS
+
+    numbered: dict[tuple, list] = {}
+    for node in facts.sources:
+        section = facts.value(node, facts.dlc.section)
+        number = _section_number(str(section)) if section is not None else None
+        if number is None:
+            continue
+        for publication in facts.objects(node, DCTERMS.isPartOf):
+            numbered.setdefault((str(publication), number), []).append(node)
+    for (publication, number), nodes in sorted(numbered.items()):
+        first, *others = sorted(nodes, key=str)
+        for other in others:
+            yield Finding(
+                ERROR,
+                "duplicate-section",
+                str(other),
+                f"is section {number} of {short(publication)}, as {short(str(first))} is: "
+                "merge them into one node and cite it",
+            )
 
 
 def _near_duplicates(facts: _Facts) -> Iterator[Finding]:
