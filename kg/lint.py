@@ -53,6 +53,7 @@ def lint_graph(graph) -> list[Finding]:
         *_unsupported_claims(facts),
         *_uncited_sources(facts),
         *_duplicate_sections(facts),
+        *_duplicate_publications(facts),
         *_near_duplicates(facts),
         *_unmentioned_concepts(facts),
     ]
@@ -258,6 +259,28 @@ def _duplicate_sections(facts: _Facts) -> Iterator[Finding]:
                 str(other),
                 f"is section {number} of {short(publication)}, as {short(str(first))} is: "
                 "merge them into one node and cite it",
+            )
+
+
+def _duplicate_publications(facts: _Facts) -> Iterator[Finding]:
+    """error: two publications with the same title (case and spacing aside): their sections
+    then escape duplicate-section, and a source's claims are split between two nodes."""
+    from rdflib.namespace import DCTERMS
+
+    titled: dict[str, list] = {}
+    for node in facts.sources:
+        title = facts.value(node, DCTERMS.title)
+        if title is not None and (key := " ".join(str(title).split()).casefold()):
+            titled.setdefault(key, []).append(node)
+    for nodes in titled.values():
+        first, *others = sorted(nodes, key=str)
+        for other in others:
+            yield Finding(
+                ERROR,
+                "duplicate-publication",
+                str(other),
+                f'has the title of {short(str(first))}, "{facts.value(first, DCTERMS.title)}": '
+                "merge them into one node, and their sections",
             )
 
 
