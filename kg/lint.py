@@ -52,6 +52,8 @@ def lint_graph(graph) -> list[Finding]:
         *_false_corrections(facts),
         *_unsupported_claims(facts),
         *_uncited_sources(facts),
+        *_duplicate_sections(facts),
+        *_duplicate_publications(facts),
         *_near_duplicates(facts),
         *_unmentioned_concepts(facts),
     ]
@@ -219,6 +221,67 @@ def _uncited_sources(facts: _Facts) -> Iterator[Finding]:
             str(source),
             f'no claim or concept cites "{facts.label(source)}"',
         )
+
+
+# The number a section's dlc:section starts with ("9.2 Converting Raw Text...",
+# "Section 5.2 Capacity..."): what a book's readers cite it by. Ranges ("Sections 2-4") and
+# names without a leading number ("Myth 1", "Lecture 6.5") carry none.
+_SECTION_NUMBER = re.compile(
+    r"^(?:(?:section|chapter|§)\s*)?(\d+(?:\.\d+)*)(?![\d.]*\d|\s*[-–])", re.IGNORECASE
+)
+
+
+def _section_number(section: str) -> str | None:
+    found = _SECTION_NUMBER.match(section.strip())
+    return found.group(1) if found else None
+
+
+def _duplicate_sections(facts: _Facts) -> Iterator[Finding]:
+    """error: two source sections of one publication with the same section number. A
+    verdict cites one of them, a query counting what a section supports finds half, and a
+    curator adding a claim picks either: one section, one node."""
+    from rdflib.namespace import DCTERMS
+
+    numbered: dict[tuple, list] = {}
+    for node in facts.sources:
+        section = facts.value(node, facts.dlc.section)
+        number = _section_number(str(section)) if section is not None else None
+        if number is None:
+            continue
+        for publication in facts.objects(node, DCTERMS.isPartOf):
+            numbered.setdefault((str(publication), number), []).append(node)
+    for (publication, number), nodes in sorted(numbered.items()):
+        first, *others = sorted(nodes, key=str)
+        for other in others:
+            yield Finding(
+                ERROR,
+                "duplicate-section",
+                str(other),
+                f"is section {number} of {short(publication)}, as {short(str(first))} is: "
+                "merge them into one node and cite it",
+            )
+
+
+def _duplicate_publications(facts: _Facts) -> Iterator[Finding]:
+    """error: two publications with the same title (case and spacing aside): their sections
+    then escape duplicate-section, and a source's claims are split between two nodes."""
+    from rdflib.namespace import DCTERMS
+
+    titled: dict[str, list] = {}
+    for node in facts.sources:
+        title = facts.value(node, DCTERMS.title)
+        if title is not None and (key := " ".join(str(title).split()).casefold()):
+            titled.setdefault(key, []).append(node)
+    for nodes in titled.values():
+        first, *others = sorted(nodes, key=str)
+        for other in others:
+            yield Finding(
+                ERROR,
+                "duplicate-publication",
+                str(other),
+                f'has the title of {short(str(first))}, "{facts.value(first, DCTERMS.title)}": '
+                "merge them into one node, and their sections",
+            )
 
 
 def _near_duplicates(facts: _Facts) -> Iterator[Finding]:

@@ -131,3 +131,51 @@ def test_ci_lints_the_graph_and_fails_on_errors():
     lines = [line.strip() for line in script.splitlines()]
     assert "set -euo pipefail" in lines
     assert lines.index("dlcheck lint") < lines.index("python -m pytest -n auto")
+
+
+SECTIONS = """
+@prefix c:       <https://w3id.org/dlcheck/kg/concept/> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix dlc:     <https://w3id.org/dlcheck/ontology#> .
+@prefix prov:    <http://www.w3.org/ns/prov#> .
+@prefix rdfs:    <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix skos:    <http://www.w3.org/2004/02/skos/core#> .
+@prefix src:     <https://w3id.org/dlcheck/kg/source/> .
+
+src:book a dlc:Publication ; rdfs:label "A book"@en ; dcterms:title "Deep  Learning" .
+src:other a dlc:Publication ; rdfs:label "Another book"@en ; dcterms:title "Deep Learning 2" .
+src:copy a dlc:Publication ; rdfs:label "A copy"@en ; dcterms:title "deep learning" .
+src:copy-1 a dlc:SourceSection ; dcterms:isPartOf src:copy ; dlc:section "1 Introduction" .
+src:book-9-2 a dlc:SourceSection ; dcterms:isPartOf src:book ; dlc:section "9.2 Tokens" .
+src:again-9-2 a dlc:SourceSection ; dcterms:isPartOf src:book ;
+    dlc:section "Section 9.2 Tokens (9.2.1 Splitting)" .
+src:book-9-3 a dlc:SourceSection ; dcterms:isPartOf src:book ; dlc:section "9.3 Language Models" .
+src:book-9-31 a dlc:SourceSection ; dcterms:isPartOf src:book ; dlc:section "9.31 Appendix" .
+src:other-9-2 a dlc:SourceSection ; dcterms:isPartOf src:other ; dlc:section "9.2 Tokens" .
+src:myth a dlc:SourceSection ; dcterms:isPartOf src:other ; dlc:section "Myth 1: Data" .
+src:myth-part a dlc:SourceSection ; dcterms:isPartOf src:other ; dlc:section "Myth 1 > More" .
+src:range a dlc:SourceSection ; dcterms:isPartOf src:other ; dlc:section "Sections 2-4: Curves" .
+src:range-2 a dlc:SourceSection ; dcterms:isPartOf src:other ; dlc:section "2 Curves" .
+
+c:token a dlc:Concept ; skos:prefLabel "token"@en ;
+    prov:wasDerivedFrom src:book-9-2 , src:again-9-2 , src:book-9-3 , src:book-9-31 ,
+        src:other-9-2 , src:myth , src:myth-part , src:range , src:range-2 , src:copy-1 .
+"""
+
+
+def test_a_section_or_a_publication_held_twice_is_an_error(run_cli, tmp_path):
+    """One section, one node: "Section 9.2 ..." and "9.2 ..." of one book are the same
+    section, whatever their titles add; the same number in another book, a longer number
+    (9.31), a range and names without a leading number are not. Two publications with one
+    title (case and spacing aside) are one publication."""
+    path = tmp_path / "sections.ttl"
+    path.write_text(SECTIONS)
+    result = run_cli("lint", "--no-bundled", "--graph", str(path))
+    assert result.exit_code == 1
+    assert result.output.splitlines()[:-2] == [
+        "error    duplicate-publication src:copy: has the title of src:book, "
+        '"Deep  Learning": merge them into one node, and their sections',
+        "error    duplicate-section    src:book-9-2: is section 9.2 of src:book, "
+        "as src:again-9-2 is: merge them into one node and cite it",
+    ]
+    assert result.output.splitlines()[-1] == "2 error(s), 0 warning(s), 1 info(s)"
