@@ -112,6 +112,19 @@ def parse_turtle(graph, path: Path) -> None:
     parser costs about a millisecond a statement where adding a parsed triple costs a few
     microseconds.
     """
+    triples, bindings = _parsed(path)
+    for prefix, namespace in bindings:
+        graph.bind(prefix, namespace)
+    graph.addN((s, p, o, graph) for s, p, o in triples)
+
+
+def parsed_triples(path: Path) -> tuple:
+    """The rdflib triples of one Turtle file, as `parse_turtle` adds them to a graph (the same
+    terms, blank nodes included), without building a graph: for reading a file's triples."""
+    return _parsed(path)[0]
+
+
+def _parsed(path: Path) -> tuple[tuple, tuple]:
     data = _read_bytes(path)
     key = (str(Path(path).resolve()), hashlib.sha256(data).digest())
     parsed = _PARSED.get(key)
@@ -120,10 +133,7 @@ def parse_turtle(graph, path: Path) -> None:
         _remember(key, parsed)
     else:
         _PARSED.move_to_end(key)
-    triples, bindings = parsed
-    for prefix, namespace in bindings:
-        graph.bind(prefix, namespace)
-    graph.addN((s, p, o, graph) for s, p, o in triples)
+    return parsed
 
 
 # Parsed files by resolved path and content: (triples, prefix bindings). The path is part of

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from kg.cache import cached
-from kg.store import content_hash, load_graph, ontology_files, parse_turtle, shapes_file
+from kg.store import (
+    content_hash,
+    load_graph,
+    ontology_files,
+    parse_turtle,
+    parsed_triples,
+    shapes_file,
+)
 
 # Bump when what is cached for validation changes shape or meaning.
 VALIDATION_FORMAT = "1"
@@ -73,19 +79,11 @@ def validate_files(
     hashes = {path: content_hash([path]) for path in files}
     shapes_key = content_hash([shapes_file()])
 
-    @functools.lru_cache(maxsize=16)  # the ontology and the files at hand, not every file
-    def graph_of(path: Path):
-        from rdflib import Graph
-
-        graph = Graph()
-        parse_turtle(graph, path)
-        return graph
-
     summaries = {
         path: cached(
             "validate-summary",
             _key(hashes[path]),
-            lambda p=path: _summary(graph_of(p), hashes[p]),
+            lambda p=path: _summary(parsed_triples(p), hashes[p]),
             _Summary,
         )
         for path in files
@@ -125,7 +123,7 @@ def validate_files(
                 shapes = _Shapes(_shapes_graph())
             if not owned or not shapes.local:
                 return ()
-            data = _unit_graph(graph_of, ontology, path, owned, sharing, context)
+            data = _unit_graph(ontology, path, owned, sharing, context)
             return tuple(_run_shacl(data, shapes.graph, only=set(owned), use=shapes.local))
 
         violations += cached("validate-file", key, run, tuple)
@@ -156,14 +154,14 @@ class _Summary:
     digests: dict[str, str]  # each IRI subject -> a hash of its triples in this file
 
 
-def _summary(graph, file_hash: str) -> _Summary:
+def _summary(triples, file_hash: str) -> _Summary:
     from rdflib import BNode, URIRef
     from rdflib.namespace import RDF
 
     subjects: dict[str, set[str]] = {}
     types: dict[str, set[str]] = {}
     said: dict[str, list[str]] = {}
-    for s, p, o in graph:
+    for s, p, o in dict.fromkeys(triples):  # a triple written twice is one, as in a graph
         if not isinstance(s, URIRef):
             continue
         pointed = subjects.setdefault(str(s), set())
@@ -180,24 +178,30 @@ def _summary(graph, file_hash: str) -> _Summary:
     )
 
 
-def _unit_graph(graph_of, ontology, path, owned, sharing, context):
+def _unit_graph(ontology, path, owned, sharing, context):
     """The ontology, the file, the rest of its subjects' descriptions, and the types of the
-    nodes they point at."""
+    nodes they point at.
+
+    Made from each file's parsed triples (kg.store keeps them per process), each added to
+    this one graph once: a graph per file, copied into the unit, cost as much as pySHACL."""
     from rdflib import Graph, URIRef
     from rdflib.namespace import RDF
 
     data = Graph()
     for part in [*ontology, path]:
-        data += graph_of(part)
+        parse_turtle(data, part)
     mine = {URIRef(s) for s in owned}
     for other in sharing:
-        for triple in graph_of(other):
-            if triple[0] in mine:
-                data.add(triple)
+        data.addN((*triple, data) for triple in _by_subject(other, mine))
     for node, classes in context:
         for cls in classes:
             data.add((URIRef(node), RDF.type, URIRef(cls)))
     return data
+
+
+def _by_subject(path: Path, subjects: set) -> list[tuple]:
+    """The triples of the file at `path` about one of `subjects`."""
+    return [triple for triple in parsed_triples(path) if triple[0] in subjects]
 
 
 class _Shapes:
@@ -249,6 +253,8 @@ def _is_local(graph, shape, on_values: bool = False) -> bool:
             continue
         if name == "path" and isinstance(value, URIRef):
             continue
+        if name == "target" and not is_property and not on_values and _local_target(graph, value):
+            continue
         if name in _ON_PATH and is_property:
             continue
         if name == "property" and not is_property and not on_values:
@@ -262,6 +268,44 @@ def _is_local(graph, shape, on_values: bool = False) -> bool:
             continue
         return False
     return True
+
+
+def _local_target(graph, target) -> bool:
+    """Whether a SPARQL target (SHACL-AF) picks nodes by their own triples alone: a SELECT of
+    ?this from one basic graph pattern whose every triple has ?this as its subject and a fixed
+    predicate and object, class membership (rdf:type/rdfs:subClassOf*) included. A file's
+    unit holds its subjects' whole descriptions and the ontology, so there such a target picks
+    the file's nodes the whole graph's does, as sh:targetClass does."""
+    from rdflib import URIRef, Variable
+    from rdflib.namespace import RDF, RDFS
+    from rdflib.paths import MulPath, SequencePath
+    from rdflib.plugins.sparql import prepareQuery
+
+    sh = {name: URIRef(SH + name) for name in ("select", "prefixes", "declare", "prefix")}
+    select = graph.value(target, sh["select"])
+    if (target, RDF.type, URIRef(SH + "SPARQLTarget")) not in graph or select is None:
+        return False
+    declared = graph.value(target, sh["prefixes"])
+    header = "".join(
+        f"PREFIX {graph.value(d, sh['prefix'])}: <{graph.value(d, URIRef(SH + 'namespace'))}>\n"
+        for d in graph.objects(declared, sh["declare"])
+    )
+    try:
+        query = prepareQuery(header + str(select)).algebra
+    except Exception:  # pySHACL reports a query it cannot read; here it is only not local
+        return False
+    this = Variable("this")
+    if query.name != "SelectQuery" or query.p.name != "Project" or query.p.p.name != "BGP":
+        return False
+    if list(query.p.PV) != [this]:
+        return False
+    membership = SequencePath(RDF.type, MulPath(RDFS.subClassOf, "*"))
+    return all(
+        s == this
+        and isinstance(o, URIRef)
+        and (isinstance(p, URIRef) or (isinstance(p, SequencePath) and p == membership))
+        for s, p, o in query.p.p.triples
+    )
 
 
 def _shapes_graph():
@@ -289,12 +333,17 @@ def _run_shacl(data, shapes, only=None, use=None) -> list[Violation]:
     options = {}
     if use is not None and None not in use:
         options["use_shapes"] = list(use)
+    # Advanced mode (SHACL-AF) for the shapes' SPARQL targets. It would copy the data graph
+    # first, in case a rule adds triples; the shapes hold no rule, so it runs in place.
+    in_place = (None, URIRef(SH + "rule"), None) not in shapes
     _, report, _ = pyshacl.validate(
         data,
         shacl_graph=shapes,
         inference="none",
         abort_on_first=False,
         allow_warnings=True,
+        advanced=True,
+        inplace=in_place,
         **options,
     )
 

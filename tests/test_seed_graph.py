@@ -222,6 +222,57 @@ def test_every_myth_carries_its_correction_and_a_partly_true_one_its_condition(t
     }
 
 
+MYTHS_OF_EVERY_KIND = """
+@prefix claim:   <https://w3id.org/dlcheck/kg/claim/> .
+@prefix dlc:     <https://w3id.org/dlcheck/ontology#> .
+@prefix rdfs:    <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix ex:      <urn:example:> .
+
+ex:Myth rdfs:subClassOf dlc:Claim .
+claim:myth-of-a-subclass a ex:Myth ; dlc:truthStatus dlc:StatusFalse .
+claim:false-and-partly-true a dlc:Claim ; dlc:truthStatus dlc:StatusFalse , dlc:StatusPartlyTrue ;
+    dlc:condition "For large models."@en .
+claim:of-no-known-status a dlc:Claim ; dlc:truthStatus ex:Unknown .
+claim:of-no-status a dlc:Claim .
+ex:untyped dlc:truthStatus dlc:StatusFalse .
+"""
+
+
+def test_the_myth_shapes_report_each_claim_of_their_status_once(tmp_path):
+    """Exactly the claims of a status, by class or subclass, get the status's one line, and
+    validating file by file says the same as validating the whole graph."""
+    from kg.store import load_graph
+    from kg.validate import validate, validate_files
+
+    complete = "".join(
+        f'claim:{name} rdfs:label "{name}"@en ; dlc:subject c:dl ; dlc:relation dlc:requires ;'
+        f" dlc:object c:gpu ; prov:wasDerivedFrom src:book-ch1 .\n"
+        for name in ("myth-of-a-subclass", "false-and-partly-true", "of-no-known-status")
+    )
+    path = tmp_path / "myths.ttl"
+    path.write_text(INCOMPLETE_MYTHS + MYTHS_OF_EVERY_KIND + complete)
+    report = validate(load_graph([path]))
+    false, partly = "A false claim needs a", "A partly true claim needs"
+    one, least = "A claim needs exactly one", "A claim needs at least"
+    assert [(v.focus, v.path, " ".join(v.message.split()[:5])) for v in report.violations] == [
+        ("claim:condition-only", None, partly),
+        ("claim:correction-only", None, partly),
+        ("claim:false-and-partly-true", None, false),
+        ("claim:false-and-partly-true", None, partly),
+        ("claim:false-and-partly-true", "dlc:truthStatus", one),
+        ("claim:myth-of-a-subclass", None, false),
+        ("claim:of-no-known-status", "dlc:truthStatus", one),
+        ("claim:of-no-status", "dlc:object", one),
+        ("claim:of-no-status", "dlc:relation", one),
+        ("claim:of-no-status", "dlc:subject", one),
+        ("claim:of-no-status", "dlc:truthStatus", one),
+        ("claim:of-no-status", "prov:wasDerivedFrom", least),
+        ("claim:of-no-status", "rdfs:label", "A claim needs one non-empty"),
+        ("claim:refuted-only", None, false),
+    ]
+    assert validate_files([path]) == report
+
+
 def test_no_myth_in_the_bundled_graph_lacks_its_correction_or_condition(graph):
     counts = _myth_counts(graph)
     myths, corrected, _ = counts["StatusFalse"]

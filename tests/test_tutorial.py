@@ -67,6 +67,9 @@ def test_following_the_tutorial(oxigraph, run_cli, tmp_path, monkeypatch):
     work.mkdir()
     monkeypatch.chdir(work)
     monkeypatch.setenv("DLCHECK_STATE", str(tmp_path / "state.json"))
+    # The push uploads the bundled graph: Oxigraph takes about 15 s of CPU to store it, past
+    # the 30 s an exchange may take by default on a loaded host (nothing shown depends on it).
+    monkeypatch.setenv("DLCHECK_ENDPOINT_TIMEOUT", "300")
     for name, body in files.items():
         (work / name).write_text(body, encoding="utf-8")
     store = oxigraph.removesuffix("/query")

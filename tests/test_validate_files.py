@@ -139,15 +139,24 @@ dlsh:CitedSourceShape a sh:NodeShape ;
     sh:targetObjectsOf prov:wasDerivedFrom ;
     sh:property [ sh:path [ sh:inversePath prov:wasDerivedFrom ] ; sh:maxCount 1 ;
                   sh:message "Cited at most once (a test shape)." ] .
+dlsh:CorrectionShape a sh:NodeShape ;
+    sh:target [ a sh:SPARQLTarget ; sh:prefixes dlsh:prefixes ;
+                sh:select "SELECT ?this WHERE { ?myth dlc:correctedBy ?this }" ] ;
+    sh:property [ sh:path dlc:truthStatus ; sh:hasValue dlc:StatusFalse ;
+                  sh:message "A correction is false (a test shape)." ] .
 """
     )
     monkeypatch.setattr(validation, "shapes_file", lambda: shapes)
     split = validation._Shapes(validation._shapes_graph())
-    assert [str(s).rsplit("#")[-1] for s in split.whole] == ["CitedSourceShape"]
+    # The bundled myth shapes' SPARQL targets read the focus node's own triples: local.
+    assert [str(s).rsplit("#")[-1] for s in split.whole] == ["CitedSourceShape", "CorrectionShape"]
     assert len(split.local) == 7
     report = validation.validate_files(topic_files)
     assert report == validation.validate(load_graph(topic_files))
     assert any(v.message.startswith("Cited at most once") for v in report.violations)
+    assert [v.focus for v in report.violations if "a correction is false" in v.message.lower()] == [
+        "claim:elsewhere"
+    ]
 
 
 def test_bundled_shapes_are_all_checked_file_by_file():

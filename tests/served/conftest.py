@@ -37,8 +37,13 @@ def launch() -> Callable[..., tuple[DlcheckServer, Callable[[], None]]]:
 
 
 @pytest.fixture(scope="session")
-def server(launch):
-    """The server with the default limits but a client timeout of 1 s (tests hit it)."""
+def server(launch, checker):
+    """The server with the default limits but a client timeout of 1 s (tests hit it).
+
+    After the session's checker: building it compiles the bundled graph and its checker
+    tables into the shared cache (or waits, with no deadline, for the pytest worker doing
+    so), so that the server's workers only open them. On a cold cache under load, their own
+    build missed the 120 s a worker has to load the graph."""
     server, stop = launch(client_timeout=1.0)
     yield server
     stop()
