@@ -386,6 +386,8 @@ class ClaimIndex:
         self._sizes = sizes
         self._memo: dict[tuple, frozenset[int]] = {}  # unit keys -> the texts holding them
         self._found: dict[tuple, list[int]] = {}  # a statement's units -> its candidates
+        self._aligning: dict[tuple, list[int]] = {}  # ... -> the candidates that may align
+        self._required: dict[int, tuple[frozenset, ...]] = {}  # text number -> `required`
 
     @classmethod
     def of(
@@ -477,6 +479,37 @@ class ClaimIndex:
             self._found[key] = found
         return found
 
+    def aligning(self, units: Sequence[Unit], exact: bool = False) -> list[int]:
+        """The candidates (`candidates`) whose every unit the statement may not leave out has
+        a counterpart among the statement's units (`required`, `reach`): the others align
+        with no statement, or only as independent, which decides nothing. Most candidates of
+        a statement made of common units are such texts, and the more so the larger the graph."""
+        if not units:
+            return []
+        key = (exact, *[u[:_IDENTITY] for u in units])
+        found = self._aligning.get(key)
+        if found is None:
+            said = reach(self.kb, units)
+            found = [
+                n
+                for n in self.candidates(units, exact)
+                if all(not keys.isdisjoint(said) for keys in self.required(n))
+            ]
+            if len(self._aligning) < 100_000:
+                self._aligning[key] = found
+        return found
+
+    def required(self, n: int) -> tuple[frozenset, ...]:
+        """For each unit of text `n` that a statement may not leave out (`_dropped` says
+        independent wherever it stands), the keys of the statement units (`reach`) that can
+        stand for it with an edit other than independent; none for a unit an excluded concept
+        may stand for. Worked out when a statement first meets the text."""
+        found = self._required.get(n)
+        if found is None:
+            text = self.texts[n]
+            found = self._required[n] = required_keys(self.kb, self.claims[text.claim], text)
+        return found
+
     def _holding(self, unit: Unit) -> frozenset[int]:
         """The texts that hold a unit: its concept (or a broader one, which a narrower
         concept of the statement can stand for), relation or word."""
@@ -545,6 +578,57 @@ class ClaimIndex:
 
 # A unit's first fields say what it is (kind, concept, relations, lemma), the rest where.
 _IDENTITY = Unit._fields.index("start")
+
+
+def reach(kb: KnowledgeBase, units: Iterable[Unit]) -> frozenset:
+    """The keys of what a statement's units can stand for in a claim text (`_edit`): a word's
+    lemma, each relation read either way ("f"|"i", relation), a concept, and ("a", ancestor)
+    for each concept broader than one of its concepts."""
+    said: set = set()
+    for unit in units:
+        if unit.kind == WORD:
+            said.add(unit.lemma)
+            continue
+        said.update(("f", r) for r in unit.forward)
+        said.update(("i", r) for r in unit.inverse)
+        if unit.concept:
+            said.add(unit.concept)
+            said.update(("a", a) for a in kb.ancestors.get(unit.concept, ()))
+    return frozenset(said)
+
+
+def required_keys(kb: KnowledgeBase, claim: Claim, text: ClaimText) -> tuple[frozenset, ...]:
+    """See `ClaimIndex.required`: what `align` and `_edit` accept, read the other way round.
+    A unit left out is independent when `_dropped` says so whether or not it trails; a unit
+    matched is independent or unmatched unless a statement unit holds one of these keys."""
+    relation = kb.relations.get(claim.relation)
+    upward = relation is not None and relation.upward
+    disjoint = relation is not None and relation.disjoint_objects
+    contrary = relation.contrary if relation is not None else ()
+    core = {claim.subject, claim.object}
+    found = []
+    for d, held in enumerate(text.units):
+        if INDEPENDENT != _dropped(text, d, core) or INDEPENDENT != _dropped(text, d, core, True):
+            continue
+        if held.kind == WORD:
+            found.append(frozenset([held.lemma]))
+            continue
+        keys: set = {("f", r) for r in held.forward} | {("i", r) for r in held.inverse}
+        if held.concept:
+            keys.add(held.concept)
+            if d >= text.subject_end:  # the object side: a narrower or broader concept
+                if disjoint:
+                    continue  # or an excluded one, which `kb.excluded` decides: any may do
+                if upward:
+                    keys.add(("a", held.concept))
+                    keys.update(kb.ancestors.get(held.concept, ()))
+        if held.kind == RELATION and contrary and d > text.first_concept >= 0:
+            if claim.relation in held.forward:  # a contrary relation (`_contrary`)
+                keys.update(("f", r) for r in contrary)
+            if claim.relation in held.inverse:
+                keys.update(("i", r) for r in contrary)
+        found.append(frozenset(keys))
+    return tuple(found)
 
 
 def _size(pair: tuple[frozenset[int], bool]) -> int:

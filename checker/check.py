@@ -570,7 +570,7 @@ class Checker:
             return None
         index = self.index
         best: list[tuple[tuple[int, bool, bool], int, Alignment, str, str]] = []
-        for n in index.candidates(units):
+        for n in index.aligning(units):
             if index.texts[n].restrictive != restricts:
                 continue
             alignment = index.align(units, n)
@@ -615,7 +615,7 @@ class Checker:
             best: list[tuple[int, Alignment, str, str, str]] = []
             # A claim word the first part leaves out would be a deletion, which goes the other
             # way from the insertion (forward against reverse): only texts of k units qualify.
-            for n in index.candidates(head, exact=True):
+            for n in index.aligning(head, exact=True):
                 text = index.texts[n]
                 if text.restrictive != restricts:
                     continue
