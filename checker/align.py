@@ -323,13 +323,15 @@ def write_index(
     texts: list[tuple[str, list]] = []
     concepts: list[tuple[str, list[str]]] = []
     words: list[tuple[str, list[int]]] = []
+    labels: list[tuple[str, int]] = []
     guards = _Guards()
 
     def flush() -> None:
         out.put("texts", texts)
         out.put("concepts", concepts)
         out.put("words", words)
-        texts.clear(), concepts.clear(), words.clear()
+        out.put("labels", labels)
+        texts.clear(), concepts.clear(), words.clear(), labels.clear()
 
     n = 0
     for claim, read_texts in read:
@@ -337,6 +339,7 @@ def write_index(
         apart = relation is not None and relation.disjoint_objects
         used = {claim.subject, claim.object}
         said: set[int] = set()
+        labels.append((claim.iri, n))  # its label is read first
         for text in read_texts:
             for key in {k for u in text.units for k in _keys(u)}:
                 postings.setdefault(key, []).append(n)
@@ -426,6 +429,7 @@ class ClaimIndex:
         sizes: Callable[[], Sequence[int]],
         guards: Mapping[object, Sequence[int]],
         free: Callable[[], Sequence[int]],
+        labels: Mapping[str, int],
     ):
         self.kb = kb
         self.claims = claims  # the graph's claims and the concepts' definitions
@@ -442,6 +446,7 @@ class ClaimIndex:
         # a statement may not leave out (`required`, `aligning`); `free`, texts with none.
         self.guards = guards
         self._free = free
+        self.labels = labels  # claim -> the number of its label's text
         self._memo: dict[tuple, frozenset[int]] = {}  # unit keys -> the texts holding them
         self._found: dict[tuple, list[int]] = {}  # a statement's units -> its candidates
         self._aligning: dict[tuple, list[int]] = {}  # ... -> the candidates that may align
@@ -456,7 +461,9 @@ class ClaimIndex:
         words: dict[str, set[int]] = {}
         disjoint: set[int] = set()
         guards = _Guards()
+        labels: dict[str, int] = {}
         for n, text in enumerate(texts):
+            labels.setdefault(text.claim, n)
             for key in {k for u in text.units for k in _keys(u)}:
                 postings.setdefault(key, []).append(n)
             claim = claims[text.claim]
@@ -483,6 +490,7 @@ class ClaimIndex:
             lambda: sizes,
             guarded,
             lambda: free,
+            labels,
         )
 
     @classmethod
@@ -499,6 +507,7 @@ class ClaimIndex:
             lambda: sets["sizes"],
             file.table("guards", tuple, _posting_key),
             lambda: sets["free"],
+            file.table("labels"),
         )
 
     @cached_property
@@ -541,6 +550,11 @@ class ClaimIndex:
         if len(self._found) < 100_000:
             self._found[key] = found
         return found
+
+    def label_text(self, claim: str) -> ClaimText | None:
+        """A claim's label as read into the index (its operators, its "only")."""
+        n = self.labels.get(claim)
+        return None if n is None else self.texts[n]
 
     def aligning(self, units: Sequence[Unit], exact: bool = False) -> list[int]:
         """The candidates (`candidates`) whose every unit the statement may not leave out has

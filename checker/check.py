@@ -211,8 +211,6 @@ class Checker:
         # ("text", t), ("scan", what was read where), ("reading", r) -> what was decided
         self._cache = DecisionCache(cache_size)
         self._speller: Speller | None = None
-        # claim IRI -> (does its label say "only"?, the operators of its label's cues)
-        self._label_cues: dict[str, tuple[bool, tuple[str, ...]]] = {}
         self.connectives = load_connectives()
 
     def _claim_index(self) -> ClaimIndex:
@@ -806,13 +804,13 @@ class Checker:
         return claim is not None and self._label_cue_reading(claim)[0]
 
     def _label_cue_reading(self, claim: Claim) -> tuple[bool, tuple[str, ...]]:
-        found = self._label_cues.get(claim.iri)
-        if found is None:  # read once per claim: every statement judged by it may ask
-            scan = self.scanner(self.nlp.tokenizer(claim.label))
-            ops = operators(scan.cues, None, None, None)
-            found = restrictive(scan) > 0, ops
-            self._label_cues[claim.iri] = found
-        return found
+        """(does the claim's label say "only"?, the operators of its label's cues), as the
+        claim index read the label."""
+        text = self.index.label_text(claim.iri)
+        if text is None:  # no claim of the graph (a rival from elsewhere): read it here
+            scan = self.scanner(self.nlp.tokenizer(self.read_as(claim.label)))
+            return restrictive(scan) > 0, operators(scan.cues, None, None, None)
+        return text.restrictive > 0, text.ops
 
     def _conjunction(self, reading: Reading, first: Decision) -> Decision:
         """A statement joined by "and" holds when every pair holds, fails when one fails."""

@@ -76,6 +76,9 @@ def test_the_claim_index_written_as_read_is_the_one_built_in_memory(checker, tmp
     assert new.disjoint == old.disjoint and list(new.sizes) == list(old.sizes)
     assert dict(new.guards) == {_posting_key(k): tuple(v) for k, v in old.guards.items()}
     assert list(new.free) == list(old.free)
+    # Each claim's label is the first of its texts: its operators and "only" are read there.
+    assert dict(new.labels) == old.labels and len(old.labels) == len(claims)
+    assert all(new.label_text(iri).text == claims[iri].label for iri in claims)
     # Without a content hash (a knowledge base built in memory) the same index is made.
     texts = [t for _, read_texts in read for t in read_texts]
     made = ClaimIndex.of(whole, texts, ClaimsAndDefinitions(whole))
