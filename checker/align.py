@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import cached_property
 from typing import NamedTuple
@@ -322,12 +323,15 @@ def write_index(
     texts: list[tuple[str, list]] = []
     concepts: list[tuple[str, list[str]]] = []
     words: list[tuple[str, list[int]]] = []
+    labels: list[tuple[str, int]] = []
+    guards = _Guards()
 
     def flush() -> None:
         out.put("texts", texts)
         out.put("concepts", concepts)
         out.put("words", words)
-        texts.clear(), concepts.clear(), words.clear()
+        out.put("labels", labels)
+        texts.clear(), concepts.clear(), words.clear(), labels.clear()
 
     n = 0
     for claim, read_texts in read:
@@ -335,6 +339,7 @@ def write_index(
         apart = relation is not None and relation.disjoint_objects
         used = {claim.subject, claim.object}
         said: set[int] = set()
+        labels.append((claim.iri, n))  # its label is read first
         for text in read_texts:
             for key in {k for u in text.units for k in _keys(u)}:
                 postings.setdefault(key, []).append(n)
@@ -344,14 +349,64 @@ def write_index(
             said.update(u.lemma for u in text.units if u.kind == WORD)
             sizes.append(len(text.units))
             texts.append((str(n), _text_row(text)))
+            guards.add(required_keys(kb, claim, text))
             n += 1
         concepts.append((claim.iri, sorted(used)))
         words.append((claim.iri, sorted(said)))
         if len(texts) >= batch:
             flush()
     flush()
+    guarded, free = guards.chosen(postings)
     out.put("postings", ((_posting_key(k), v) for k, v in postings.items()))
-    out.put("sets", [("disjoint", disjoint), ("sizes", sizes)])
+    out.put("guards", ((_posting_key(k), v) for k, v in guarded.items()))
+    out.put("sets", [("disjoint", disjoint), ("sizes", sizes), ("free", free)])
+
+
+class _Guards:
+    """Each text's required key sets (`required_keys`), kept compactly until the postings
+    are complete, then one set chosen per text as its guard (`chosen`)."""
+
+    def __init__(self) -> None:
+        self._ids: dict[frozenset, int] = {}  # a set of keys -> its number (sets repeat)
+        self._sets: list[frozenset] = []
+        self._needs = array("l")  # the numbers of each text's sets, text after text
+        self._ends = array("l")  # where each text's numbers end in _needs
+
+    def add(self, required: Sequence[frozenset]) -> None:
+        for keys in required:
+            number = self._ids.setdefault(keys, len(self._ids))
+            if number == len(self._sets):
+                self._sets.append(keys)
+            self._needs.append(number)
+        self._ends.append(len(self._needs))
+
+    def chosen(
+        self, postings: Mapping[object, Sequence[int]]
+    ) -> tuple[dict[object, list[int]], list[int]]:
+        """(key -> the texts it guards, in order; the texts with no required unit). A text's
+        guard is its required set whose keys the fewest texts hold (an ("a", c) key counts
+        the texts holding c): a statement meets the texts guarded by the keys it reaches, and
+        a text guarded by rare keys is met by few statements."""
+
+        def held(key: object) -> int:
+            if isinstance(key, tuple) and key[0] == "a":
+                key = key[1]
+            return len(postings.get(key, ()))
+
+        cost = [sum(held(k) for k in keys) for keys in self._sets]
+        guarded: dict[object, list[int]] = {}
+        free: list[int] = []
+        start = 0
+        for n, end in enumerate(self._ends):
+            needs = self._needs[start:end]
+            start = end
+            if not needs:
+                free.append(n)
+                continue
+            best = min(needs, key=cost.__getitem__)  # the first of the cheapest
+            for key in self._sets[best]:
+                guarded.setdefault(key, []).append(n)
+        return guarded, free
 
 
 class ClaimIndex:
@@ -372,6 +427,9 @@ class ClaimIndex:
         words: Mapping[str, set[int]],
         disjoint: Callable[[], frozenset[int]],
         sizes: Callable[[], Sequence[int]],
+        guards: Mapping[object, Sequence[int]],
+        free: Callable[[], Sequence[int]],
+        labels: Mapping[str, int],
     ):
         self.kb = kb
         self.claims = claims  # the graph's claims and the concepts' definitions
@@ -384,8 +442,15 @@ class ClaimIndex:
         self._disjoint = disjoint  # texts whose claim's relation has disjoint objects
         # How many units each text has: candidates are chosen by it, before any text is read.
         self._sizes = sizes
+        # Per key, the texts it guards: each text is guarded by the keys of one of its units
+        # a statement may not leave out (`required`, `aligning`); `free`, texts with none.
+        self.guards = guards
+        self._free = free
+        self.labels = labels  # claim -> the number of its label's text
         self._memo: dict[tuple, frozenset[int]] = {}  # unit keys -> the texts holding them
         self._found: dict[tuple, list[int]] = {}  # a statement's units -> its candidates
+        self._aligning: dict[tuple, list[int]] = {}  # ... -> the candidates that may align
+        self._required: dict[int, tuple[frozenset, ...]] = {}  # text number -> `required`
 
     @classmethod
     def of(
@@ -395,10 +460,14 @@ class ClaimIndex:
         concepts: dict[str, set[str]] = {}
         words: dict[str, set[int]] = {}
         disjoint: set[int] = set()
+        guards = _Guards()
+        labels: dict[str, int] = {}
         for n, text in enumerate(texts):
+            labels.setdefault(text.claim, n)
             for key in {k for u in text.units for k in _keys(u)}:
                 postings.setdefault(key, []).append(n)
             claim = claims[text.claim]
+            guards.add(required_keys(kb, claim, text))
             relation = kb.relations.get(claim.relation)
             if relation is not None and relation.disjoint_objects:
                 disjoint.add(n)
@@ -409,6 +478,7 @@ class ClaimIndex:
             )
         whole = frozenset(disjoint)
         sizes = [len(t.units) for t in texts]
+        guarded, free = guards.chosen(postings)
         return cls(
             kb,
             claims,
@@ -418,6 +488,9 @@ class ClaimIndex:
             words,
             lambda: whole,
             lambda: sizes,
+            guarded,
+            lambda: free,
+            labels,
         )
 
     @classmethod
@@ -432,6 +505,9 @@ class ClaimIndex:
             file.table("words", set),
             lambda: frozenset(sets["disjoint"]),
             lambda: sets["sizes"],
+            file.table("guards", tuple, _posting_key),
+            lambda: sets["free"],
+            file.table("labels"),
         )
 
     @cached_property
@@ -442,6 +518,11 @@ class ClaimIndex:
     def sizes(self) -> Sequence[int]:
         """How many units each text has, by text number."""
         return self._sizes()
+
+    @cached_property
+    def free(self) -> Sequence[int]:
+        """The texts with no unit a statement may not leave out."""
+        return self._free()
 
     @cached_property
     def longest(self) -> int:
@@ -460,14 +541,7 @@ class ClaimIndex:
         found = self._found.get(key)
         if found is not None:
             return found
-        holding = sorted(((self._holding(u), u.kind == CONCEPT) for u in units), key=_size)
-        sets = [texts_with for texts_with, _ in holding]
-        matches = set(sets[0].intersection(*sets[1:]))
-        for left_out, (_, replaceable) in enumerate(holding):
-            if replaceable:  # only a concept can be swapped for one that excludes it
-                others = sets[:left_out] + sets[left_out + 1 :]
-                if others:  # rarest first: intersecting starts from a copy of the first set
-                    matches.update(others[0].intersection(*others[1:]) & self.disjoint)
+        matches = self._holding_all(units)
         whole, sizes = len(units), self.sizes
         if exact:
             found = sorted(n for n in matches if sizes[n] == whole)
@@ -476,6 +550,69 @@ class ClaimIndex:
         if len(self._found) < 100_000:
             self._found[key] = found
         return found
+
+    def label_text(self, claim: str) -> ClaimText | None:
+        """A claim's label as read into the index (its operators, its "only")."""
+        n = self.labels.get(claim)
+        return None if n is None else self.texts[n]
+
+    def aligning(self, units: Sequence[Unit], exact: bool = False) -> list[int]:
+        """The candidates (`candidates`) whose every unit the statement may not leave out has
+        a counterpart among the statement's units (`required`, `reach`): the others align
+        with no statement, or only as independent, which decides nothing.
+
+        Found from the texts guarded by what the statement reaches (`guards`), never from
+        all the texts holding its units: how many those are grows with the graph, and most of
+        them say something the statement does not."""
+        if not units:
+            return []
+        key = (exact, *[u[:_IDENTITY] for u in units])
+        found = self._aligning.get(key)
+        if found is not None:
+            return found
+        said = reach(self.kb, units)
+        pool = set(self.free)
+        for k in said:
+            pool.update(self.guards.get(k, ()))
+        whole, sizes = len(units), self.sizes
+        found = []
+        for n in sorted(self._holding_all(units, pool)):  # as `candidates` would, of the pool
+            if sizes[n] != whole if exact else sizes[n] < whole:
+                continue
+            if all(not needed.isdisjoint(said) for needed in self.required(n)):
+                found.append(n)
+        if len(self._aligning) < 100_000:
+            self._aligning[key] = found
+        return found
+
+    def required(self, n: int) -> tuple[frozenset, ...]:
+        """For each unit of text `n` that a statement may not leave out (`_dropped` says
+        independent wherever it stands), the keys of the statement units (`reach`) that can
+        stand for it with an edit other than independent; none for a unit an excluded concept
+        may stand for. Worked out when a statement first meets the text."""
+        found = self._required.get(n)
+        if found is None:
+            text = self.texts[n]
+            found = self._required[n] = required_keys(self.kb, self.claims[text.claim], text)
+        return found
+
+    def _holding_all(self, units: Sequence[Unit], within: set[int] | None = None) -> set[int]:
+        """The texts (of `within`, if given) that hold every unit, or all but one concept where
+        an excluded concept may stand in for it: set intersections, rarest first, or from
+        `within`, which is smaller still."""
+        holding = sorted(((self._holding(u), u.kind == CONCEPT) for u in units), key=_size)
+        sets: list = [texts_with for texts_with, _ in holding]
+        if within is not None:
+            sets.insert(0, within)
+            holding.insert(0, (within, False))
+        matches = set(sets[0].intersection(*sets[1:]))
+        for left_out, (_, replaceable) in enumerate(holding):
+            if replaceable:  # only a concept can be swapped for one that excludes it
+                others = sets[:left_out] + sets[left_out + 1 :]
+                if len(others) > (within is not None):
+                    # rarest first: intersecting starts from a copy of the first set
+                    matches.update(others[0].intersection(*others[1:]) & self.disjoint)
+        return matches
 
     def _holding(self, unit: Unit) -> frozenset[int]:
         """The texts that hold a unit: its concept (or a broader one, which a narrower
@@ -545,6 +682,57 @@ class ClaimIndex:
 
 # A unit's first fields say what it is (kind, concept, relations, lemma), the rest where.
 _IDENTITY = Unit._fields.index("start")
+
+
+def reach(kb: KnowledgeBase, units: Iterable[Unit]) -> frozenset:
+    """The keys of what a statement's units can stand for in a claim text (`_edit`): a word's
+    lemma, each relation read either way ("f"|"i", relation), a concept, and ("a", ancestor)
+    for each concept broader than one of its concepts."""
+    said: set = set()
+    for unit in units:
+        if unit.kind == WORD:
+            said.add(unit.lemma)
+            continue
+        said.update(("f", r) for r in unit.forward)
+        said.update(("i", r) for r in unit.inverse)
+        if unit.concept:
+            said.add(unit.concept)
+            said.update(("a", a) for a in kb.ancestors.get(unit.concept, ()))
+    return frozenset(said)
+
+
+def required_keys(kb: KnowledgeBase, claim: Claim, text: ClaimText) -> tuple[frozenset, ...]:
+    """See `ClaimIndex.required`: what `align` and `_edit` accept, read the other way round.
+    A unit left out is independent when `_dropped` says so whether or not it trails; a unit
+    matched is independent or unmatched unless a statement unit holds one of these keys."""
+    relation = kb.relations.get(claim.relation)
+    upward = relation is not None and relation.upward
+    disjoint = relation is not None and relation.disjoint_objects
+    contrary = relation.contrary if relation is not None else ()
+    core = {claim.subject, claim.object}
+    found = []
+    for d, held in enumerate(text.units):
+        if INDEPENDENT != _dropped(text, d, core) or INDEPENDENT != _dropped(text, d, core, True):
+            continue
+        if held.kind == WORD:
+            found.append(frozenset([held.lemma]))
+            continue
+        keys: set = {("f", r) for r in held.forward} | {("i", r) for r in held.inverse}
+        if held.concept:
+            keys.add(held.concept)
+            if d >= text.subject_end:  # the object side: a narrower or broader concept
+                if disjoint:
+                    continue  # or an excluded one, which `kb.excluded` decides: any may do
+                if upward:
+                    keys.add(("a", held.concept))
+                    keys.update(kb.ancestors.get(held.concept, ()))
+        if held.kind == RELATION and contrary and d > text.first_concept >= 0:
+            if claim.relation in held.forward:  # a contrary relation (`_contrary`)
+                keys.update(("f", r) for r in contrary)
+            if claim.relation in held.inverse:
+                keys.update(("i", r) for r in contrary)
+        found.append(frozenset(keys))
+    return tuple(found)
 
 
 def _size(pair: tuple[frozenset[int], bool]) -> int:

@@ -211,8 +211,6 @@ class Checker:
         # ("text", t), ("scan", what was read where), ("reading", r) -> what was decided
         self._cache = DecisionCache(cache_size)
         self._speller: Speller | None = None
-        # claim IRI -> (does its label say "only"?, the operators of its label's cues)
-        self._label_cues: dict[str, tuple[bool, tuple[str, ...]]] = {}
         self.connectives = load_connectives()
 
     def _claim_index(self) -> ClaimIndex:
@@ -570,7 +568,7 @@ class Checker:
             return None
         index = self.index
         best: list[tuple[tuple[int, bool, bool], int, Alignment, str, str]] = []
-        for n in index.candidates(units):
+        for n in index.aligning(units):
             if index.texts[n].restrictive != restricts:
                 continue
             alignment = index.align(units, n)
@@ -615,7 +613,7 @@ class Checker:
             best: list[tuple[int, Alignment, str, str, str]] = []
             # A claim word the first part leaves out would be a deletion, which goes the other
             # way from the insertion (forward against reverse): only texts of k units qualify.
-            for n in index.candidates(head, exact=True):
+            for n in index.aligning(head, exact=True):
                 text = index.texts[n]
                 if text.restrictive != restricts:
                     continue
@@ -813,13 +811,13 @@ class Checker:
         return claim is not None and self._label_cue_reading(claim)[0]
 
     def _label_cue_reading(self, claim: Claim) -> tuple[bool, tuple[str, ...]]:
-        found = self._label_cues.get(claim.iri)
-        if found is None:  # read once per claim: every statement judged by it may ask
-            scan = self.scanner(self.nlp.tokenizer(claim.label))
-            ops = operators(scan.cues, None, None, None)
-            found = restrictive(scan) > 0, ops
-            self._label_cues[claim.iri] = found
-        return found
+        """(does the claim's label say "only"?, the operators of its label's cues), as the
+        claim index read the label."""
+        text = self.index.label_text(claim.iri)
+        if text is None or text.text != claim.label:  # an index of some texts only (tests)
+            scan = self.scanner(self.nlp.tokenizer(self.read_as(claim.label)))
+            return restrictive(scan) > 0, operators(scan.cues, None, None, None)
+        return text.restrictive > 0, text.ops
 
     def _conjunction(self, reading: Reading, first: Decision) -> Decision:
         """A statement joined by "and" holds when every pair holds, fails when one fails."""

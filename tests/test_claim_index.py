@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from checker.align import (
+    INDEPENDENT,
     ClaimIndex,
     ClaimsAndDefinitions,
     Unit,
@@ -14,6 +15,7 @@ from checker.align import (
     claim_text,
     claims_in_order,
     read_claim_texts,
+    units_of,
     write_index,
 )
 from checker.lemmatizer import lemma_table
@@ -72,6 +74,11 @@ def test_the_claim_index_written_as_read_is_the_one_built_in_memory(checker, tmp
     assert dict(new.concepts) == old.concepts
     assert dict(new.words) == old.words
     assert new.disjoint == old.disjoint and list(new.sizes) == list(old.sizes)
+    assert dict(new.guards) == {_posting_key(k): tuple(v) for k, v in old.guards.items()}
+    assert list(new.free) == list(old.free)
+    # Each claim's label is the first of its texts: its operators and "only" are read there.
+    assert dict(new.labels) == old.labels and len(old.labels) == len(claims)
+    assert all(new.label_text(iri).text == claims[iri].label for iri in claims)
     # Without a content hash (a knowledge base built in memory) the same index is made.
     texts = [t for _, read_texts in read for t in read_texts]
     made = ClaimIndex.of(whole, texts, ClaimsAndDefinitions(whole))
@@ -125,3 +132,30 @@ def test_the_lemma_and_phrase_tables_read_a_batch_at_a_time_are_those_read_whole
         ("  GPUs ,  not  CNNs", "c:d", ""),
     ]
     assert phrase_table(checker.nlp, phrases) == _reference_phrases(checker.nlp, phrases)
+
+
+def test_the_texts_a_statement_is_aligned_with_are_all_those_that_can_decide_it(checker):
+    """A statement is aligned only with the texts found through the guards
+    (`ClaimIndex.aligning`): those are the texts holding its units (`candidates`) that it
+    may align with, and every other of those aligns with it not at all, or as independent,
+    which decides nothing. Over the claims' own texts, denied, and the labelled statements."""
+    index = checker.index
+    claims = sorted(checker.kb.claims.values(), key=lambda c: c.iri)[::13]
+    texts = [c.label for c in claims] + [f"It is not true that {c.label}" for c in claims]
+    with open("tests/fixtures/statements.tsv", encoding="utf-8") as rows:
+        texts += [row.split("\t")[0] for row in list(rows)[1:]]
+    kept = left = 0
+    for doc in checker.nlp.tokenizer.pipe(texts):
+        units = units_of(checker.scanner(doc))
+        for k in range(len(units), 0, -1):  # the whole statement, and its first parts
+            for exact in (False, True):
+                head = units[:k]
+                found = set(index.aligning(head, exact))
+                holding = index.candidates(head, exact)
+                assert found <= set(holding), doc.text
+                others = [n for n in holding if n not in found]
+                for n in others:
+                    alignment = index.align(head, n)
+                    assert alignment is None or alignment.relation == INDEPENDENT, (doc.text, n)
+                kept, left = kept + len(found), left + len(others)
+    assert left > 10 * kept  # the guards leave out most texts holding a statement's units
