@@ -317,10 +317,9 @@ def stats(fmt: str, graph_files: tuple[Path, ...]) -> None:
     per chapter of each book the graph cites (docs/coverage.md)."""
     import json
 
-    from kg.persistent import open_store
-    from kg.stats import format_stats, store_stats
+    from kg.stats import cached_stats, format_stats
 
-    numbers = store_stats(open_store(list(graph_files) or None))
+    numbers = cached_stats(list(graph_files) or None)
     if fmt == "json":
         click.echo(json.dumps(numbers, indent=1))
     else:
