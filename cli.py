@@ -630,9 +630,9 @@ def lint(fmt: str, graph_files: tuple[Path, ...]) -> None:
     Findings are errors (exit status 1), warnings or infos; --format json gives a list of
     {level, code, subject, message} for tools.
     """
-    from kg.lint import ERROR, format_findings, lint_graph
+    from kg.lint import ERROR, cached_lint, format_findings
 
-    findings = lint_graph(_stored(graph_files))
+    findings = cached_lint(list(graph_files) or None)
     click.echo(format_findings(findings, fmt), nl=False)
     if any(f.level == ERROR for f in findings):
         sys.exit(EXIT_FAILURE)
