@@ -244,8 +244,10 @@ def validate(graph_files: tuple[Path, ...]) -> None:
     """
     from kg.validate import validate_files
 
-    progress = _validation_progress if sys.stderr.isatty() else None
-    report = validate_files(list(graph_files) or None, progress)
+    terminal = sys.stderr.isatty()
+    report = validate_files(list(graph_files) or None, _validation_progress if terminal else None)
+    if terminal:
+        click.echo(_validated(report.validated, report.files), err=True)
     click.echo(report.text(), nl=False)
     if not report.conforms:
         sys.exit(EXIT_FAILURE)
@@ -255,6 +257,19 @@ def _validation_progress(done: int, total: int, name: str) -> None:
     end = "\n" if done == total else ""
     click.echo(f"\rvalidating {done}/{total} files: {name[:40]:<40}", nl=False, err=True)
     click.echo(end, nl=False, err=True)
+
+
+def _validated(names: tuple[str, ...], total: int) -> str:
+    """What a run validated anew, for the terminal: the files an edit touched, by name."""
+    if len(names) == total:
+        return f"validated {total:,} file(s)"
+    if not names:
+        return f"no file changed: the results of {total:,} file(s) were kept"
+    shown = ", ".join(names[:5]) + (f" and {len(names) - 5:,} more" if len(names) > 5 else "")
+    return (
+        f"validated again: {shown} "
+        f"({len(names):,} of {total:,} files; the others' results were kept)"
+    )
 
 
 @cli.command()
