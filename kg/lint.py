@@ -132,6 +132,11 @@ class _Facts:
             self._tables[predicate] = table
         return self._tables[predicate].get(node, [])
 
+    def everything(self, predicate) -> Iterator:
+        """The objects of every `predicate` triple, read once as `objects` reads them."""
+        self.objects(None, predicate)
+        return itertools.chain.from_iterable(self._tables[predicate].values())
+
     def value(self, node, predicate):
         """One object of `node`'s `predicate`, or None (as rdflib's Graph.value)."""
         found = self.objects(node, predicate)
@@ -391,9 +396,9 @@ def _modalities(facts: _Facts, first, second) -> str:
 def _unmentioned_concepts(facts: _Facts) -> Iterator[Finding]:
     """info: a concept no claim has as its subject or object (docs/queries/unmentioned-concepts.rq
     asks the same); it may still serve the taxonomy."""
-    # Whatever has a dlc:subject or dlc:object is a claim (their domain), typed or not.
-    mentioned = set(facts.graph.objects(None, facts.dlc.subject))
-    mentioned |= set(facts.graph.objects(None, facts.dlc.object))
+    # Whatever has a dlc:subject or dlc:object is a claim (their domain), typed or not. The
+    # tables the near-duplicate check read already hold every such triple.
+    mentioned = {o for p in (facts.dlc.subject, facts.dlc.object) for o in facts.everything(p)}
     for concept in sorted(facts.concepts - mentioned, key=str):
         yield Finding(
             INFO,
