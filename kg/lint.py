@@ -12,8 +12,9 @@ import difflib
 import itertools
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 from ontology.names import short
 
@@ -58,7 +59,7 @@ def lint_graph(graph) -> list[Finding]:
     return sorted(findings, key=lambda f: (_LEVEL_ORDER[f.level], f.code, f.subject, f.message))
 
 
-def cached_lint(paths=None) -> list[Finding]:
+def cached_lint(paths: Sequence[Path] | None = None) -> list[Finding]:
     """`lint_graph` of the graph in `paths` (default: the bundled graph) read from its store,
     the findings kept in the cache per content: at 100 times the bundled graph a lint takes
     minutes, and the same files always give the same findings. The key costs a `stat` per

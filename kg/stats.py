@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from pathlib import Path
 
 from ontology.names import STATUS_NAMES
 
@@ -67,7 +69,7 @@ def graph_stats(graph) -> dict:
     }
 
 
-def cached_stats(paths=None) -> dict:
+def cached_stats(paths: Sequence[Path] | None = None) -> dict:
     """`store_stats` of the graph in `paths` (default: the bundled graph), kept in the cache
     per content: counting takes seconds on a graph 100 times the bundled one, and the store
     they are counted from never changes for a given content. The key costs a `stat` per file
