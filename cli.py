@@ -244,8 +244,10 @@ def validate(graph_files: tuple[Path, ...]) -> None:
     """
     from kg.validate import validate_files
 
-    progress = _validation_progress if sys.stderr.isatty() else None
-    report = validate_files(list(graph_files) or None, progress)
+    terminal = sys.stderr.isatty()
+    report = validate_files(list(graph_files) or None, _validation_progress if terminal else None)
+    if terminal:
+        click.echo(_validated(report.validated, report.files), err=True)
     click.echo(report.text(), nl=False)
     if not report.conforms:
         sys.exit(EXIT_FAILURE)
@@ -255,6 +257,19 @@ def _validation_progress(done: int, total: int, name: str) -> None:
     end = "\n" if done == total else ""
     click.echo(f"\rvalidating {done}/{total} files: {name[:40]:<40}", nl=False, err=True)
     click.echo(end, nl=False, err=True)
+
+
+def _validated(names: tuple[str, ...], total: int) -> str:
+    """What a run validated anew, for the terminal: the files an edit touched, by name."""
+    if len(names) == total:
+        return f"validated {total:,} file(s)"
+    if not names:
+        return f"no file changed: the results of {total:,} file(s) were kept"
+    shown = ", ".join(names[:5]) + (f" and {len(names) - 5:,} more" if len(names) > 5 else "")
+    return (
+        f"validated again: {shown} "
+        f"({len(names):,} of {total:,} files; the others' results were kept)"
+    )
 
 
 @cli.command()
@@ -317,10 +332,9 @@ def stats(fmt: str, graph_files: tuple[Path, ...]) -> None:
     per chapter of each book the graph cites (docs/coverage.md)."""
     import json
 
-    from kg.persistent import open_store
-    from kg.stats import format_stats, store_stats
+    from kg.stats import cached_stats, format_stats
 
-    numbers = store_stats(open_store(list(graph_files) or None))
+    numbers = cached_stats(list(graph_files) or None)
     if fmt == "json":
         click.echo(json.dumps(numbers, indent=1))
     else:
@@ -631,9 +645,9 @@ def lint(fmt: str, graph_files: tuple[Path, ...]) -> None:
     Findings are errors (exit status 1), warnings or infos; --format json gives a list of
     {level, code, subject, message} for tools.
     """
-    from kg.lint import ERROR, format_findings, lint_graph
+    from kg.lint import ERROR, cached_lint, format_findings
 
-    findings = lint_graph(_stored(graph_files))
+    findings = cached_lint(list(graph_files) or None)
     click.echo(format_findings(findings, fmt), nl=False)
     if any(f.level == ERROR for f in findings):
         sys.exit(EXIT_FAILURE)

@@ -371,6 +371,8 @@ def _curator_figures(figures, files, graph, cache, work) -> None:
     figures["query two-hop, warm"] = timed(dlcheck("query", TWO_HOP, *graph), cache, 3)
     figures["stats, warm"] = timed(dlcheck("stats", *graph), cache, 3)
     figures["lint"] = timed(dlcheck("lint", *graph), cache)
+    # The findings are kept per content (kg.lint.cached_lint): a repeat reads them back.
+    figures["lint, again"] = timed(dlcheck("lint", *graph), cache)
 
     validated = run(dlcheck("validate", *graph), cache)
     figures["validate, every file"] = Figure.median([validated])
@@ -422,6 +424,7 @@ ROWS = [
     ("query two-hop, warm", "rdflib"),
     ("stats, warm", "rdflib"),
     ("lint", "rdflib"),
+    ("lint, again", "rdflib"),
     ("validate, every file", "rdflib"),
     ("validate after one edited file", "rdflib"),
 ]

@@ -34,7 +34,7 @@ from typing import TypeVar
 
 from kg.errors import DlcheckError
 from kg.knowledge import Claim, Concept, Edge, KnowledgeBase, Relation, Source, ancestor_paths
-from kg.store import bundled_data_files, content_hash, default_files, ontology_files
+from kg.store import _read_bytes, bundled_data_files, content_hash, default_files, ontology_files
 from kg.tables import TableFile, TableWriter, build_lock, open_tables, split_key, tuple_key
 
 T = TypeVar("T")
@@ -167,11 +167,46 @@ def _remembered_hash(
     """The hash of the files' names and digests, the digests read from the cache directory's
     memo where size, time and inode still match; None when a file cannot be read (then
     content_hash, which names it). A different hash from content_hash, and as stable."""
+    digests = _digests(files, infos)
+    if digests is None:
+        return None
+    digest = hashlib.sha256(extra)
+    for path, file_digest in zip(files, digests, strict=True):
+        digest.update(path.name.encode() + b"\0" + file_digest.encode() + b"\0")
+    return digest.hexdigest()
+
+
+def file_digests(files: Sequence[Path]) -> list[str]:
+    """Each file's SHA-256, from the memo where the file has not changed since it was hashed:
+    the per-file keys of `validate` and the keys of cached `stats` and `lint` cost a `stat`
+    a file instead of reading the whole graph. A file that cannot be read raises
+    GraphLoadError naming it (as content_hash does)."""
+    try:
+        infos = [os.stat(path) for path in files]
+    except OSError:
+        infos = None
+    digests = _digests(files, infos) if infos is not None else None
+    if digests is None:
+        return [hashlib.sha256(_read_bytes(path)).hexdigest() for path in files]
+    return digests
+
+
+def files_key(files: Sequence[Path], *modules: str, extra: str = "") -> str:
+    """A cache key for what `modules` compute from `files`: the files' names and digests
+    (file_digests), the modules' code and `extra` (a library's version, say)."""
+    digest = hashlib.sha256(f"{code_fingerprint(*modules)}\0{extra}\0".encode())
+    for path, file_digest in zip(files, file_digests(files), strict=True):
+        digest.update(path.name.encode() + b"\0" + file_digest.encode() + b"\0")
+    return digest.hexdigest()
+
+
+def _digests(files: Sequence[Path], infos: Sequence[os.stat_result]) -> list[str] | None:
+    """The files' SHA-256 digests, remembered in the memo; None when one cannot be read."""
     folder = cache_dir()
     usable = _usable(folder)
     memo = _read_digests(folder / DIGESTS) if usable else {}
     now = time.time_ns()
-    digest = hashlib.sha256(extra)
+    digests = []
     changed = False
     for path, info in zip(files, infos, strict=True):
         name = os.path.abspath(path)  # no system call; the inode follows a moved link
@@ -189,7 +224,7 @@ def _remembered_hash(
                 changed = True
             else:
                 memo.pop(name, None)
-        digest.update(path.name.encode() + b"\0" + file_digest.encode() + b"\0")
+        digests.append(file_digest)
     if changed and usable:
         if len(memo) > MAX_DIGESTS:  # files of many graphs: keep this graph's
             current = {os.path.abspath(path) for path in files}
@@ -198,7 +233,7 @@ def _remembered_hash(
             _write_bytes(folder / DIGESTS, json.dumps(memo).encode())
         except OSError:
             pass  # a start that hashes again next time
-    return digest.hexdigest()
+    return digests
 
 
 def _read_digests(path: Path) -> dict[str, list]:

@@ -40,6 +40,7 @@ from kg.store import (
 # (kg.sparql.as_dataset): `GRAPH ?g { ... }` finds it under this name.
 GRAPH = pyoxigraph.NamedNode(GRAPH_IRI)
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+BATCH = 200_000  # quads a bulk load takes at once (_build)
 
 _open: dict[str, object] = {}
 
@@ -160,8 +161,16 @@ def _build(files: list[Path], folder: Path, target: Path) -> None:
     temp = Path(tempfile.mkdtemp(dir=folder, prefix=".build-"))
     try:
         store = pyoxigraph.Store(str(temp))
+        # Files are loaded in bulk batches of BATCH quads: a bulk load per file wrote and
+        # ingested new files on disk each time, a fixed cost that was most of a build of
+        # thousands of files; one load of everything would hold it all in memory at once.
+        batch: list = []
         for path in files:
-            _load_file(store, path)
+            batch += _file_quads(path)
+            if len(batch) >= BATCH:
+                store.bulk_extend(batch)
+                batch = []
+        store.bulk_extend(batch)
         store.optimize()
         del store  # closes the database before it moves
         _private(temp)
@@ -178,8 +187,9 @@ def _build(files: list[Path], folder: Path, target: Path) -> None:
         shutil.rmtree(temp, ignore_errors=True)
 
 
-def _load_file(store, path: Path) -> None:
-    """One Turtle file into the data's named graph, with the base IRI kg.store gives it.
+def _file_quads(path: Path) -> list:
+    """One Turtle file's triples as quads of the data's named graph, with the base IRI
+    kg.store gives it, and blank nodes of their own (as a bulk load of the file had them).
 
     Oxigraph's parser is the fast path. What it refuses goes through rdflib's parser: a
     real error then reads as it always has (file:line), and Turtle that only rdflib accepts
@@ -190,21 +200,20 @@ def _load_file(store, path: Path) -> None:
     """
     base = path.resolve().as_uri()
     try:
-        if b"^^" in path.read_bytes():
+        data = path.read_bytes()
+        if b"^^" in data:
             read_triples(path)  # raises GraphLoadError naming the file and line
-        store.bulk_load(
-            path=str(path), format=pyoxigraph.RdfFormat.TURTLE, base_iri=base, to_graph=GRAPH
+        parsed = pyoxigraph.parse(
+            data, pyoxigraph.RdfFormat.TURTLE, base_iri=base, rename_blank_nodes=True
         )
-        return
+        return [pyoxigraph.Quad(t.subject, t.predicate, t.object, GRAPH) for t in parsed]
     except SyntaxError:
         pass
     except OSError as exc:
         raise GraphLoadError(f"{path}: cannot read ({exc})") from None
     graph = Graph()
     parse_turtle(graph, path)  # raises GraphLoadError naming the file and line
-    store.bulk_extend(
-        pyoxigraph.Quad(_ox_term(s), _ox_term(p), _ox_term(o), GRAPH) for s, p, o in graph
-    )
+    return [pyoxigraph.Quad(_ox_term(s), _ox_term(p), _ox_term(o), GRAPH) for s, p, o in graph]
 
 
 def _stores_dir() -> Path:

@@ -90,6 +90,24 @@ def test_cli_text_and_json_and_exit_status(run_cli, flawed):
     assert findings[0]["subject"] == KG + "concept/gpu"
 
 
+def test_findings_are_kept_per_content_and_an_edit_is_linted_at_once(
+    run_cli, flawed, tmp_path, monkeypatch
+):
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("DLCHECK_CACHE_DIR", str(cache))
+    first = run_cli("lint", "--no-bundled", "--graph", str(flawed))
+    assert first.exit_code == 1
+    assert list(cache.glob("lint-*.pickle"))  # kept, keyed by the files' content
+    again = run_cli("lint", "--no-bundled", "--graph", str(flawed))
+    assert (again.exit_code, again.output) == (1, first.output)
+    # The graphics card no longer shares "gpu" with the GPU: the next lint says so.
+    flawed.write_text(FLAWED.replace(' ; skos:altLabel "gpu"@en', ""))
+    edited = run_cli("lint", "--no-bundled", "--graph", str(flawed))
+    assert edited.exit_code == 1  # the false correction is still there
+    assert "duplicate-label" not in edited.output
+    assert edited.output.splitlines()[-1] == "1 error(s), 4 warning(s), 2 info(s)"
+
+
 def test_warnings_alone_exit_0(run_cli, tmp_path):
     path = tmp_path / "lonely.ttl"
     path.write_text(

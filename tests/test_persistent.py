@@ -148,6 +148,20 @@ def test_stats_counted_by_the_store_equal_those_walked_from_the_turtle(files):
     assert store_stats(persistent.open_store(files)) == graph_stats(load_graph(files))
 
 
+def test_stats_are_kept_per_content_and_count_an_edit_at_once(own_cache, tmp_path, run_cli):
+    small = tmp_path / "small.ttl"
+    small.write_text(SMALL)
+    first = run_cli("stats", "--format", "json", "--no-bundled", "--graph", str(small))
+    assert json.loads(first.output)["concepts"] == 1
+    assert list(own_cache.glob("stats-*.pickle"))  # kept, keyed by the files' content
+    # The kept counts answer without the store; an edit is counted on the next run.
+    again = run_cli("stats", "--format", "json", "--no-bundled", "--graph", str(small))
+    assert again.output == first.output
+    small.write_text(SMALL + 'c:tpu a dlc:Hardware ; skos:prefLabel "TPU"@en .\n')
+    edited = run_cli("stats", "--format", "json", "--no-bundled", "--graph", str(small))
+    assert json.loads(edited.output)["concepts"] == 2
+
+
 def test_curator_commands_read_the_store_and_answer_as_before(graph, bundled_findings, run_cli):
     from kg.stats import graph_stats
 

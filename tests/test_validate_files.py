@@ -3,6 +3,9 @@ an edit only the files it touches run again."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -168,3 +171,71 @@ def test_progress_goes_to_a_terminal_only(run_cli):
     result = run_cli("validate")
     assert result.exit_code == 0
     assert "validating" not in result.stderr  # not a terminal under the test runner
+
+
+def _on_a_terminal(*args: str, cache: Path) -> tuple[int, str, str]:
+    """`dlcheck ARGS` in a child whose stderr is a terminal (a pseudo-terminal), as a curator
+    runs it: exit status, stdout, stderr."""
+    import pty
+
+    root = Path(__file__).parent.parent
+    env = dict(os.environ, DLCHECK_CACHE_DIR=str(cache), PYTHONPATH=str(root))
+    env.pop("DLCHECK_ENDPOINT", None)
+    main, terminal = pty.openpty()
+    child = subprocess.Popen(
+        [sys.executable, "-m", "cli", *args],
+        cwd=root,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=terminal,
+    )
+    os.close(terminal)
+    told = []
+    while True:
+        try:
+            chunk = os.read(main, 4096)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        told.append(chunk)
+    out = child.stdout.read().decode()
+    child.wait()
+    os.close(main)
+    return child.returncode, out, b"".join(told).decode().replace("\r\n", "\n")
+
+
+def test_on_a_terminal_the_files_an_edit_touched_are_validated_again_by_name(
+    own_cache, topic_files
+):
+    args = ("validate", "--no-bundled", "--graph", *map(str, topic_files))
+    status, report, told = _on_a_terminal(*args, cache=own_cache)
+    whole = validation.validate(load_graph(topic_files)).text()
+    assert (status, report) == (1, whole)
+    assert "validating " in told and "b-claims.ttl" in told
+    total = told.rsplit("validated ", 1)[-1].split(" ", 1)[0]
+    assert told.rstrip().endswith(f"validated {total} file(s)")
+
+    status, report, told = _on_a_terminal(*args, cache=own_cache)
+    assert (status, report) == (1, whole)
+    assert told.rstrip().endswith(f"no file changed: the results of {total} file(s) were kept")
+
+    claims = topic_files[1]
+    claims.write_text(
+        claims.read_text().replace(
+            "claim:bare a dlc:Claim ;", 'claim:bare a dlc:Claim ; rdfs:label "Bare."@en ;'
+        )
+    )
+    status, report, told = _on_a_terminal(*args, cache=own_cache)
+    assert (status, report) == (1, validation.validate(load_graph(topic_files)).text())
+    assert told.rstrip().endswith(
+        f"validated again: b-claims.ttl (1 of {total} files; the others' results were kept)"
+    )
+
+    # A file that no longer parses: one line naming it and its line, exit status 1, no report.
+    claims.write_text(claims.read_text() + 'claim:open rdfs:label "no end .\n')
+    status, report, told = _on_a_terminal(*args, cache=own_cache)
+    assert (status, report) == (1, "")
+    assert told.strip().count("\n") == 0
+    assert told.startswith(f"dlcheck: error: {claims}:")
