@@ -31,6 +31,7 @@ from checker.clauses import clauses, load_connectives, with_subject
 from checker.cues import Cue
 from checker.lookup import EXCLUDES, Match, find
 from checker.memo import DecisionCache
+from checker.mentions import Phrase
 from checker.pipeline import MAX_CHARS, build_pipeline
 from checker.reading import QUANTIFIER_NAMES, Grammar, Reading, operators, read
 from checker.rephrase import load_rephrasings, rephrase
@@ -730,7 +731,7 @@ class Checker:
             phrase = mention.phrase
             if phrase.concept in concepts:
                 continue
-            named = {*phrase.forward, *phrase.inverse, *(iri for iri, _ in phrase.frames)}
+            named = _relations_named(phrase)
             if phrase.weak and not phrase.concept:
                 continue
             if named & relations:
@@ -1176,12 +1177,10 @@ def _compared_away(scan: Scan, reading: Reading) -> bool:
     relation phrase ("trained on a general corpus rather than | scientific text"): what comes
     after it is an alternative or a comparison, not what the statement says the subject
     relates to. A weakening word inside a phrase ("better than") is the phrase's own."""
+    if not any(kind == WEAKENING for _, kind in scan.joints):
+        return False
     named = {reading.relation, *reading.candidates}
-    relation_ends = [
-        m.end
-        for m in scan.mentions
-        if named & {*m.phrase.forward, *m.phrase.inverse, *(iri for iri, _ in m.phrase.frames)}
-    ]
+    relation_ends = [m.end for m in scan.mentions if named & _relations_named(m.phrase)]
     objects = [m.start for m in scan.mentions if m.phrase.concept == reading.object]
     if not relation_ends or not objects:
         return False
@@ -1192,6 +1191,11 @@ def _compared_away(scan: Scan, reading: Reading) -> bool:
         and not any(m.start <= i < m.end for m in scan.mentions)
         for i, kind in scan.joints
     )
+
+
+def _relations_named(phrase: Phrase) -> set[str]:
+    """The relations a phrase names: read either way, or as a frame's head or tail."""
+    return {*phrase.forward, *phrase.inverse, *(iri for iri, _ in phrase.frames)}
 
 
 def _why_unknown(kb: KnowledgeBase, reading: Reading) -> tuple[str, str]:

@@ -168,12 +168,7 @@ def _remembered_hash(
     memo where size, time and inode still match; None when a file cannot be read (then
     content_hash, which names it). A different hash from content_hash, and as stable."""
     digests = _digests(files, infos)
-    if digests is None:
-        return None
-    digest = hashlib.sha256(extra)
-    for path, file_digest in zip(files, digests, strict=True):
-        digest.update(path.name.encode() + b"\0" + file_digest.encode() + b"\0")
-    return digest.hexdigest()
+    return None if digests is None else _folded(files, digests, extra)
 
 
 def file_digests(files: Sequence[Path]) -> list[str]:
@@ -194,8 +189,14 @@ def file_digests(files: Sequence[Path]) -> list[str]:
 def files_key(files: Sequence[Path], *modules: str, extra: str = "") -> str:
     """A cache key for what `modules` compute from `files`: the files' names and digests
     (file_digests), the modules' code and `extra` (a library's version, say)."""
-    digest = hashlib.sha256(f"{code_fingerprint(*modules)}\0{extra}\0".encode())
-    for path, file_digest in zip(files, file_digests(files), strict=True):
+    seed = f"{code_fingerprint(*modules)}\0{extra}\0".encode()
+    return _folded(files, file_digests(files), seed)
+
+
+def _folded(files: Sequence[Path], digests: Sequence[str], seed: bytes) -> str:
+    """One hash of `seed` and the files' names with their digests, in order."""
+    digest = hashlib.sha256(seed)
+    for path, file_digest in zip(files, digests, strict=True):
         digest.update(path.name.encode() + b"\0" + file_digest.encode() + b"\0")
     return digest.hexdigest()
 
