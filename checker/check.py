@@ -545,6 +545,9 @@ class Checker:
             missing = self._unaccounted(scan, reading, decision)
             if not missing:
                 return decision
+            narrowing = _narrowing(self.kb, scan, decision, missing)
+            if narrowing is not None:
+                return replace(decision, added=narrowing)
             if partial is None:
                 partial = (decision, missing)
         if partial is not None:
@@ -1170,6 +1173,47 @@ def _exclusion(kb: KnowledgeBase, reading: Reading, match: Match) -> str:
         if concept != member
     ]
     return f"{', '.join(kinds)}, and the graph says {a} and {b} exclude each other"
+
+
+def _narrowing(
+    kb: KnowledgeBase, scan: Scan, decision: Decision, missing: list[tuple[int, int]]
+) -> tuple[int, int] | None:
+    """The words left over, when they only narrow the object of a false claim whose relation
+    carries truth upward ("X requires *large labelled* datasets" against the false "X requires
+    labelled datasets"): the statement then entails the claim, and falls with it; denied, it
+    holds ("... does not require large labelled datasets"). A true claim decides nothing of a
+    narrower object, nor does a false one under other operators, which may turn downward."""
+    claim, reading = decision.claim, decision.reading
+    relation = kb.relations.get(reading.relation or "")
+    if (
+        claim is None
+        or claim.status != FALSE
+        or decision.verdict != (TRUE if reading.ops == ("not",) else FALSE)
+        or reading.ops not in ((), ("not",))
+        or reading.also
+        or reading.restrictive
+        or relation is None
+        or not relation.upward
+    ):
+        return None
+    start, end = missing[0][0], missing[-1][1]
+    words = {i for i, _ in scan.words}
+    if any(i not in words for s, e in missing for i in range(s, e)):
+        return None  # a phrase of its own, not a modifier
+    # Directly before the object's name, after the relation phrase, with nothing between but
+    # the modifiers and function words.
+    after = [m for m in scan.mentions if m.start >= end]
+    before = [m for m in scan.mentions if m.end <= start]
+    if not after or not before or after[0].phrase.concept != reading.object:
+        return None
+    if reading.relation not in _relations_named(before[-1].phrase):
+        return None
+    span = range(before[-1].end, after[0].start)
+    if any(i in span for i in scan.breaks) or any(i in span for i, _ in scan.joints):
+        return None
+    if any(i in span and i not in words for i in range(start, end)):
+        return None
+    return (start, end)
 
 
 def _compared_away(scan: Scan, reading: Reading) -> bool:

@@ -484,3 +484,40 @@ def test_a_padding_of_zero_is_not_split_into_a_padding(checker):
     "uses a padding" was refuted by "the padding is 0 by default"."""
     verdict = checker.check("By default, convolutions use a padding of 0 and a stride of 1.")
     assert verdict.verdict != "false"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # What unsupervised learning does not need, it does not need in a narrower kind
+        # either: the statement entails the false claim and falls with it.
+        ("Unsupervised learning requires large labelled datasets.", "false"),
+        # A true claim says nothing of a narrower object: transformers need positional
+        # encodings, not necessarily learned ones.
+        ("Transformers require learned positional encodings.", "unknown"),
+        # Denied, it holds: what is not needed at all is not needed in a narrower kind.
+        ("Unsupervised learning does not require large labelled datasets.", "true"),
+        # Under another operator the entailment may turn round: left undecided.
+        ("Unsupervised learning rarely requires large labelled datasets.", "unknown"),
+    ],
+)
+def test_a_modifier_narrowing_the_object_falls_only_with_a_false_claim(checker, text, expected):
+    verdict = checker.check(text)
+    assert verdict.verdict == expected
+    if expected != "unknown":
+        assert "The statement says more ('large')" in verdict.explanation
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("AlexNet's first convolutional layer has large 11x11 filters.", "true"),
+        ("LeNet has ReLU activations.", "false"),
+    ],
+)
+def test_has_reads_as_uses_for_what_a_model_is_built_with(checker, text, expected):
+    """ "X has Y" of an architecture is what the graph holds as "X uses Y" (no claim text
+    says "has" here)."""
+    verdict = checker.check(text)
+    assert verdict.verdict == expected
+    assert verdict.claim.relation.endswith("#uses")
