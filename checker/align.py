@@ -86,6 +86,9 @@ class Alignment(NamedTuple):
     edits: tuple[Edit, ...]
     deletions: int
     ops: tuple[str, ...] = ()  # the text's operators, without those of a dropped tail
+    # A trailing concept of the text left out ("used *in LSTM gates*"): the text's where or
+    # when, so only that the relation holds at all carries to the statement, not how often.
+    restricted: bool = False
 
 
 def units_of(scan: Scan) -> tuple[Unit, ...]:
@@ -666,7 +669,11 @@ class ClaimIndex:
             return None  # the statement names the subject and says nothing of it
         if last > j and _heads(text, j):
             return None
-        relations += [_dropped(text, d, core, trailing=True) for d in range(j, last)]
+        trail = [_dropped(text, d, core, trailing=True) for d in range(j, last)]
+        relations += trail
+        restricted = any(
+            r == FORWARD and text.units[j + i].kind == CONCEPT for i, r in enumerate(trail)
+        )
         deletions = len(relations) - len(units)
         ops = text.tail_ops[j] if text.tail_ops else text.ops
         edits: tuple[Edit, ...] = ()
@@ -677,7 +684,7 @@ class ClaimIndex:
                 else Edit(_dropped(text, d, core, trailing=d >= j), claimed, None)
                 for d, claimed in enumerate(text.units)
             )
-        return Alignment(text, compose(relations), edits, deletions, ops)
+        return Alignment(text, compose(relations), edits, deletions, ops, restricted)
 
 
 # A unit's first fields say what it is (kind, concept, relations, lemma), the rest where.

@@ -580,7 +580,12 @@ class Checker:
                 continue
             claim = index.claims[alignment.text.claim]
             verdict, rule = judge_alignment(
-                claim.status, claim.modality, alignment.ops, alignment.relation, ops
+                claim.status,
+                claim.modality,
+                alignment.ops,
+                alignment.relation,
+                ops,
+                alignment.restricted,
             )
             if verdict == UNKNOWN:
                 continue

@@ -37,6 +37,7 @@ _KEYS = {
     "category",
     "ops",
     "negated_ops",
+    "repeated_ops",
     "scope",
     "direction",
     "transparent",
@@ -55,6 +56,9 @@ class CueRule:
     literal: str | None = None
     pattern: tuple[dict, ...] | None = None
     negated_ops: tuple[str, ...] | None = None
+    # The ops when the cue comes again right after itself, as in a list ("no A and no B"
+    # denies A and B each, once); None: as `ops`.
+    repeated_ops: tuple[str, ...] | None = None
     scope: str = "narrow"  # "wide": outscopes possibility modals ("can solve any problem")
     direction: str = "forward"
     transparent: bool = True  # the concept/relation matcher reads past the cue's words
@@ -76,7 +80,7 @@ class CueRule:
             raise CueRuleError(f"a rule needs exactly one of literal or pattern: {data}")
         if data.get("category") not in CATEGORIES:
             raise CueRuleError(f"category must be one of {CATEGORIES}: {data}")
-        for key in ("ops", "negated_ops"):
+        for key in ("ops", "negated_ops", "repeated_ops"):
             if any(op not in OPS for op in data.get(key) or ()):
                 raise CueRuleError(f"{key} may hold only {OPS}: {data}")
         if data.get("direction", "forward") not in ("forward", "backward"):
@@ -87,6 +91,7 @@ class CueRule:
             literal=data.get("literal"),
             pattern=tuple(data["pattern"]) if "pattern" in data else None,
             negated_ops=tuple(data["negated_ops"]) if "negated_ops" in data else None,
+            repeated_ops=tuple(data["repeated_ops"]) if "repeated_ops" in data else None,
             scope=data.get("scope", "narrow"),
             direction=data.get("direction", "forward"),
             transparent=data.get("transparent", data["category"] in _TRANSPARENT),
@@ -102,6 +107,8 @@ class CueRule:
             data["pattern"] = list(self.pattern)
         if self.negated_ops is not None:
             data["negated_ops"] = list(self.negated_ops)
+        if self.repeated_ops is not None:
+            data["repeated_ops"] = list(self.repeated_ops)
         if self.scope != "narrow":
             data["scope"] = self.scope
         if self.direction != "forward":

@@ -336,17 +336,20 @@ def operators(cues: tuple[Cue, ...], left, relation, right) -> tuple[str, ...]:
     negation came between: "can solve any problem" is about every problem.
     """
     ops: list[str] = []
+    previous = None  # the rule of the last cue counted
     for cue in cues:  # in text order
         if cue.rule.category in ("pseudo", "terminator", "filler") or not cue.rule.ops:
             continue
         if relation is not None and not _bears_on(cue, left, relation, right):
             continue
         negated_before = "not" in ops
-        cue_ops = list(
-            cue.rule.negated_ops
-            if negated_before and cue.rule.negated_ops is not None
-            else cue.rule.ops
-        )
+        if cue.rule is previous and cue.rule.repeated_ops is not None:
+            cue_ops = list(cue.rule.repeated_ops)  # "no A and no B": one denial over a list
+        elif negated_before and cue.rule.negated_ops is not None:
+            cue_ops = list(cue.rule.negated_ops)
+        else:
+            cue_ops = list(cue.rule.ops)
+        previous = cue.rule
         if cue.rule.scope == "wide":
             last_not = max((i for i, op in enumerate(ops) if op == "not"), default=-1)
             ops[last_not + 1 : last_not + 1] = cue_ops

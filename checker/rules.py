@@ -122,19 +122,29 @@ def shifted(states: frozenset[int], relation: str) -> frozenset[int]:
 
 
 def judge_alignment(
-    status: str, modality: str, text_ops: tuple[str, ...], relation: str, ops: tuple[str, ...]
+    status: str,
+    modality: str,
+    text_ops: tuple[str, ...],
+    relation: str,
+    ops: tuple[str, ...],
+    restricted: bool = False,
 ) -> tuple[str, str]:
     """(verdict, rule) of a statement aligned with a claim text by `relation`.
 
     A partly true claim decides only its own restatement (with the text's operators) and the
     "always"/"can" forms the table gives; a condition the statement leaves out is what makes
-    it partly true."""
+    it partly true. `restricted`: the statement leaves out where or when the text says the
+    relation holds; then only that it holds at all carries over ("the sigmoid is used in LSTM
+    gates" says the sigmoid is used, not that it is used often, nor rarely)."""
     if status == PARTLY_TRUE and relation == "=" and ops == text_ops:
         return PARTLY_TRUE, "restates"
     if status == PARTLY_TRUE and (text_ops or relation != "="):
         return "unknown", "undetermined"
     allowed = shifted(text_states(status, modality, text_ops), relation)
     implicit = IMPLICIT[modality]
+    if restricted and relation == "<":
+        allowed = frozenset(s for s in STATES if s >= min(1, min(allowed)))
+        implicit = "some"
     if _quantified(text_ops) and not _quantified(ops):
         # The statement leaves out the text's own "can" or "usually": a plain sentence is
         # then a generic, not a restatement ("GELU gives better accuracy" against "GELU

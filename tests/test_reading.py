@@ -521,3 +521,31 @@ def test_has_reads_as_uses_for_what_a_model_is_built_with(checker, text, expecte
     verdict = checker.check(text)
     assert verdict.verdict == expected
     assert verdict.claim.relation.endswith("#uses")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "Used in LSTM gates" says the sigmoid is used at all ...
+        ("The sigmoid is never used.", "false"),
+        # ... but not how often it is used once where it is used is left out: these were
+        # TRUE from claims about one place each is used in.
+        ("ReLU is always used.", "unknown"),
+        ("Luong attention is always used.", "unknown"),
+    ],
+)
+def test_leaving_out_where_a_claim_holds_keeps_only_that_it_holds(checker, text, expected):
+    assert checker.check(text).verdict == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # One denial over a list: a second "not" from "nor" or "and no" cancelled the first,
+        # and "The Transformer contains recurrent layers" came back TRUE from such a text.
+        "The Transformer contains neither recurrent nor convolutional layers.",
+        "The input layer applies no weights and no activation function.",
+    ],
+)
+def test_a_denial_over_a_list_is_one_negation(checker, text):
+    assert checker.check(text).as_dict()["reading"]["negated"] is True
