@@ -465,7 +465,12 @@ def test_an_article_inside_a_label_is_read_past(checker):
         "The derivative of the ReLU function is 1 for positive inputs.",
         "The derivative of the ReLU is 1 for positive inputs.",
     ):
-        assert "recognised derivative of ReLU" in checker.check(text).explanation
+        # Read right, the statement is either decided by a claim about the derivative of ReLU
+        # (the graph holds its value on each side of zero) or left unknown with it recognised.
+        verdict = checker.check(text)
+        assert "recognised derivative of ReLU" in verdict.explanation or (
+            verdict.claim is not None and "derivative of ReLU" in verdict.claim.label
+        )
     assert checker.check("You need labeled data to pre-train a model.").verdict != "false"
 
 
