@@ -628,7 +628,9 @@ def _kin(kb: KnowledgeBase, relation: Mention) -> frozenset[str]:
     for iri in list(names):
         known = kb.relations.get(iri)
         if known is not None:
-            names |= set(known.close)
+            # A claim through a relation that entails the stem's answers it too: "Which
+            # variant uses the whole dataset?" by "Batch gradient descent requires it".
+            names |= set(known.close) | set(known.narrower)
             if known.exclusive_variant:
                 names.add(known.exclusive_variant)
     # A concept's definition says what it is and does: it answers any question about it.
