@@ -472,6 +472,13 @@ def _stem_reading(rules: StemRules, kb: KnowledgeBase, stem: str, doc: Doc) -> S
     if found is None:
         frame = _frame(rules, kb, stem, doc)
         named = frozenset(m.concept for m in concepts)
+        subject = _do_support_subject(rules, stem, doc, concepts)
+        if subject is not None:
+            # "What advantage do subword tokenizers have over word-level tokenizers?" +
+            # "They can handle ...": after do-support the question's subject is the concept
+            # right after the auxiliary, and a pronoun in an option stands for it.
+            topic_iri = subject.concept
+            topic_text = doc[subject.start : subject.end].text
         # A frame's options describe its subject, the first concept it names ("What does
         # momentum help with in gradient descent?").
         subject = concepts[0].concept if concepts else None
@@ -514,6 +521,25 @@ def _stem_reading(rules: StemRules, kb: KnowledgeBase, stem: str, doc: Doc) -> S
         frozenset(m.concept for m in concepts),
         focus_concept,
     )
+
+
+def _do_support_subject(
+    rules: StemRules, stem: str, doc: Doc, concepts: list[Mention]
+) -> Mention | None:
+    """The concept that starts the subject after a wh-question's do-support ("What
+    advantage do | subword tokenizers have ...?"), or None when the stem has no
+    do-support or no concept right after it."""
+    wh = rules.wh_word.search(stem)
+    if wh is None:
+        return None
+    aux = next((t for t in doc if t.idx >= wh.end() and rules.do_support.match(t.text)), None)
+    if aux is None:
+        return None
+    # The first concept after the auxiliary, unless the stem's verb comes first ("What do
+    # we | use ..."): then the subject is no concept of the graph.
+    after = [m for m in doc._.mentions if m.start > aux.i]
+    first = min(after, key=lambda m: m.start, default=None)
+    return first if first is not None and first in concepts else None
 
 
 def _slot(text: str) -> str:
