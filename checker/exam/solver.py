@@ -97,6 +97,7 @@ class Frame:
     # "The main difference between X and Y is <option>": an option may also be a clause of
     # its own ("X pools the maximum; Y the mean"), checked as written.
     clause_too: bool = False
+    phrase: str | None = None  # the stem's relation phrase as written ("is fundamental to")
 
     def fill(self, option: str) -> str:
         after = self.after
@@ -597,14 +598,14 @@ def _frame(rules: StemRules, kb: KnowledgeBase, stem: str, doc: Doc) -> Frame | 
                 return None  # "Which type of learning is this?": the stem says nothing more
             if rest:
                 kin = _kin(kb, verb) if verb is not None else None
-                return Frame("", rest, kin)
+                return Frame("", rest, kin, phrase=_words(doc, verb))
     if wh is not None and wh.start() > 0:
         said = [m for m in mentions if m.kind == "relation" and doc[m.end - 1].idx < wh.start()]
         if said and not rules.wh_word.search(stem, 0, wh.start()):
             # "Word embeddings enable what type of learning?": the wh-phrase stands where
             # the option goes, at the end of a statement the stem has already made.
             before = stem[: wh.start()].strip().rstrip(",")
-            return Frame(_capital(before), "", _kin(kb, said[-1]))
+            return Frame(_capital(before), "", _kin(kb, said[-1]), phrase=_words(doc, said[-1]))
     relations = [
         m
         for m in mentions
@@ -634,7 +635,7 @@ def _frame(rules: StemRules, kb: KnowledgeBase, stem: str, doc: Doc) -> Frame | 
         if aux is not None and aux.group(0).lower() in rules.singular_auxiliaries:
             # "What does momentum help with?": "Momentum helps with <option>".
             verb = _third_person(verb, rules.third_person) or verb
-        return Frame(_capital(said + verb), "", _kin(kb, relation))
+        return Frame(_capital(said + verb), "", _kin(kb, relation), phrase=_words(doc, relation))
     if do_support or (aux is not None and rules.inversion.match(stem[aux.start() :])):
         return None  # "What does W represent?", "What would you need?": no subject place
     # A copula ("is", "are": a phrase that can be a plain attribution) puts the stem's
@@ -644,7 +645,12 @@ def _frame(rules: StemRules, kb: KnowledgeBase, stem: str, doc: Doc) -> Frame | 
     if copula and after:
         return Frame(_capital(after) + " " + stem[r_start:r_end], "", clause_too=True)
     # "Which technique can explain X?": the option is the subject.
-    return Frame("", stem[verb_start:end].strip(), _kin(kb, relation))
+    return Frame("", stem[verb_start:end].strip(), _kin(kb, relation), phrase=_words(doc, relation))
+
+
+def _words(doc: Doc, mention: Mention | None) -> str | None:
+    """A mention's words as the stem writes them, lower case."""
+    return doc[mention.start : mention.end].text.lower() if mention is not None else None
 
 
 def _kin(kb: KnowledgeBase, relation: Mention) -> frozenset[str]:
@@ -719,7 +725,10 @@ def _option_result(
     if relations is not None:
         # A verdict through another relation does not answer the question: "Saddle point is
         # a local minimum" decided by a claim that losses have both is no definition.
-        off = [v for v in decided if _answering_relation(v) not in relations]
+        phrase = stem.frame.phrase if stem.frame is not None else None
+        off = [
+            v for v in decided if _answering_relation(v) not in relations and not _says(v, phrase)
+        ]
         decided = [v for v in decided if v not in off]
         if off and not decided:
             relation = _answering_relation(off[0])
@@ -743,6 +752,18 @@ def _option_result(
     if how in ("prefix", "frame") and best.text == option.text:
         how = "as-is"
     return _from_verdict(option, best, how, best.text, statements)
+
+
+def _says(verdict: Verdict, phrase: str | None) -> bool:
+    """Whether the claim behind a verdict says, in one of its own texts, the stem's
+    relation phrase: then the checker matched the statement, the stem's words included,
+    with what the claim says ("The chain rule is fundamental to backpropagation"), and the
+    verdict answers the question whatever relation the curator filed the claim under."""
+    claim = verdict.claim
+    if phrase is None or claim is None:
+        return False
+    said = re.compile(r"\b" + re.escape(phrase) + r"\b")
+    return any(said.search(text.lower()) for text in (claim.label, *claim.paraphrases))
 
 
 def _answering_relation(verdict: Verdict) -> str:
