@@ -616,3 +616,15 @@ def test_a_pronoun_after_do_support_stands_for_the_questions_subject(solver):
     )
     assert result.options[1].statement.startswith("Subword tokenizers can handle")
     assert (result.choice, result.key_status) == (("B",), AGREES)
+
+
+def test_a_claim_that_says_the_stems_own_phrase_answers_the_frame(solver):
+    # The claim is filed under "enables"; one of its texts says "is fundamental to", as the
+    # stem does, so its verdict answers the question.
+    result = solve_one(
+        solver,
+        "What mathematical concept is fundamental to backpropagation?{"
+        "=The chain rule from calculus ~Matrix inversion ~Fourier transform}",
+    )
+    assert (result.choice, result.key_status) == (("A",), AGREES)
+    assert "The chain rule is what makes backpropagation possible" in result.note
