@@ -67,3 +67,16 @@ def test_a_wrong_key_on_such_a_question_is_flagged_with_the_claim(solver):
         statement.explanation
     )
     assert statement.justification  # the path: the claim, its correction and their sources
+
+
+def test_a_paraphrase_never_takes_a_class_question_from_the_taxonomy(solver):
+    # Quiz wordings added as paraphrases ("the default activation function ...") must not
+    # become the claim that decides "ReLU is an activation function": a class question is
+    # answered by the taxonomy, and a claim of another relation would be set aside.
+    result = solve_one(
+        solver,
+        "Which of these is a common activation function in neural networks?{"
+        "~Mean Squared Error ~Gradient Descent =ReLU ~Random Forest}",
+    )
+    assert (result.choice, result.key_status) == (("C",), AGREES)
+    assert "in the graph's taxonomy ReLU is a kind of activation function" in result.note
