@@ -97,6 +97,7 @@ class Frame:
     # "The main difference between X and Y is <option>": an option may also be a clause of
     # its own ("X pools the maximum; Y the mean"), checked as written.
     clause_too: bool = False
+    phrase: str | None = None  # the stem's relation phrase as written ("is fundamental to")
 
     def fill(self, option: str) -> str:
         after = self.after
@@ -472,6 +473,13 @@ def _stem_reading(rules: StemRules, kb: KnowledgeBase, stem: str, doc: Doc) -> S
     if found is None:
         frame = _frame(rules, kb, stem, doc)
         named = frozenset(m.concept for m in concepts)
+        subject = _do_support_subject(rules, stem, doc, concepts)
+        if subject is not None:
+            # "What advantage do subword tokenizers have over word-level tokenizers?" +
+            # "They can handle ...": after do-support the question's subject is the concept
+            # right after the auxiliary, and a pronoun in an option stands for it.
+            topic_iri = subject.concept
+            topic_text = doc[subject.start : subject.end].text
         # A frame's options describe its subject, the first concept it names ("What does
         # momentum help with in gradient descent?").
         subject = concepts[0].concept if concepts else None
@@ -514,6 +522,25 @@ def _stem_reading(rules: StemRules, kb: KnowledgeBase, stem: str, doc: Doc) -> S
         frozenset(m.concept for m in concepts),
         focus_concept,
     )
+
+
+def _do_support_subject(
+    rules: StemRules, stem: str, doc: Doc, concepts: list[Mention]
+) -> Mention | None:
+    """The concept that starts the subject after a wh-question's do-support ("What
+    advantage do | subword tokenizers have ...?"), or None when the stem has no
+    do-support or no concept right after it."""
+    wh = rules.wh_word.search(stem)
+    if wh is None:
+        return None
+    aux = next((t for t in doc if t.idx >= wh.end() and rules.do_support.match(t.text)), None)
+    if aux is None:
+        return None
+    # The first concept after the auxiliary, unless the stem's verb comes first ("What do
+    # we | use ..."): then the subject is no concept of the graph.
+    after = [m for m in doc._.mentions if m.start > aux.i]
+    first = min(after, key=lambda m: m.start, default=None)
+    return first if first is not None and first in concepts else None
 
 
 def _slot(text: str) -> str:
@@ -571,14 +598,14 @@ def _frame(rules: StemRules, kb: KnowledgeBase, stem: str, doc: Doc) -> Frame | 
                 return None  # "Which type of learning is this?": the stem says nothing more
             if rest:
                 kin = _kin(kb, verb) if verb is not None else None
-                return Frame("", rest, kin)
+                return Frame("", rest, kin, phrase=_words(doc, verb))
     if wh is not None and wh.start() > 0:
         said = [m for m in mentions if m.kind == "relation" and doc[m.end - 1].idx < wh.start()]
         if said and not rules.wh_word.search(stem, 0, wh.start()):
             # "Word embeddings enable what type of learning?": the wh-phrase stands where
             # the option goes, at the end of a statement the stem has already made.
             before = stem[: wh.start()].strip().rstrip(",")
-            return Frame(_capital(before), "", _kin(kb, said[-1]))
+            return Frame(_capital(before), "", _kin(kb, said[-1]), phrase=_words(doc, said[-1]))
     relations = [
         m
         for m in mentions
@@ -608,7 +635,7 @@ def _frame(rules: StemRules, kb: KnowledgeBase, stem: str, doc: Doc) -> Frame | 
         if aux is not None and aux.group(0).lower() in rules.singular_auxiliaries:
             # "What does momentum help with?": "Momentum helps with <option>".
             verb = _third_person(verb, rules.third_person) or verb
-        return Frame(_capital(said + verb), "", _kin(kb, relation))
+        return Frame(_capital(said + verb), "", _kin(kb, relation), phrase=_words(doc, relation))
     if do_support or (aux is not None and rules.inversion.match(stem[aux.start() :])):
         return None  # "What does W represent?", "What would you need?": no subject place
     # A copula ("is", "are": a phrase that can be a plain attribution) puts the stem's
@@ -618,7 +645,12 @@ def _frame(rules: StemRules, kb: KnowledgeBase, stem: str, doc: Doc) -> Frame | 
     if copula and after:
         return Frame(_capital(after) + " " + stem[r_start:r_end], "", clause_too=True)
     # "Which technique can explain X?": the option is the subject.
-    return Frame("", stem[verb_start:end].strip(), _kin(kb, relation))
+    return Frame("", stem[verb_start:end].strip(), _kin(kb, relation), phrase=_words(doc, relation))
+
+
+def _words(doc: Doc, mention: Mention | None) -> str | None:
+    """A mention's words as the stem writes them, lower case."""
+    return doc[mention.start : mention.end].text.lower() if mention is not None else None
 
 
 def _kin(kb: KnowledgeBase, relation: Mention) -> frozenset[str]:
@@ -628,7 +660,9 @@ def _kin(kb: KnowledgeBase, relation: Mention) -> frozenset[str]:
     for iri in list(names):
         known = kb.relations.get(iri)
         if known is not None:
-            names |= set(known.close)
+            # A claim through a relation that entails the stem's answers it too: "Which
+            # variant uses the whole dataset?" by "Batch gradient descent requires it".
+            names |= set(known.close) | set(known.narrower)
             if known.exclusive_variant:
                 names.add(known.exclusive_variant)
     # A concept's definition says what it is and does: it answers any question about it.
@@ -691,7 +725,10 @@ def _option_result(
     if relations is not None:
         # A verdict through another relation does not answer the question: "Saddle point is
         # a local minimum" decided by a claim that losses have both is no definition.
-        off = [v for v in decided if _answering_relation(v) not in relations]
+        phrase = stem.frame.phrase if stem.frame is not None else None
+        off = [
+            v for v in decided if _answering_relation(v) not in relations and not _says(v, phrase)
+        ]
         decided = [v for v in decided if v not in off]
         if off and not decided:
             relation = _answering_relation(off[0])
@@ -715,6 +752,18 @@ def _option_result(
     if how in ("prefix", "frame") and best.text == option.text:
         how = "as-is"
     return _from_verdict(option, best, how, best.text, statements)
+
+
+def _says(verdict: Verdict, phrase: str | None) -> bool:
+    """Whether the claim behind a verdict says, in one of its own texts, the stem's
+    relation phrase: then the checker matched the statement, the stem's words included,
+    with what the claim says ("The chain rule is fundamental to backpropagation"), and the
+    verdict answers the question whatever relation the curator filed the claim under."""
+    claim = verdict.claim
+    if phrase is None or claim is None:
+        return False
+    said = re.compile(r"\b" + re.escape(phrase) + r"\b")
+    return any(said.search(text.lower()) for text in (claim.label, *claim.paraphrases))
 
 
 def _answering_relation(verdict: Verdict) -> str:

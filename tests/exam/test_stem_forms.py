@@ -585,3 +585,46 @@ def test_a_kind_confirmed_by_the_taxonomy_alone_is_no_part_of_an_answer(solver):
         "~The output layer}",
     )
     assert (result.outcome, result.choice) == ("chosen", ("B",))
+
+
+# -- session 11: a relation that entails the stem's, the subject after do-support ----------
+
+
+def test_a_claim_through_a_relation_that_entails_the_stems_answers_a_frame(solver):
+    # The graph says full-batch gradient descent *needs* the whole dataset per update;
+    # "needs" entails "uses", so it answers "which variant uses ...".
+    result = solve_one(
+        solver,
+        "Which gradient descent variant uses the entire dataset for each update?{"
+        "~Stochastic Gradient Descent ~Mini-batch Gradient Descent =Batch Gradient Descent}",
+    )
+    assert (result.choice, result.key_status) == (("C",), AGREES)
+    assert (
+        result.options[2].statement
+        == "Batch Gradient Descent uses the entire dataset for each update"
+    )
+    assert [o.verdict for o in result.options] == ["false", "false", "true"]
+
+
+def test_a_pronoun_after_do_support_stands_for_the_questions_subject(solver):
+    # "What advantage do X have over Y?" + "They ...": "they" are X, not Y.
+    result = solve_one(
+        solver,
+        "What advantage do subword tokenizers have over word-level tokenizers?{"
+        "~They need a bigger vocabulary "
+        "=They can handle out-of-vocabulary words by breaking them into known subwords}",
+    )
+    assert result.options[1].statement.startswith("Subword tokenizers can handle")
+    assert (result.choice, result.key_status) == (("B",), AGREES)
+
+
+def test_a_claim_that_says_the_stems_own_phrase_answers_the_frame(solver):
+    # The claim is filed under "enables"; one of its texts says "is fundamental to", as the
+    # stem does, so its verdict answers the question.
+    result = solve_one(
+        solver,
+        "What mathematical concept is fundamental to backpropagation?{"
+        "=The chain rule from calculus ~Matrix inversion ~Fourier transform}",
+    )
+    assert (result.choice, result.key_status) == (("A",), AGREES)
+    assert "The chain rule is what makes backpropagation possible" in result.note

@@ -1,0 +1,82 @@
+"""What the graph learnt for real quiz questions (kg/data/quiz-s11.ttl): the answers a
+teacher sees for questions in the wordings course quizzes use, each decided by a textbook
+claim with its path."""
+
+from __future__ import annotations
+
+import pytest
+
+from checker.exam import parse_text
+from checker.exam.solver import AGREES, DISAGREES, ExamSolver
+
+
+@pytest.fixture(scope="module")
+def solver(checker):
+    return ExamSolver(checker)
+
+
+def solve_one(solver: ExamSolver, gift: str):
+    (result,) = solver.solve(parse_text(gift, "gift").questions)
+    return result
+
+
+@pytest.mark.parametrize(
+    ("gift", "choice", "claim"),
+    [
+        (
+            "Which type of neural network layer computes a weighted sum of its inputs?"
+            "{~Pooling layer =Dense layer ~Dropout layer}",
+            ("B",),
+            "Each output of a fully connected layer is a weighted sum of all its inputs",
+        ),
+        (
+            "Why might you choose GRU over LSTM?{~GRU always outperforms LSTM "
+            "=GRU has fewer parameters and trains faster with often similar performance}",
+            ("B",),
+            "A GRU is a streamlined LSTM",
+        ),
+        (
+            "Batch normalization can only be used with fully connected (Dense) layers.{F}",
+            False,
+            "Batch normalization can only be applied to fully connected layers",
+        ),
+        (
+            "Which optimizer adapts the learning rate for each parameter individually?"
+            "{~SGD ~Momentum =AdaGrad}",
+            ("C",),
+            "AdaGrad adapts the learning rate of every coordinate separately",
+        ),
+    ],
+)
+def test_a_quiz_question_is_answered_from_a_textbook_claim(solver, gift, choice, claim):
+    result = solve_one(solver, gift)
+    assert (result.choice, result.key_status) == (choice, AGREES)
+    assert claim in result.note
+    # The reason shows the path: the claim and its source section.
+    shown = result.options if result.question.kind != "truefalse" else ()
+    assert all(o.justification for o in shown if o.chosen)
+
+
+def test_a_wrong_key_on_such_a_question_is_flagged_with_the_claim(solver):
+    result = solve_one(
+        solver, "Batch normalization can only be used with fully connected (Dense) layers.{T}"
+    )
+    assert result.key_status == DISAGREES
+    (statement,) = result.options
+    assert '"Batch normalization can only be applied to fully connected layers" as false' in (
+        statement.explanation
+    )
+    assert statement.justification  # the path: the claim, its correction and their sources
+
+
+def test_a_paraphrase_never_takes_a_class_question_from_the_taxonomy(solver):
+    # Quiz wordings added as paraphrases ("the default activation function ...") must not
+    # become the claim that decides "ReLU is an activation function": a class question is
+    # answered by the taxonomy, and a claim of another relation would be set aside.
+    result = solve_one(
+        solver,
+        "Which of these is a common activation function in neural networks?{"
+        "~Mean Squared Error ~Gradient Descent =ReLU ~Random Forest}",
+    )
+    assert (result.choice, result.key_status) == (("C",), AGREES)
+    assert "in the graph's taxonomy ReLU is a kind of activation function" in result.note
