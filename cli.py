@@ -6,6 +6,7 @@ Errors are one line on stderr, never a traceback.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sys
@@ -378,21 +379,23 @@ def check(words: tuple[str, ...], fmt: str, graph_files: tuple[Path, ...]) -> No
     # Output goes out in blocks, not one write per line (nor, as click.echo does, one flush
     # per line); a block is flushed whenever no more input is waiting.
     block: list[str] = []
-    for number, result in checker.check_lines(stream, waiting=waiting):
-        error = result.error
-        if error:
-            failed = True
-            said = result.text
-            if fmt in ("json", "jsonl", "jsonld"):  # one record per line in, errors too
-                record = {"line": number, "text": said, "error": error}
-                block.append(json.dumps(record, ensure_ascii=False) + "\n")
-            click.echo(f"dlcheck: error: line {number}: {error}", err=True)
-        else:
-            block.append(render(result))
-        if len(block) >= 256 or isinstance(result, LineError) or not waiting():
-            sys.stdout.write("".join(block))
-            sys.stdout.flush()
-            block.clear()
+    with _collector_deferred() as collect:
+        for number, result in checker.check_lines(stream, waiting=waiting):
+            error = result.error
+            if error:
+                failed = True
+                said = result.text
+                if fmt in ("json", "jsonl", "jsonld"):  # one record per line in, errors too
+                    record = {"line": number, "text": said, "error": error}
+                    block.append(json.dumps(record, ensure_ascii=False) + "\n")
+                click.echo(f"dlcheck: error: line {number}: {error}", err=True)
+            else:
+                block.append(render(result))
+            if len(block) >= 256 or isinstance(result, LineError) or not waiting():
+                sys.stdout.write("".join(block))
+                sys.stdout.flush()
+                block.clear()
+                collect(number)
     sys.stdout.write("".join(block))
     sys.stdout.flush()
     if failed:
@@ -407,6 +410,35 @@ def _long_lived(checker):
 
     gc.freeze()
     return checker
+
+
+@contextlib.contextmanager
+def _collector_deferred(every: int = 100_000):
+    """The cyclic collector off while a stream of statements is checked, and run over what
+    the last `every` lines left (then frozen, as `_long_lived` freezes the graph) by the
+    function this yields, called with the line number after each block of output. What a
+    batch leaves lives as long as the process (memos, table rows) and holds almost no cycles
+    (10 objects in 10,000 statements), but the first collection after each batch walked all
+    of it: 4-5% of a `check -`."""
+    import gc
+
+    if not gc.isenabled():  # the caller's choice: leave it
+        yield lambda _number: None
+        return
+    last = 0
+
+    def collect(number: int) -> None:
+        nonlocal last
+        if number - last >= every:
+            gc.collect()
+            gc.freeze()
+            last = number
+
+    gc.disable()
+    try:
+        yield collect
+    finally:
+        gc.enable()
 
 
 def _render(verdict, fmt: str, checker) -> str:

@@ -451,6 +451,9 @@ class ClaimIndex:
         self._free = free
         self.labels = labels  # claim -> the number of its label's text
         self._memo: dict[tuple, frozenset[int]] = {}  # unit keys -> the texts holding them
+        # unit keys -> (those and its concept's ancestors, texts looked at, texts holding it)
+        self._within: dict[tuple, tuple[frozenset, set[int], set[int]]] = {}
+        self._keys_of: dict[int, frozenset] = {}  # text number -> its keys
         self._found: dict[tuple, list[int]] = {}  # a statement's units -> its candidates
         self._aligning: dict[tuple, list[int]] = {}  # ... -> the candidates that may align
         self._required: dict[int, tuple[frozenset, ...]] = {}  # text number -> `required`
@@ -603,7 +606,11 @@ class ClaimIndex:
         """The texts (of `within`, if given) that hold every unit, or all but one concept where
         an excluded concept may stand in for it: set intersections, rarest first, or from
         `within`, which is smaller still."""
-        holding = sorted(((self._holding(u), u.kind == CONCEPT) for u in units), key=_size)
+        if within is None:
+            holding = sorted(((self._holding(u), u.kind == CONCEPT) for u in units), key=_size)
+        else:
+            holding = [(self._held(u, within), u.kind == CONCEPT) for u in units]
+            holding.sort(key=_size)
         sets: list = [texts_with for texts_with, _ in holding]
         if within is not None:
             sets.insert(0, within)
@@ -629,6 +636,35 @@ class ClaimIndex:
             found = frozenset(n for k in keys for n in self.postings.get(k, ()))
             if len(self._memo) < 100_000:
                 self._memo[key] = found
+        return found
+
+    def _held(self, unit: Unit, within: set[int]) -> set[int]:
+        """The texts of `within` that hold a unit (`_holding`'s, of a few texts): worked out
+        text by text from the texts' own keys and remembered per unit. A common unit's
+        posting lists grow with the graph; the texts a statement's guards give do not."""
+        keys = _keys(unit)
+        key = tuple(keys)
+        known = self._within.get(key)
+        if known is None:
+            if unit.concept:
+                keys += list(self.kb.ancestors.get(unit.concept, ()))
+            known = (frozenset(keys), set(), set())  # its keys, texts looked at, holding it
+            if len(self._within) < 100_000:
+                self._within[key] = known
+        wanted, seen, held = known
+        if not seen.issuperset(within):
+            for n in within.difference(seen):
+                if not wanted.isdisjoint(self._text_keys(n)):
+                    held.add(n)
+            seen.update(within)
+        return held.intersection(within)
+
+    def _text_keys(self, n: int) -> frozenset:
+        """The keys text `n` is posted under (`write_index`)."""
+        found = self._keys_of.get(n)
+        if found is None:
+            found = frozenset(k for u in self.texts[n].units for k in _keys(u))
+            self._keys_of[n] = found
         return found
 
     def align(self, units: Sequence[Unit], n: int, with_edits: bool = False) -> Alignment | None:

@@ -138,12 +138,12 @@ def _other_object(kb: KnowledgeBase, reading: Reading, relations) -> Iterator[Ma
                     claim = kb.claims[iri]
                     if _speaks_for(claim, path):
                         yield Match(claim, claim.status, claim.modality, "narrower", path, up)
-            for co, iri in kb.claims_by_subject.get((subject, relation), ()):
-                if o in kb.ancestors.get(co, {}):
-                    claim = kb.claims[iri]
-                    down = kb.ancestors[co][o]
-                    if _speaks_for(claim, path):
-                        yield Match(claim, claim.status, claim.modality, "broader", path, down)
+            # The subject's claims of objects narrower than the statement's (compiled).
+            for co, iri in kb.claims_by_broader_object.get((subject, relation, o), ()):
+                claim = kb.claims[iri]
+                down = kb.ancestors[co][o]
+                if _speaks_for(claim, path):
+                    yield Match(claim, claim.status, claim.modality, "broader", path, down)
 
 
 def _contrary(kb: KnowledgeBase, reading: Reading, relations) -> Iterator[Match]:

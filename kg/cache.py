@@ -105,6 +105,7 @@ def load_knowledge(paths: Sequence[Path] | None = None) -> KnowledgeBase:
             sources=dict(opened.sources),
             claim_index=dict(opened.claim_index.whole),
             claims_by_subject=dict(opened.claims_by_subject.whole),
+            claims_by_broader_object=dict(opened.claims_by_broader_object),
             ancestors=dict(opened.ancestors),
             evidence_paths=dict(opened.evidence_paths),
             content_hash=key,
@@ -287,6 +288,10 @@ def open_knowledge(paths: Sequence[Path] | None = None) -> KnowledgeBase:
             file.table("claims_by_subject", _pairs, tuple_key, split_key),
             file.table("relations_of_subject", _relations_of_subject),
         ),
+        # A row per key: a statement probes its object under a few subjects and relations.
+        claims_by_broader_object=file.table(
+            "claims_by_broader_object", _pairs, tuple_key, split_key
+        ),
         ancestors=file.table("ancestors", ancestor_paths),
         evidence_paths=file.table("evidence_paths", _chains),
         content_hash=key,
@@ -310,6 +315,8 @@ def _write_knowledge(out: TableWriter, parts: Iterable[tuple[str, object]]) -> N
     for name, items in parts:
         if name in ("claim_index", "claims_by_subject"):
             _write_by_subject(out, name, items)
+        elif name == "claims_by_broader_object":
+            out.put(name, ((tuple_key(k), v) for k, v in items.items()))
         else:
             encode = _ENCODE.get(name, _fields)
             out.put(name, ((key, encode(value)) for key, value in items))

@@ -159,7 +159,8 @@ def read_files(paths: Sequence[Path]) -> Triples:
 def compile_files(paths: Sequence[Path], content_hash: str = "") -> Iterator[tuple[str, object]]:
     """The knowledge base of the graph in `paths` (the ontology included), a table at a time:
     ("concepts", iterable of (IRI, Concept)), then "relations", "claims", "sources",
-    "claim_index" and "claims_by_subject" (dicts), "ancestors" and "evidence_paths"; each
+    "claim_index", "claims_by_subject" and "claims_by_broader_object" (dicts), "ancestors"
+    and "evidence_paths"; each
     must be used up before the next is asked for. `knowledge_base` gathers them."""
     triples = read_files(paths)
     yield from _compile(triples)
@@ -332,11 +333,13 @@ def _compile(triples: Triples) -> Iterator[tuple[str, object]]:
     for iri, subject, relation, obj in keys:
         index.setdefault((subject, relation, obj), []).append(iri)
         by_subject.setdefault((subject, relation), []).append((obj, iri))
-    keys.clear()
     yield "claim_index", {k: tuple(v) for k, v in index.items()}
     del index
     yield "claims_by_subject", {k: tuple(v) for k, v in by_subject.items()}
     del by_subject
+    upward = {iri for iri, relation in relations.items() if relation.upward}
+    yield "claims_by_broader_object", _by_broader_object(keys, upward, concepts, taxonomy)
+    keys.clear()
 
     def label(iri: str) -> str:  # KnowledgeBase.label, over what is kept
         for table in (concepts, relations):
@@ -488,6 +491,36 @@ def _taxonomy(triples: Triples) -> dict[str, list[str]]:
             if text(broader) not in up:
                 up.append(text(broader))
     return taxonomy
+
+
+def _by_broader_object(
+    keys: list[tuple[str, str, str, str]],
+    upward: set[str],
+    concepts: dict[str, Concept],
+    taxonomy: dict[str, list[str]],
+) -> dict[tuple[str, str, str], tuple[tuple[str, str], ...]]:
+    """(subject, relation, broader object) -> ((object, claim IRI), ...): the claims of an
+    upward-monotone relation a subject makes of each object narrower than the key's, in
+    `claims_by_subject`'s order. The claim lookup asks which claims of a subject speak of
+    something narrower than the statement's object; reading all of a hub's claims to find
+    them grew with the graph. An object's broader concepts are its `ancestors` (a concept's
+    only, never itself)."""
+    above: dict[str, list[str]] = {}
+    found: dict[tuple[str, str, str], list[tuple[str, str]]] = {}
+    for iri, subject, relation, obj in keys:  # sorted, as claims_by_subject is built
+        if relation not in upward or obj not in concepts:
+            continue
+        broader = above.get(obj)
+        if broader is None:
+            seen, level = {obj}, [obj]
+            while level:
+                level = [up for n in level for up in taxonomy.get(n, ()) if up not in seen]
+                seen.update(level)
+            seen.discard(obj)
+            broader = above[obj] = sorted(seen)
+        for ancestor in broader:
+            found.setdefault((subject, relation, ancestor), []).append((obj, iri))
+    return {k: tuple(v) for k, v in found.items()}
 
 
 def _ancestor_paths(

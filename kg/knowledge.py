@@ -126,6 +126,9 @@ class KnowledgeBase:
     claim_index: dict[tuple[str, str, str], tuple[str, ...]]
     # (subject, relation) -> ((object, claim IRI), ...): the claims a subject makes
     claims_by_subject: dict[tuple[str, str], tuple[tuple[str, str], ...]]
+    # (subject, relation, broader object) -> ((object, claim IRI), ...): a subject's claims
+    # of an upward-monotone relation about objects narrower than the key's (kg/compile.py)
+    claims_by_broader_object: dict[tuple[str, str, str], tuple[tuple[str, str], ...]]
     # concept -> {ancestor: broader-edges from the concept up to it}, nearest ancestors first
     ancestors: dict[str, dict[str, tuple[Edge, ...]]]
     # claim -> up to 3 evidence chains (edges from the claim out to its evidence)

@@ -174,12 +174,15 @@ def compile_knowledge(graph, content_hash: str = "") -> KnowledgeBase:
         sources=sources,
         claim_index={k: tuple(v) for k, v in index.items()},
         claims_by_subject={k: tuple(v) for k, v in by_subject.items()},
+        claims_by_broader_object={},
         ancestors={},
         evidence_paths={},
     )
+    ancestors = _ancestor_paths(labelled, broader_digraph(graph))
     return replace(
         labelled,
-        ancestors=_ancestor_paths(labelled, broader_digraph(graph)),
+        claims_by_broader_object=_by_broader_object(labelled, ancestors),
+        ancestors=ancestors,
         evidence_paths={iri: _evidence_chains(labelled, claims[iri]) for iri in claims},
         content_hash=content_hash,
     )
@@ -219,6 +222,20 @@ def _path_cost(network, start: str, target: str, degrees: dict[str, int]) -> flo
         return nx.shortest_path_length(network, start, target, weight=weight)
     except (nx.NetworkXNoPath, nx.NodeNotFound):
         return math.inf
+
+
+def _by_broader_object(kb: KnowledgeBase, ancestors: dict) -> dict:
+    """(subject, relation, broader object) -> the (object, claim) pairs of claims_by_subject
+    whose relation is upward-monotone and whose object has that broader concept above it."""
+    found: dict[tuple[str, str, str], list[tuple[str, str]]] = {}
+    for (subject, relation), pairs in kb.claims_by_subject.items():
+        known = kb.relations.get(relation)
+        if known is None or not known.upward:
+            continue
+        for obj, iri in pairs:
+            for broader in ancestors.get(obj, {}):
+                found.setdefault((subject, relation, broader), []).append((obj, iri))
+    return {k: tuple(v) for k, v in found.items()}
 
 
 def _ancestor_paths(kb: KnowledgeBase, taxonomy) -> dict[str, dict[str, tuple[Edge, ...]]]:

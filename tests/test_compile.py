@@ -26,7 +26,15 @@ def both(graph):
 
 
 @pytest.mark.parametrize(
-    "name", ["claims", "relations", "claim_index", "claims_by_subject", "evidence_paths"]
+    "name",
+    [
+        "claims",
+        "relations",
+        "claim_index",
+        "claims_by_subject",
+        "claims_by_broader_object",
+        "evidence_paths",
+    ],
 )
 def test_claims_relations_and_evidence_are_those_of_the_rdflib_compile(both, name):
     old, new = both

@@ -101,7 +101,8 @@ def test_the_opened_knowledge_base_is_the_compiled_one(private_cache, tmp_path):
     opened = cache.open_knowledge([small])
     assert opened is cache.open_knowledge([small])  # once per process
     assert opened.content_hash == compiled.content_hash
-    for name in ("concepts", "relations", "claims", "sources", "ancestors", "claim_index"):
+    tables = ("concepts", "relations", "claims", "sources", "ancestors", "claim_index")
+    for name in (*tables, "claims_by_broader_object"):
         assert list(getattr(opened, name).items()) == list(getattr(compiled, name).items())
     gpu = "https://w3id.org/dlcheck/kg/concept/gpu"
     assert opened.label(gpu) == "GPU"
