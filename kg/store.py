@@ -7,6 +7,7 @@ import logging
 import os
 import re
 import stat
+import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from importlib import resources
@@ -127,12 +128,14 @@ def parsed_triples(path: Path) -> tuple:
 def _parsed(path: Path) -> tuple[tuple, tuple]:
     data = _read_bytes(path)
     key = (str(Path(path).resolve()), hashlib.sha256(data).digest())
-    parsed = _PARSED.get(key)
-    if parsed is None:
-        parsed = _parse(path, data)
+    with _PARSED_LOCK:
+        parsed = _PARSED.get(key)
+        if parsed is not None:
+            _PARSED.move_to_end(key)
+            return parsed
+    parsed = _parse(path, data)  # outside the lock: two threads may parse one file, both right
+    with _PARSED_LOCK:
         _remember(key, parsed)
-    else:
-        _PARSED.move_to_end(key)
     return parsed
 
 
@@ -140,6 +143,9 @@ def _parsed(path: Path) -> tuple[tuple, tuple]:
 # the key because a file's blank nodes are its own; a graph never holds one path twice.
 _PARSED: OrderedDict[tuple[str, bytes], tuple[tuple, tuple]] = OrderedDict()
 _PARSED_TRIPLES = 2_000_000  # about a gigabyte at most; beyond it the oldest files go
+# Threads share it (two curators' pushes racing in one process, a server's request threads):
+# summing its sizes while another thread adds a file raised "mutated during iteration".
+_PARSED_LOCK = threading.Lock()
 
 
 def _remember(key: tuple[str, bytes], parsed: tuple[tuple, tuple]) -> None:

@@ -41,25 +41,58 @@ def seed_graph_args() -> list[str]:
 
 SERVED = "tests/served/"
 
+# Rough CPU seconds of the costliest units of work in a whole run (session 11, 2 workers):
+# they are handed out first, longest first, so that the run does not end with one worker
+# still in the tutorial while the other has nothing left. Renamed, a unit only loses its
+# place; every unit not named here follows in collection order.
+COSTLY = {
+    "tests/test_tutorial.py": 150,
+    "tests/served/": 100,
+    "tests/test_reading.py": 90,
+    "tests/test_claim_index.py": 80,
+    "tests/test_sheet.py": 60,
+    "tests/test_cli_graph.py": 35,
+    "tests/test_persistent.py": 30,
+    "tests/test_scale.py": 25,
+    "tests/exam/test_audit.py": 20,
+    "tests/test_seed_graph.py": 16,
+    "tests/test_compile.py": 11,
+}
 
-def _served_together(config, log):
-    """pytest -n: the scheduler of `--dist load`, except that every test of tests/served/ is
-    one unit of work, run by one worker: the run starts one server and one browser, not one
-    of each per worker. (xdist's own `--dist loadgroup` groups by a suffix of the node id,
-    which pytest 9.2 no longer lets it set.)"""
+
+def _unit(nodeid: str) -> str:
+    """The unit of work of a test under `pytest -n`: its module, or all of tests/served/."""
+    return SERVED if nodeid.startswith(SERVED) else nodeid.split("::", 1)[0]
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """The costliest units first (COSTLY); the rest, and the order within a unit, kept."""
+    items.sort(key=lambda item: -COSTLY.get(_unit(item.nodeid), 0))
+
+
+def _by_module(config, log):
+    """pytest -n: the scheduler of `--dist load`, except that a unit of work is a module
+    (all of tests/served/ one unit), handed out in collection order. A module's fixtures
+    (the rdflib compile of test_compile, the labelled sets' verdicts, the documented
+    queries' answers) are then made by one worker, where tests of one module spread over
+    both workers made them twice; the run starts one server and one browser. (xdist's own
+    `--dist loadgroup` groups by a suffix of the node id, which pytest 9.2 no longer lets it
+    set, and `--dist loadfile` would not keep tests/served/ together.)"""
     if config.getvalue("dist") != "load":
         return None
     from xdist.scheduler import LoadScopeScheduling
 
-    class ServedTogether(LoadScopeScheduling):
+    class ByModule(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            return SERVED if nodeid.startswith(SERVED) else nodeid
+            return _unit(nodeid)
 
-    return ServedTogether(config, log)
+    # The order of pytest_collection_modifyitems, not xdist's largest-module-first.
+    config.option.loadscopereorder = False
+    return ByModule(config, log)
 
 
 if importlib.util.find_spec("xdist") is not None:  # a hook pytest knows only with xdist
-    pytest_xdist_make_scheduler = _served_together
+    pytest_xdist_make_scheduler = _by_module
 
 
 @pytest.fixture(scope="session")

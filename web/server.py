@@ -126,14 +126,16 @@ def make_server(
     workers: int | None = None,
     limits: Limits | None = None,
     quiet: bool = True,
+    start_wait: float = 120.0,
 ) -> DlcheckServer:
-    """A bound server with its workers ready; call serve_forever() and close()."""
+    """A bound server with its workers ready (each within `start_wait` seconds); call
+    serve_forever() and close()."""
     _quiet_uvicorn()
     limits = limits or Limits()
     sock = _bind(host, port)
     pool = QueryPool(graph_files, workers or default_workers(), limits)
     try:
-        pool.start()
+        pool.start(start_wait)
         return DlcheckServer(sock, pool, limits, quiet)
     except BaseException:
         sock.close()

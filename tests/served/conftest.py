@@ -22,7 +22,12 @@ def launch() -> Callable[..., tuple[DlcheckServer, Callable[[], None]]]:
     `graph_files`: (server, stop)."""
 
     def start(graph_files=None, **limits) -> tuple[DlcheckServer, Callable[[], None]]:
-        server = make_server(graph_files, port=0, workers=2, limits=Limits(**limits), quiet=True)
+        # Ten minutes for the workers to load the graph, not `dlcheck serve`'s two: a test run's
+        # other worker, and other jobs on the host, share the cores while they start (at load
+        # 14 on 2 cores every served test errored at setup).
+        server = make_server(
+            graph_files, port=0, workers=2, limits=Limits(**limits), quiet=True, start_wait=600.0
+        )
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
 
