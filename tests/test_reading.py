@@ -554,3 +554,9 @@ def test_leaving_out_where_a_claim_holds_keeps_only_that_it_holds(checker, text,
 )
 def test_a_denial_over_a_list_is_one_negation(checker, text):
     assert checker.check(text).as_dict()["reading"]["negated"] is True
+
+
+def test_a_verb_is_not_read_as_a_concept_labelled_by_its_plural(checker):
+    """ "switched off" was read as the pooling "switches" (an altLabel the lemma table shares
+    with the verb), and the statement came back unknown."""
+    assert checker.check("At inference dropout is switched off.").verdict == "true"
