@@ -1193,8 +1193,8 @@ def _narrowing(
     if (
         claim is None
         or claim.status != FALSE
-        or decision.verdict != (TRUE if reading.ops == ("not",) else FALSE)
         or reading.ops not in ((), ("not",))
+        or decision.verdict != (TRUE if reading.ops else FALSE)
         or reading.also
         or reading.restrictive
         or relation is None
@@ -1203,8 +1203,8 @@ def _narrowing(
         return None
     start, end = missing[0][0], missing[-1][1]
     words = {i for i, _ in scan.words}
-    if any(i not in words for s, e in missing for i in range(s, e)):
-        return None  # a phrase of its own, not a modifier
+    if any(i not in words for i in range(start, end)):
+        return None  # a phrase of its own or a gap, not one run of modifiers
     # Directly before the object's name, after the relation phrase, with nothing between but
     # the modifiers and function words.
     after = [m for m in scan.mentions if m.start >= end]
@@ -1215,8 +1215,6 @@ def _narrowing(
         return None
     span = range(before[-1].end, after[0].start)
     if any(i in span for i in scan.breaks) or any(i in span for i, _ in scan.joints):
-        return None
-    if any(i in span and i not in words for i in range(start, end)):
         return None
     return (start, end)
 

@@ -512,15 +512,26 @@ def _by_broader_object(
             continue
         broader = above.get(obj)
         if broader is None:
-            seen, level = {obj}, [obj]
-            while level:
-                level = [up for n in level for up in taxonomy.get(n, ()) if up not in seen]
-                seen.update(level)
-            seen.discard(obj)
-            broader = above[obj] = sorted(seen)
+            broader = above[obj] = sorted(a for a in _paths_up(taxonomy, obj) if a != obj)
         for ancestor in broader:
             found.setdefault((subject, relation, ancestor), []).append((obj, iri))
     return {k: tuple(v) for k, v in found.items()}
+
+
+def _paths_up(taxonomy: dict[str, list[str]], iri: str) -> dict[str, tuple[str, ...]]:
+    """The concept itself and each concept above it, with the shortest path up to it
+    (breadth first, broader concepts in the taxonomy's order)."""
+    paths = {iri: (iri,)}
+    level = [iri]
+    while level:
+        following = []
+        for narrower in level:
+            for up in taxonomy.get(narrower, ()):
+                if up not in paths:
+                    paths[up] = (*paths[narrower], up)
+                    following.append(up)
+        level = following
+    return paths
 
 
 def _ancestor_paths(
@@ -535,16 +546,7 @@ def _ancestor_paths(
         return [iri, label(iri), concept.source if concept else None, below]
 
     for iri in concepts:
-        paths = {iri: (iri,)}
-        level = [iri]
-        while level:
-            following = []
-            for narrower in level:
-                for up in taxonomy.get(narrower, ()):
-                    if up not in paths:
-                        paths[up] = (*paths[narrower], up)
-                        following.append(up)
-            level = following
+        paths = _paths_up(taxonomy, iri)
         ordered = sorted((len(p), a, p) for a, p in paths.items() if a != iri)
         position = {iri: 0}
         row = [node(iri, -1)]
