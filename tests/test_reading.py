@@ -560,3 +560,24 @@ def test_a_verb_is_not_read_as_a_concept_labelled_by_its_plural(checker):
     """ "switched off" was read as the pooling "switches" (an altLabel the lemma table shares
     with the verb), and the statement came back unknown."""
     assert checker.check("At inference dropout is switched off.").verdict == "true"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A fronted phrase of purpose, time or condition is read where the graph's texts put
+        # it, at the end: each of these was unknown.
+        ("To reduce overfitting, AlexNet used dropout in the fully connected layers.", "true"),
+        ("With small batches, layer normalization fails.", "false"),
+        # A rest with an "and" of its own stays as it is: moved to the end, the fronted phrase
+        # would reach only the last clause ("... are averaged with Monte Carlo dropout"), and
+        # "dropout stays on at test time" alone is false: it came back FALSE.
+        (
+            "With Monte Carlo dropout, dropout stays on at test time and the predictions are"
+            " averaged.",
+            "unknown",
+        ),
+    ],
+)
+def test_a_fronted_phrase_is_read_at_the_end(checker, text, expected):
+    assert checker.check(text).verdict == expected
