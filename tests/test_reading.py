@@ -581,3 +581,18 @@ def test_a_verb_is_not_read_as_a_concept_labelled_by_its_plural(checker):
 )
 def test_a_fronted_phrase_is_read_at_the_end(checker, text, expected):
     assert checker.check(text).verdict == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # The act of using a technique, said first, says what the technique does; the gerund
+        # was read as a relation of its own ("using" is "uses") and left unaccounted.
+        "Using weight decay generally raises the training error.",
+        "Employing batch normalization allows higher learning rates.",
+    ],
+)
+def test_a_statement_opening_with_using_a_technique_is_about_the_technique(checker, text):
+    verdict = checker.check(text)
+    assert verdict.verdict == "true"
+    assert verdict.explanation.startswith("Read as ")
