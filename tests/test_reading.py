@@ -590,6 +590,7 @@ def test_a_fronted_phrase_is_read_at_the_end(checker, text, expected):
         # was read as a relation of its own ("using" is "uses") and left unaccounted.
         "Using weight decay generally raises the training error.",
         "Employing batch normalization allows higher learning rates.",
+        "Training with weight decay generally raises the training error.",
     ],
 )
 def test_a_statement_opening_with_using_a_technique_is_about_the_technique(checker, text):
