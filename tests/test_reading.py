@@ -597,3 +597,16 @@ def test_a_statement_opening_with_using_a_technique_is_about_the_technique(check
     verdict = checker.check(text)
     assert verdict.verdict == "true"
     assert verdict.explanation.startswith("Read as ")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "The output of X" is what the graph's texts call "X output": both were unknown, the
+        # noun "outputs" read as the verb before its subject.
+        ("The outputs of a softmax are never negative.", "true"),
+        ("The output of the sigmoid is zero-centred.", "false"),
+    ],
+)
+def test_the_output_of_a_function_is_its_output(checker, text, expected):
+    assert checker.check(text).verdict == expected
