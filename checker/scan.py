@@ -90,6 +90,8 @@ class Scanner:
         covered = {i for c in cues for i in range(c.start, c.end)}
         if taken:  # "cannot" of "cannot be reduced" belongs to the concept irreducible
             cues = tuple(c for c in cues if c not in taken)
+        if cues and mentions:
+            cues = _not_shared(cues, mentions)
         if mentions and self._coordination:
             mentions = self._elided(doc, rows, mentions, {c.start for c in cues})
         covered.update(i for m in mentions for i in range(m.start, m.end))
@@ -179,6 +181,25 @@ class Scanner:
         if len(self._words) < _WORDS_LIMIT:
             self._words[norm, orth] = row
         return row
+
+
+def _not_shared(cues: tuple, mentions: tuple) -> tuple:
+    """The cues, less a negation or quantifier that shares a word with a concept named in
+    part by it: in "learned independently of each other" the concept "learned
+    independently" already says what the cue "independently of" would deny, and "is
+    guaranteed to converge" names guaranteed convergence; read as a cue too, the word would
+    count twice ("Channels are learned independently of each other" read as a denial)."""
+    spans = [(m.start, m.end) for m in mentions if m.phrase.concept]
+    kept = tuple(
+        c
+        for c in cues
+        if not c.rule.ops
+        or not any(
+            c.start < end and c.end > start and not (start <= c.start and c.end <= end)
+            for start, end in spans
+        )
+    )
+    return kept if len(kept) < len(cues) else cues
 
 
 def _whole_compounds(doc: Doc, mentions: tuple) -> tuple:

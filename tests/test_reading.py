@@ -610,3 +610,19 @@ def test_a_statement_opening_with_using_a_technique_is_about_the_technique(check
 )
 def test_the_output_of_a_function_is_its_output(checker, text, expected):
     assert checker.check(text).verdict == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # The concept "learned independently" names what the cue "independently of" would
+        # deny; read twice, the claim text "Channels are learned independently of each other"
+        # held a denial, and these came back the other way round.
+        ("Channels are learned independently.", "false"),
+        ("It is not true that channels are learned independently.", "true"),
+        # A generic use of padding is no myth "of any amount always" (it came back FALSE).
+        ("Padding keeps the output the same size as the input.", "true"),
+    ],
+)
+def test_a_cue_sharing_a_word_with_a_concept_is_read_once(checker, text, expected):
+    assert checker.check(text).verdict == expected
