@@ -238,6 +238,8 @@ def template_statements(templates: Sequence[str], option: str) -> list[str]:
         "option_verb": verb,
         "option_s": _third_person(inner, stem_rules().third_person),
         "option_do": bare or inner,
+        # A count ("3", "two") and nothing else: "A GRU has {option_count} gates".
+        "option_count": inner if inner.isdigit() or inner.lower() in stem_rules().number_words else None,
     }
     statements = []
     for template in templates:
@@ -722,6 +724,11 @@ def _option_result(
         if stem.topic not in ends:
             decided = [v for v in decided if v is not verdicts[1]]
     relations = stem.frame.relations if stem.frame is not None else stem.relations
+    if how == "pronoun" and stem.form == FRAME:
+        # "What makes the Transformer unique?" + "It relies on attention alone": a statement
+        # about the topic, not a phrase set into the frame, so the frame's relation is not
+        # what it says; it answers by being true (and about the topic, rule 6).
+        relations = None
     if relations is not None:
         # A verdict through another relation does not answer the question: "Saddle point is
         # a local minimum" decided by a claim that losses have both is no definition.
