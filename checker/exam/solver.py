@@ -231,6 +231,7 @@ def template_statements(templates: Sequence[str], option: str) -> list[str]:
     bare = _TO.sub("", inner) if _TO.match(inner) else None
     verb = _third_person(bare, stem_rules().third_person)
     noun = None if bare else inner
+    count = inner.isdigit() or inner.lower() in stem_rules().number_words
     slots = {
         "option": inner,
         "option_noun": noun,
@@ -239,7 +240,7 @@ def template_statements(templates: Sequence[str], option: str) -> list[str]:
         "option_s": _third_person(inner, stem_rules().third_person),
         "option_do": bare or inner,
         # A count ("3", "two") and nothing else: "A GRU has {option_count} gates".
-        "option_count": inner if inner.isdigit() or inner.lower() in stem_rules().number_words else None,
+        "option_count": inner if count else None,
     }
     statements = []
     for template in templates:
