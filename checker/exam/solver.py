@@ -476,6 +476,14 @@ def _stem_reading(rules: StemRules, kb: KnowledgeBase, stem: str, doc: Doc) -> S
     if found is None:
         frame = _frame(rules, kb, stem, doc)
         named = frozenset(m.concept for m in concepts)
+        if concepts and not rules.wh_word.search(stem):
+            # In a run-on or gap-fill stem a pronoun in an option stands for the stem's
+            # subject, its first concept: "The XOR problem cannot be solved by a single
+            # perceptron because:" + "It is not linearly separable" is about the XOR problem.
+            # (A wh-question may name its wh-phrase's concept first: "What is the main
+            # problem with one-hot encoding?")
+            topic_iri = concepts[0].concept
+            topic_text = doc[concepts[0].start : concepts[0].end].text
         subject = _do_support_subject(rules, stem, doc, concepts)
         if subject is not None:
             # "What advantage do subword tokenizers have over word-level tokenizers?" +
