@@ -231,6 +231,7 @@ def template_statements(templates: Sequence[str], option: str) -> list[str]:
     bare = _TO.sub("", inner) if _TO.match(inner) else None
     verb = _third_person(bare, stem_rules().third_person)
     noun = None if bare else inner
+    count = inner.isdigit() or inner.lower() in stem_rules().number_words
     slots = {
         "option": inner,
         "option_noun": noun,
@@ -238,6 +239,8 @@ def template_statements(templates: Sequence[str], option: str) -> list[str]:
         "option_verb": verb,
         "option_s": _third_person(inner, stem_rules().third_person),
         "option_do": bare or inner,
+        # A count ("3", "two") and nothing else: "A GRU has {option_count} gates".
+        "option_count": inner if count else None,
     }
     statements = []
     for template in templates:
@@ -473,6 +476,14 @@ def _stem_reading(rules: StemRules, kb: KnowledgeBase, stem: str, doc: Doc) -> S
     if found is None:
         frame = _frame(rules, kb, stem, doc)
         named = frozenset(m.concept for m in concepts)
+        if concepts and not rules.wh_word.search(stem):
+            # In a run-on or gap-fill stem a pronoun in an option stands for the stem's
+            # subject, its first concept: "The XOR problem cannot be solved by a single
+            # perceptron because:" + "It is not linearly separable" is about the XOR problem.
+            # (A wh-question may name its wh-phrase's concept first: "What is the main
+            # problem with one-hot encoding?")
+            topic_iri = concepts[0].concept
+            topic_text = doc[concepts[0].start : concepts[0].end].text
         subject = _do_support_subject(rules, stem, doc, concepts)
         if subject is not None:
             # "What advantage do subword tokenizers have over word-level tokenizers?" +
@@ -722,6 +733,11 @@ def _option_result(
         if stem.topic not in ends:
             decided = [v for v in decided if v is not verdicts[1]]
     relations = stem.frame.relations if stem.frame is not None else stem.relations
+    if how == "pronoun" and stem.form == FRAME:
+        # "What makes the Transformer unique?" + "It relies on attention alone": a statement
+        # about the topic, not a phrase set into the frame, so the frame's relation is not
+        # what it says; it answers by being true (and about the topic, rule 6).
+        relations = None
     if relations is not None:
         # A verdict through another relation does not answer the question: "Saddle point is
         # a local minimum" decided by a claim that losses have both is no definition.

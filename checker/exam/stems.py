@@ -33,7 +33,15 @@ TOPICS = ("first", "last")
 ASKS = ("true", "not_true")
 ABOVE_KINDS = ("all", "none")
 #: Slots a template may use besides the pattern's own named groups.
-OPTION_SLOTS = ("option", "option_noun", "option_bare", "option_verb", "option_s", "option_do")
+OPTION_SLOTS = (
+    "option",
+    "option_noun",
+    "option_bare",
+    "option_verb",
+    "option_s",
+    "option_do",
+    "option_count",
+)
 #: A template may also name a pattern group with these suffixes: its verb in the -s form,
 #: the group with its indefinite article ("an optimizer"), and the form of "be" that agrees
 #: with it ("is" or "are").

@@ -80,3 +80,56 @@ def test_a_paraphrase_never_takes_a_class_question_from_the_taxonomy(solver):
     )
     assert (result.choice, result.key_status) == (("C",), AGREES)
     assert "in the graph's taxonomy ReLU is a kind of activation function" in result.note
+
+
+# -- session 12 (kg/data/quiz-s12.ttl) ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("gift", "choice", "claim"),
+    [
+        (
+            "What is the purpose of the bottleneck layer in an autoencoder?{"
+            "~To speed up training =To force the network to learn a compressed representation "
+            "~To add noise to the input}",
+            ("B",),
+            "A bottleneck narrower than the input makes an autoencoder learn a compressed code",
+        ),
+        (
+            "The perceptron was invented in 2012 as part of the deep learning revolution.{F}",
+            False,
+            "The perceptron is a product of the deep learning revolution around 2012",
+        ),
+        (
+            "More training data is the most effective way to combat overfitting.{T}",
+            True,
+            "Training on more data is the best way to make a model generalize better",
+        ),
+        (
+            "What is the relationship between autoencoders and PCA?{"
+            "~They are unrelated =Autoencoders with linear activations approximate PCA "
+            "~PCA is a type of autoencoder}",
+            ("B",),
+            "learns the same subspace as PCA",
+        ),
+        (
+            "Pre-trained word embeddings like Word2Vec or GloVe enable what type of learning?{"
+            "~Reinforcement learning =Transfer learning ~Unsupervised clustering}",
+            ("B",),
+            "Word vectors pretrained on a large corpus carry what they learned",
+        ),
+    ],
+)
+def test_a_quiz_question_is_answered_from_a_session_12_claim(solver, gift, choice, claim):
+    result = solve_one(solver, gift)
+    assert (result.choice, result.key_status) == (choice, AGREES)
+    assert claim in result.note
+
+
+def test_the_perceptron_is_dated_with_its_source(solver):
+    # The correction a teacher sees for a wrong date names the right one.
+    result = solve_one(solver, "The perceptron was introduced in 2012.{T}")
+    assert result.key_status == DISAGREES
+    (statement,) = result.options
+    assert "Rosenblatt's perceptron dates from 1958" in statement.explanation
+    assert statement.justification

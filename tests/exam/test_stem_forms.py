@@ -628,3 +628,65 @@ def test_a_claim_that_says_the_stems_own_phrase_answers_the_frame(solver):
     )
     assert (result.choice, result.key_status) == (("A",), AGREES)
     assert "The chain rule is what makes backpropagation possible" in result.note
+
+
+def test_a_pronoun_option_in_a_frame_answers_by_being_true(solver):
+    # "What makes X unique?" + "It relies on attention ...": a statement about X, not a
+    # phrase set into "makes"; the claim behind it is filed under another relation.
+    result = solve_one(
+        solver,
+        "What makes the Transformer architecture unique?{~It uses convolutional layers "
+        "=It relies entirely on attention mechanisms without recurrence "
+        "~It only works with image data}",
+    )
+    assert result.options[1].statement.startswith("Transformer architecture relies")
+    assert (result.choice, result.key_status) == (("B",), AGREES)
+
+
+def test_which_of_the_following_will_happen_if_is_a_consequence_question(solver):
+    result = solve_one(
+        solver,
+        "When using gradient descent, which of the following will happen if the learning "
+        "rate is too high?{=The algorithm may overshoot the minimum ~The gradient becomes zero}",
+    )
+    assert result.form == "consequence"
+    assert result.options[0].statement == (
+        "If the learning rate is too high, the algorithm may overshoot the minimum"
+    )
+
+
+def test_a_count_question_puts_the_number_into_the_statement(solver):
+    result = solve_one(
+        solver,
+        "How many gates does a GRU (Gated Recurrent Unit) have?{=2 ~1 ~3 ~4}",
+    )
+    assert result.options[0].statement == "GRU (Gated Recurrent Unit) has 2 gates"
+    assert [o.verdict for o in result.options][:3] == ["true", "unknown", "false"]
+    assert (result.choice, result.key_status) == (("A",), AGREES)
+
+
+def test_a_count_question_gives_no_place_to_an_option_that_is_no_count(solver):
+    # "has depends on pool size learnable parameters" would be broken English.
+    result = solve_one(
+        solver,
+        "How many learnable parameters does a MaxPooling2D layer have?"
+        "{~4 ~Depends on pool size =0 ~Same as the previous layer}",
+    )
+    assert [o.statement for o in result.options] == [
+        "MaxPooling2D layer has 4 learnable parameters",
+        None,
+        "MaxPooling2D layer has 0 learnable parameters",
+        None,
+    ]
+    assert (result.choice, result.key_status) == (("C",), AGREES)
+
+
+def test_a_pronoun_in_a_run_on_frame_stands_for_its_subject(solver):
+    # "It" is the XOR problem, the stem's subject, not the perceptron named last.
+    result = solve_one(
+        solver,
+        "The XOR problem cannot be solved by a single perceptron because:{"
+        "~It requires too many inputs =It is not linearly separable ~It needs multiple outputs}",
+    )
+    assert result.options[1].statement == "The XOR problem is not linearly separable"
+    assert (result.choice, result.key_status) == (("B",), AGREES)
