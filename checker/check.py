@@ -342,8 +342,7 @@ class Checker:
                     ]
                     split[sentence] = (pieces, causal, reads, subject)
         # The parts of a sentence of a clause kind ("Unlike X, S": S, and not S of X).
-        kinded = {s: self._kind_readings(s) for s in undecided}
-        kinded = {s: found for s, found in kinded.items() if found}
+        kinded = {s: found for s in undecided if (found := self._kind_readings(s))}
         new.update(
             self._read_all(
                 [
@@ -359,12 +358,37 @@ class Checker:
                 ]
             )
         )
+        # A part undecided may be of a kind itself ("..., which is cheap and simple"): one
+        # level deeper, no more.
+        inner = {
+            t
+            for found in kinded.values()
+            for _, texts, _ in found
+            for t in texts
+            if t not in kinded and known(t)[1].verdict == UNKNOWN
+        }
+        deeper = {t: found for t in sorted(inner) if (found := self._kind_readings(t))}
+        new.update(
+            self._read_all(
+                [s for found in deeper.values() for _, ts, linked in found for s in (*ts, *linked)]
+            )
+        )
 
-        def kind_verdict(text: str, sentence: str, reading: tuple) -> Verdict:
+        def kind_verdict(text: str, sentence: str, reading: tuple, depth: int = 0) -> Verdict:
             kind, texts, linked = reading
-            said = [_verdict(t, *known(t)) for t in texts]
+            said = [part_verdict(t, depth + 1) for t in texts]
             bound = [_verdict(t, *known(t)) for t in linked]
             return join_kind(text, known(sentence)[0], kind, texts, said, bound)
+
+        def part_verdict(part: str, depth: int) -> Verdict:
+            said = _verdict(part, *known(part))
+            if said.verdict != UNKNOWN or depth > 1:
+                return said
+            for reading in deeper.get(part, ()):
+                found = kind_verdict(part, part, reading, depth)
+                if found.verdict != UNKNOWN:
+                    return found
+            return said
 
         def clause_verdict(clause: str, read: tuple[str, str] | None, subject: str) -> Verdict:
             if read is None:
