@@ -666,3 +666,42 @@ def test_a_verb_is_not_read_as_a_concept_labelled_by_its_plural(checker):
     """ "switched off" was read as the pooling "switches" (an altLabel the lemma table shares
     with the verb), and the statement came back unknown."""
     assert checker.check("At inference dropout is switched off.").verdict == "true"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "S and is ..." says the second predicate of S's subject too.
+        ("Dropout reduces overfitting and is applied during training.", "true"),
+        ("Dropout reduces overfitting and is used at inference time.", "false"),
+        ("Dropout reduces overfitting and is loved by musicians.", "unknown"),
+    ],
+)
+def test_a_second_predicate_is_said_of_the_subject(checker, text, expected):
+    assert checker.check(text).verdict == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A part is read by its own kind, one level deeper: "ReLU is simpler and easier to
+        # train" is two predicates of ReLU.
+        (
+            "In hidden layers the sigmoid has largely been replaced by ReLU, which is simpler "
+            "and easier to train.",
+            "true",
+        ),
+        (
+            "In hidden layers the sigmoid has largely been replaced by ReLU, which is simpler "
+            "and a squashing function.",
+            "false",
+        ),
+        (
+            "In hidden layers the sigmoid has largely been replaced by ReLU, which is simpler "
+            "and popular with musicians.",
+            "unknown",
+        ),
+    ],
+)
+def test_a_part_of_a_part_is_read_too(checker, text, expected):
+    assert checker.check(text).verdict == expected
