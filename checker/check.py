@@ -1046,7 +1046,12 @@ def join_kind(
         if part.contrary:
             flipped = _CONTRARY.get(verdict.verdict, UNKNOWN)
             rule = {TRUE: "entailed", FALSE: "contradicted"}.get(flipped, verdict.rule)
-            explanation = f'It says that "{statement}" does not hold. {verdict.explanation}'
+            # The part's own rule is what the graph says of its statement, not of the part.
+            said = verdict.explanation.rsplit(" (rule: ", 1)[0]
+            correction = verdict.decision.correction if verdict.decision else None
+            if correction is not None:  # what is right instead is what the sentence says
+                said = said.replace(f' {_INSTEAD}"{correction}".', "")
+            explanation = f'It says that "{statement}" does not hold. {said} (rule: {rule})'
             verdict = replace(verdict, verdict=flipped, rule=rule, explanation=explanation)
         else:
             verdict = replace(verdict, explanation=f'It says "{statement}". {verdict.explanation}')
@@ -1073,6 +1078,9 @@ def join_kind(
             )
             return replace(joined, verdict=UNKNOWN, rule=_UNLINKED, explanation=explanation)
         return replace(joined, verdict=UNKNOWN)
+    if joined.verdict == TRUE:  # every part holds: each is quoted
+        said = " ".join(v.explanation for v in parts)
+        return replace(joined, explanation=f"{how}{len(parts)} parts, each true: {said}")
     return replace(joined, explanation=how + joined.explanation)
 
 

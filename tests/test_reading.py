@@ -281,6 +281,18 @@ def test_the_contrary_part_is_named(checker):
     verdict = checker.check("Unlike dropout, weight decay reduces overfitting.")
     assert 'It says that "Dropout reduces overfitting" does not hold. True:' in verdict.explanation
     assert verdict.explanation.startswith("A contrast construction, read in 2 parts")
+    assert verdict.explanation.endswith("(rule: contradicted)")
+    # A true sentence quotes each part, and no "Instead:" from the contrary part's claim.
+    verdict = checker.check(
+        "Unlike the sigmoid, the tanh function is point-symmetric about the origin."
+    )
+    assert verdict.explanation.startswith(
+        'A contrast construction, read in 2 parts, each true: It says "The tanh function is'
+    )
+    assert 'It says that "The sigmoid is point-symmetric about the origin" does not hold.' in (
+        verdict.explanation
+    )
+    assert "Instead:" not in verdict.explanation
 
 
 @pytest.mark.parametrize(
