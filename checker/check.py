@@ -402,7 +402,8 @@ class Checker:
             return _verdict(clause, cues, replace(decision, explanation=explanation))
 
         def sentence_verdict(text: str, sentence: str) -> Verdict:
-            """A sentence as a whole, else clause by clause where its clauses decide it."""
+            """A sentence as a whole, else as the parts of its clause kind, else clause by
+            clause where its clauses decide it."""
             whole = _verdict(text, *known(sentence))
             if whole.verdict != UNKNOWN:
                 return whole
@@ -410,6 +411,8 @@ class Checker:
                 found = kind_verdict(text, sentence, reading)
                 if found.verdict != UNKNOWN:
                     return found
+                if found.rule == _UNLINKED and whole.rule != _UNLINKED:
+                    whole = found  # its parts hold: the link is what the graph leaves open
             if sentence not in split:
                 return whole
             pieces, causal, reads, subject = split[sentence]

@@ -373,6 +373,19 @@ def test_a_causal_link_one_claim_text_states_confirms(checker):
     )
 
 
+def test_a_fronted_since_is_confirmed_only_by_a_linked_claim(checker):
+    """Both parts hold, but no claim text says that one is why the other holds."""
+    verdict = checker.check("Since weight decay reduces overfitting, dropout reduces overfitting.")
+    assert (verdict.verdict, verdict.rule) == ("unknown", "unlinked")
+    assert verdict.explanation.startswith(
+        "Unknown: each part holds, but no claim text states them linked (rule: unlinked)."
+    )
+    verdict = checker.check(
+        "Since weight decay reduces overfitting, dropout increases overfitting."
+    )
+    assert verdict.verdict == "false"
+
+
 def test_a_causal_link_held_only_in_part_decides_nothing(checker):
     """The graph holds "works by reducing internal covariate shift" as partly true: the link
     is in doubt, and no part decides the sentence on its own."""
