@@ -135,7 +135,9 @@ def load_clause_kinds(path: str | Path | None = None) -> tuple[ClauseKind, ...]:
         if extra:
             raise CueRuleError(f"{where}: unknown key(s) {sorted(extra)}")
         try:
-            pattern = re.compile(entry["pattern"], re.IGNORECASE)
+            # DOTALL: a line break inside a statement is white space; without it, a lazy
+            # group would be tried from every connective up to the break.
+            pattern = re.compile(entry["pattern"], re.IGNORECASE | re.DOTALL)
         except (re.error, TypeError) as exc:
             raise CueRuleError(f"{where}: {exc}") from None
         combine = entry.get("combine", "all")
@@ -188,7 +190,7 @@ def matching_kinds(
     sentence: str, kinds: tuple[ClauseKind, ...]
 ) -> list[tuple[ClauseKind, dict[str, str]]]:
     """(kind, its groups' words) for each clause kind whose pattern the sentence matches."""
-    text = sentence.strip()
+    text = " ".join(sentence.split())  # a line break or a tab reads as a space
     found = []
     for kind in kinds:
         match = kind.pattern.fullmatch(text)

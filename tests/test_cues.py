@@ -136,6 +136,8 @@ def test_clause_kinds_match_a_whole_sentence():
     assert kind.marks.search("Batch normalization works by reducing covariate shift")
     assert not kind.marks.search("Batch normalization reduces covariate shift")
     assert matching_kinds("ReLU is an activation function.", kinds) == []
+    # A line break inside a statement is white space, for the patterns too.
+    assert matching_kinds("Dropout helps\nbecause it adds noise.", kinds)[0][0].name == "cause"
 
 
 @pytest.mark.parametrize(
