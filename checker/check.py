@@ -27,7 +27,15 @@ from checker.align import (
     units_of,
     write_index,
 )
-from checker.clauses import clauses, load_connectives, with_subject
+from checker.clauses import (
+    ClauseKind,
+    clauses,
+    fill,
+    load_clause_kinds,
+    load_connectives,
+    matching_kinds,
+    with_subject,
+)
 from checker.cues import Cue
 from checker.lookup import EXCLUDES, Match, find
 from checker.memo import DecisionCache
@@ -213,6 +221,7 @@ class Checker:
         self._cache = DecisionCache(cache_size)
         self._speller: Speller | None = None
         self.connectives = load_connectives()
+        self.clause_kinds = load_clause_kinds()
 
     def _claim_index(self) -> ClaimIndex:
         """Every claim's label and paraphrases, and every concept's definition, read by the
@@ -317,9 +326,10 @@ class Checker:
 
         # The clauses of a sentence with a connective, read when it is undecided whole.
         # A clause opening with "it" or "they" is read with the sentence's subject instead.
-        split = {}
+        split, undecided = {}, []
         for sentence in {s for found in parts.values() for _, s in found}:
             if known(sentence)[1].verdict == UNKNOWN:
+                undecided.append(sentence)
                 found = clauses(sentence, self.connectives)
                 if found is not None:
                     pieces, causal = found
@@ -331,6 +341,8 @@ class Checker:
                         for n, (_, clause) in enumerate(pieces)
                     ]
                     split[sentence] = (pieces, causal, reads, subject)
+        # The parts of a sentence of a clause kind ("Unlike X, S": S, and not S of X).
+        kinded = {s: found for s in undecided if (found := self._kind_readings(s))}
         new.update(
             self._read_all(
                 [
@@ -338,8 +350,45 @@ class Checker:
                     for pieces, _, reads, _ in split.values()
                     for (_, clause), read in zip(pieces, reads, strict=True)
                 ]
+                + [
+                    said
+                    for found in kinded.values()
+                    for _, texts, linked in found
+                    for said in (*texts, *linked)
+                ]
             )
         )
+        # A part undecided may be of a kind itself ("..., which is cheap and simple"): one
+        # level deeper, no more.
+        inner = {
+            t
+            for found in kinded.values()
+            for _, texts, _ in found
+            for t in texts
+            if t not in kinded and known(t)[1].verdict == UNKNOWN
+        }
+        deeper = {t: found for t in sorted(inner) if (found := self._kind_readings(t))}
+        new.update(
+            self._read_all(
+                [s for found in deeper.values() for _, ts, linked in found for s in (*ts, *linked)]
+            )
+        )
+
+        def kind_verdict(text: str, sentence: str, reading: tuple, depth: int = 0) -> Verdict:
+            kind, texts, linked = reading
+            said = [part_verdict(t, depth + 1) for t in texts]
+            bound = [_verdict(t, *known(t)) for t in linked]
+            return join_kind(text, known(sentence)[0], kind, texts, said, bound)
+
+        def part_verdict(part: str, depth: int) -> Verdict:
+            said = _verdict(part, *known(part))
+            if said.verdict != UNKNOWN or depth > 1:
+                return said
+            for reading in deeper.get(part, ()):
+                found = kind_verdict(part, part, reading, depth)
+                if found.verdict != UNKNOWN:
+                    return found
+            return said
 
         def clause_verdict(clause: str, read: tuple[str, str] | None, subject: str) -> Verdict:
             if read is None:
@@ -353,9 +402,18 @@ class Checker:
             return _verdict(clause, cues, replace(decision, explanation=explanation))
 
         def sentence_verdict(text: str, sentence: str) -> Verdict:
-            """A sentence as a whole, else clause by clause where its clauses decide it."""
+            """A sentence as a whole, else as the parts of its clause kind, else clause by
+            clause where its clauses decide it."""
             whole = _verdict(text, *known(sentence))
-            if whole.verdict != UNKNOWN or sentence not in split:
+            if whole.verdict != UNKNOWN:
+                return whole
+            for reading in kinded.get(sentence, ()):
+                found = kind_verdict(text, sentence, reading)
+                if found.verdict != UNKNOWN:
+                    return found
+                if found.rule == _UNLINKED and whole.rule != _UNLINKED:
+                    whole = found  # its parts hold: the link is what the graph leaves open
+            if sentence not in split:
                 return whole
             pieces, causal, reads, subject = split[sentence]
             verdicts = [
@@ -398,6 +456,58 @@ class Checker:
         said = said or any(i == after for i, _ in scan.words)
         said = said or any(c.start == after for c in scan.cues)
         return clause[: first.end_char].strip() if said else None
+
+    def _kind_readings(self, sentence: str) -> list[tuple[ClauseKind, list[str], list[str]]]:
+        """(kind, its parts' texts, its linked reading) for each clause kind of the cue rules
+        that the sentence matches and whose parts can all be said: a part that needs the
+        subject or the antecedent of a group that has none is not read. A group opening
+        with "it" or "they" is read with the first group's subject in its place."""
+        found = []
+        places: dict[tuple[str, str], str | None] = {}
+
+        def place(words: str, what: str) -> str | None:
+            if (words, what) not in places:
+                if what in ("antecedent", "concept"):
+                    places[words, what] = self._antecedent(words, whole=what == "concept")
+                else:
+                    subject = self._subject(words)
+                    if what == "predicate" and subject is not None:
+                        subject = words[len(subject) :] if words.startswith(subject) else None
+                    places[words, what] = subject
+            return places[words, what]
+
+        for kind, groups in matching_kinds(sentence, self.clause_kinds):
+            names = list(kind.pattern.groupindex)
+            subject = place(groups[names[0]], "subject") if groups[names[0]] else None
+            if subject:
+                for name in names[1:]:
+                    read = with_subject(groups[name], subject, self.connectives)
+                    groups[name] = read[0] if read else groups[name]
+            texts = [fill(part.template, groups, place) for part in kind.parts]
+            linked = [fill(template, groups, place) for template in kind.linked]
+            if all(texts) and all(linked):
+                found.append((kind, texts, linked))
+        return found
+
+    def _antecedent(self, words: str, whole: bool = False) -> str | None:
+        """The concept words end with ("ReLU" of "the sigmoid was replaced by ReLU"), which a
+        relative clause or a gloss after them speaks of; with `whole`, only when that concept
+        is all they say (but for function words: "the Transformer")."""
+        scan = self.scanner(self.nlp.tokenizer(words))
+        last = scan.length
+        while last and last - 1 in scan.breaks:
+            last -= 1  # trailing punctuation and white space
+        ends = [m for m in scan.mentions if m.phrase.concept and m.end == last]
+        if not ends:
+            return None
+        first = min(ends, key=lambda m: m.start)  # the longest label ending there
+        if whole and (
+            any(i < first.start for i, _ in scan.words)
+            or any(m.start < first.start for m in scan.mentions)
+            or any(c.start < first.start for c in scan.cues)
+        ):
+            return None
+        return words[first.start_char : first.end_char]
 
     def _read_all(self, texts: list[str]) -> dict[str, tuple]:
         """text -> (cues, decision) for the texts not in the cache yet, which it joins."""
@@ -916,6 +1026,65 @@ def join_clauses(
 
 
 _UNLINKED = "unlinked"
+_CONTRARY = {TRUE: FALSE, FALSE: TRUE}
+
+
+def join_kind(
+    text: str,
+    cues: tuple[Cue, ...],
+    kind: ClauseKind,
+    texts: list[str],
+    said: list[Verdict],
+    linked: list[Verdict],
+) -> Verdict:
+    """The verdict of a sentence read as the parts of its clause kind (checker/clauses.py).
+    Each part is read as its own statement; a contrary part ("Unlike X, S": S does not hold
+    of X) holds when the graph says its statement is false, and a partly true one decides
+    nothing. Every part must hold for the sentence to be true, and a false part makes it
+    false. A linked kind ("A because B") is confirmed only by a claim text that states
+    both parts linked: one of its linked readings ("A: B", "Since B, A") aligned whole with a
+    claim one of whose texts has a link mark; true parts alone leave it unknown (`unlinked`)."""
+    parts = []
+    for part, statement, verdict in zip(kind.parts, texts, said, strict=True):
+        if part.contrary:
+            flipped = _CONTRARY.get(verdict.verdict, UNKNOWN)
+            rule = {TRUE: "entailed", FALSE: "contradicted"}.get(flipped, verdict.rule)
+            # The part's own rule is what the graph says of its statement, not of the part.
+            said = verdict.explanation.rsplit(" (rule: ", 1)[0]
+            correction = verdict.decision.correction if verdict.decision else None
+            if correction is not None:  # what is right instead is what the sentence says
+                said = said.replace(f' {_INSTEAD}"{correction}".', "")
+            explanation = f'It says that "{statement}" does not hold. {said} (rule: {rule})'
+            verdict = replace(verdict, verdict=flipped, rule=rule, explanation=explanation)
+        else:
+            verdict = replace(verdict, explanation=f'It says "{statement}". {verdict.explanation}')
+        parts.append(replace(verdict, cues=()))
+    joined = join_sentences(text, [(0, t) for t in texts], parts, "parts")
+    joined = replace(joined, cues=cues, sentences=())
+    how = f"A {kind.name} construction, read in "
+    for bound in linked:
+        claim = bound.claim
+        stated = claim is not None and any(
+            kind.marks is not None and kind.marks.search(t)
+            for t in (claim.label, *claim.paraphrases)
+        )
+        if bound.verdict == FALSE or (bound.verdict == TRUE and stated):
+            explanation = f'Read as "{bound.text}", both parts linked. {bound.explanation}'
+            return replace(
+                bound, text=text, cues=cues, explanation=explanation, sentences=(), decision=None
+            )
+    if kind.combine == "linked" and joined.verdict != FALSE:
+        if all(v.verdict == TRUE for v in parts):
+            explanation = (
+                f"Unknown: each part holds, but no claim text states them linked (rule: "
+                f"{_UNLINKED}). {how}{joined.explanation}"
+            )
+            return replace(joined, verdict=UNKNOWN, rule=_UNLINKED, explanation=explanation)
+        return replace(joined, verdict=UNKNOWN)
+    if joined.verdict == TRUE:  # every part holds: each is quoted
+        said = " ".join(v.explanation for v in parts)
+        return replace(joined, explanation=f"{how}{len(parts)} parts, each true: {said}")
+    return replace(joined, explanation=how + joined.explanation)
 
 
 def _verdict(text: str, cues: tuple[Cue, ...], decision: Decision) -> Verdict:

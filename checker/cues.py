@@ -195,7 +195,7 @@ def read_rule_file(path: str | Path | None) -> tuple[Path, object]:
     except (OSError, ValueError) as exc:
         raise CueRuleError(f"{source}: cannot read cue rules ({exc})") from None
     if isinstance(data, dict):
-        known = {"about", "rules", "rephrasings", "connectives"}
+        known = {"about", "rules", "rephrasings", "connectives", "clause_kinds"}
         known.update(f"{key}_words" for key in WordLists._fields)
         unknown = set(data) - known
         if unknown:

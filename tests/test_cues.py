@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from checker.clauses import clauses, load_connectives
+from checker.clauses import clauses, load_clause_kinds, load_connectives, matching_kinds
 from checker.cues import CueRule, CueRuleError, load_rules, load_word_lists, read_rule_file
 from checker.rephrase import load_rephrasings, rephrase
 
@@ -122,6 +122,80 @@ def test_a_clause_opening_with_it_speaks_of_the_sentences_subject(checker):
     assert checker.check("Tanh is zero-centred, but it is symmetric about the origin.").verdict == (
         "true"
     )
+
+
+def test_clause_kinds_match_a_whole_sentence():
+    kinds = load_clause_kinds()
+    names = [
+        kind.name for kind, _ in matching_kinds("Unlike the sigmoid, tanh is zero-centred.", kinds)
+    ]
+    assert names[0] == "contrast"
+    kind, groups = matching_kinds("Dropout helps because it adds noise.", kinds)[0]
+    assert (kind.name, kind.combine) == ("cause", "linked")
+    assert (groups["effect"], groups["reason"]) == ("dropout helps", "it adds noise")
+    assert kind.marks.search("Batch normalization works by reducing covariate shift")
+    assert not kind.marks.search("Batch normalization reduces covariate shift")
+    assert matching_kinds("ReLU is an activation function.", kinds) == []
+    # A line break inside a statement is white space, for the patterns too.
+    assert matching_kinds("Dropout helps\nbecause it adds noise.", kinds)[0][0].name == "cause"
+
+
+@pytest.mark.parametrize(
+    ("kind", "error"),
+    [
+        ({"name": "x", "pattern": "(?P<a>.+)"}, "needs 'name', 'pattern' and 'parts'"),
+        ({"name": "x", "pattern": "(?P<a>", "parts": []}, "clause kind 1"),
+        ({"name": "x", "pattern": "(?P<a>.+)", "parts": [{"as": "{a}"}]}, "two parts or more"),
+        (
+            {
+                "name": "x",
+                "pattern": "(?P<a>.+), (?P<b>.+)",
+                "parts": [{"as": "{a}"}, {"as": "{c}"}],
+            },
+            "no group of the pattern",
+        ),
+        (
+            {
+                "name": "x",
+                "pattern": "(?P<a>.+), (?P<b>.+)",
+                "parts": [{"as": "{a}"}, {"as": "{b.verb}"}],
+            },
+            "no group of the pattern",
+        ),
+        (
+            {
+                "name": "x",
+                "pattern": "(?P<a>.+), (?P<b>.+)",
+                "parts": [{"as": "{a}"}, {"as": "{b}", "negated": True}],
+            },
+            "may have 'contrary'",
+        ),
+        (
+            {
+                "name": "x",
+                "pattern": "(?P<a>.+), (?P<b>.+)",
+                "parts": [{"as": "{a}"}, {"as": "{b}"}],
+                "combine": "any",
+            },
+            "'combine' must be one of",
+        ),
+        (
+            {
+                "name": "x",
+                "pattern": "(?P<a>.+), (?P<b>.+)",
+                "parts": [{"as": "{a}"}, {"as": "{b}"}],
+                "combine": "linked",
+                "linked": ["{a}: {b}"],
+            },
+            "go with 'combine': 'linked'",
+        ),
+    ],
+)
+def test_a_bad_clause_kind_is_a_clear_error(tmp_path, kind, error):
+    path = tmp_path / "rules.json"
+    path.write_text(json.dumps({"rules": [], "clause_kinds": [kind]}))
+    with pytest.raises(CueRuleError, match=error):
+        load_clause_kinds(path)
 
 
 def test_pronouns_must_be_a_list_of_words(tmp_path):

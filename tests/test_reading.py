@@ -225,7 +225,8 @@ def test_a_false_clause_makes_the_sentence_false(checker):
     )
     assert verdict.verdict == "false"
     assert verdict.explanation.startswith(
-        "2 clauses (1 false, 1 unknown); the text stands or falls with clause 1: False:"
+        "A cause construction, read in 2 parts (1 false, 1 unknown); the text stands or falls "
+        'with part 1: It says "Transformers use batch normalization". False:'
     )
     assert verdict.sentences == ()  # one sentence, read in two clauses
 
@@ -259,9 +260,139 @@ def test_a_contrast_adjunct_left_aside_can_refute(checker, text):
     )
 
 
-def test_a_contrast_adjunct_left_aside_never_confirms(checker):
-    """The graph holds that weight decay reduces overfitting, not how dropout compares."""
-    assert checker.check("Unlike dropout, weight decay reduces overfitting.").verdict == "unknown"
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "Unlike X, S" says S, and that S does not hold of X: the sigmoid is not symmetric.
+        ("Unlike the sigmoid, the tanh function is point-symmetric about the origin.", "true"),
+        ("The tanh function, unlike the sigmoid, is point-symmetric about the origin.", "true"),
+        ("The tanh function is point-symmetric about the origin, unlike the sigmoid.", "true"),
+        # Dropout reduces overfitting too: the contrast is false.
+        ("Unlike dropout, weight decay reduces overfitting.", "false"),
+        # The graph says nothing of dropout's symmetry: one part undecided, no verdict.
+        ("Unlike dropout, the tanh function is point-symmetric about the origin.", "unknown"),
+    ],
+)
+def test_unlike_says_the_contrary_of_the_other(checker, text, expected):
+    assert checker.check(text).verdict == expected
+
+
+def test_the_contrary_part_is_named(checker):
+    verdict = checker.check("Unlike dropout, weight decay reduces overfitting.")
+    assert 'It says that "Dropout reduces overfitting" does not hold. True:' in verdict.explanation
+    assert verdict.explanation.startswith("A contrast construction, read in 2 parts")
+    assert verdict.explanation.endswith("(rule: contradicted)")
+    # A true sentence quotes each part, and no "Instead:" from the contrary part's claim.
+    verdict = checker.check(
+        "Unlike the sigmoid, the tanh function is point-symmetric about the origin."
+    )
+    assert verdict.explanation.startswith(
+        'A contrast construction, read in 2 parts, each true: It says "The tanh function is'
+    )
+    assert 'It says that "The sigmoid is point-symmetric about the origin" does not hold.' in (
+        verdict.explanation
+    )
+    assert "Instead:" not in verdict.explanation
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "Like X, S" says S of both.
+        ("Like dropout, weight decay reduces overfitting.", "true"),
+        ("Weight decay, like dropout, reduces overfitting.", "true"),
+        ("Like dropout, weight decay increases overfitting.", "false"),
+        ("Like the tanh function, weight decay reduces overfitting.", "unknown"),
+    ],
+)
+def test_like_says_the_same_of_both(checker, text, expected):
+    assert checker.check(text).verdict == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A relative clause speaks of the concept before it: ReLU is cheap, not a squasher.
+        (
+            "In hidden layers the sigmoid has largely been replaced by ReLU, which is cheap to "
+            "compute.",
+            "true",
+        ),
+        (
+            "In hidden layers the sigmoid has largely been replaced by ReLU, which is a "
+            "squashing function.",
+            "false",
+        ),
+        (
+            "In hidden layers the sigmoid has largely been replaced by ReLU, which is popular "
+            "with musicians.",
+            "unknown",
+        ),
+    ],
+)
+def test_a_relative_clause_is_said_of_the_concept_before_it(checker, text, expected):
+    assert checker.check(text).verdict == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A trailing participle clause is said of the sentence's subject.
+        ("Weight decay shrinks the weights towards zero, reducing overfitting.", "true"),
+        ("Weight decay shrinks the weights towards zero, increasing overfitting.", "false"),
+        ("Weight decay shrinks the weights towards zero, delighting musicians.", "unknown"),
+    ],
+)
+def test_a_participle_clause_is_said_of_the_subject(checker, text, expected):
+    assert checker.check(text).verdict == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A gloss says what the concept before it is, in brackets or between commas.
+        ("ReLU has largely replaced the sigmoid (a squashing function) in hidden layers.", "true"),
+        ("ReLU, a squashing function, has largely replaced the sigmoid in hidden layers.", "false"),
+        ("ReLU has largely replaced the sigmoid (a linear function) in hidden layers.", "unknown"),
+    ],
+)
+def test_a_gloss_says_what_its_concept_is(checker, text, expected):
+    assert checker.check(text).verdict == expected
+
+
+def test_a_causal_link_one_claim_text_states_confirms(checker):
+    """The graph's text says both parts, linked by a colon: the "because" is confirmed."""
+    verdict = checker.check(
+        "Skip-gram and continuous bag of words are self-supervised models, because their "
+        "supervision comes from unlabelled text."
+    )
+    assert verdict.verdict == "true"
+    assert verdict.explanation.startswith(
+        'Read as "Skip-gram and continuous bag of words are self-supervised models: their '
+        'supervision comes from unlabelled text", both parts linked.'
+    )
+
+
+def test_a_fronted_since_is_confirmed_only_by_a_linked_claim(checker):
+    """Both parts hold, but no claim text says that one is why the other holds."""
+    verdict = checker.check("Since weight decay reduces overfitting, dropout reduces overfitting.")
+    assert (verdict.verdict, verdict.rule) == ("unknown", "unlinked")
+    assert verdict.explanation.startswith(
+        "Unknown: each part holds, but no claim text states them linked (rule: unlinked)."
+    )
+    verdict = checker.check(
+        "Since weight decay reduces overfitting, dropout increases overfitting."
+    )
+    assert verdict.verdict == "false"
+
+
+def test_a_causal_link_held_only_in_part_decides_nothing(checker):
+    """The graph holds "works by reducing internal covariate shift" as partly true: the link
+    is in doubt, and no part decides the sentence on its own."""
+    verdict = checker.check(
+        "Batch normalization works because it reduces internal covariate shift."
+    )
+    assert verdict.verdict == "unknown"
 
 
 @pytest.mark.parametrize(
@@ -560,6 +691,45 @@ def test_a_verb_is_not_read_as_a_concept_labelled_by_its_plural(checker):
     """ "switched off" was read as the pooling "switches" (an altLabel the lemma table shares
     with the verb), and the statement came back unknown."""
     assert checker.check("At inference dropout is switched off.").verdict == "true"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "S and is ..." says the second predicate of S's subject too.
+        ("Dropout reduces overfitting and is applied during training.", "true"),
+        ("Dropout reduces overfitting and is used at inference time.", "false"),
+        ("Dropout reduces overfitting and is loved by musicians.", "unknown"),
+    ],
+)
+def test_a_second_predicate_is_said_of_the_subject(checker, text, expected):
+    assert checker.check(text).verdict == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A part is read by its own kind, one level deeper: "ReLU is simpler and easier to
+        # train" is two predicates of ReLU.
+        (
+            "In hidden layers the sigmoid has largely been replaced by ReLU, which is simpler "
+            "and easier to train.",
+            "true",
+        ),
+        (
+            "In hidden layers the sigmoid has largely been replaced by ReLU, which is simpler "
+            "and a squashing function.",
+            "false",
+        ),
+        (
+            "In hidden layers the sigmoid has largely been replaced by ReLU, which is simpler "
+            "and popular with musicians.",
+            "unknown",
+        ),
+    ],
+)
+def test_a_part_of_a_part_is_read_too(checker, text, expected):
+    assert checker.check(text).verdict == expected
 
 
 @pytest.mark.parametrize(
