@@ -138,7 +138,23 @@ def read(scan: Scan, grammar: Grammar = _NO_GRAMMAR) -> Iterator[Reading]:
     for relation in ranked[:_MAX_RELATIONS]:
         phrase = relation.phrase
         before = [c for c in concepts if c.end <= relation.start][-_MAX_SIDE:]
-        after = [c for c in concepts if c.start >= relation.end][:_MAX_SIDE]
+        after = [c for c in concepts if c.start >= relation.end]
+        # An object is no farther than a strong relation phrase that opens a clause of its
+        # own after a comma: in "Leaky ReLU allows a small gradient, fixing the dying ReLU
+        # problem" the dying ReLU is what "fixing" says something of, not what "allows" does.
+        stop = next(
+            (
+                r.start
+                for r in relations
+                if r.start >= relation.end
+                and not r.phrase.weak
+                and any(relation.end <= i < r.start for i in scan.commas)
+            ),
+            None,
+        )
+        if stop is not None:
+            after = [c for c in after if c.start < stop]
+        after = after[:_MAX_SIDE]
         if phrase.weak:
             # A copula reads "X is Y" only when Y follows it (an article aside): in
             # "ELU is computationally cheaper than ReLU" the copula does not link the two.

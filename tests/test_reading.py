@@ -796,3 +796,10 @@ def test_the_output_of_a_function_is_its_output(checker, text, expected):
 )
 def test_a_cue_sharing_a_word_with_a_concept_is_read_once(checker, text, expected):
     assert checker.check(text).verdict == expected
+
+
+def test_an_object_is_not_read_past_a_clause_of_its_own(checker):
+    """ "fixing the dying ReLU problem" says what leaky ReLU fixes; read as the object of
+    "allows", it came back FALSE against the claim that leaky ReLU prevents it."""
+    text = "Leaky ReLU allows a small gradient for negative inputs, fixing the dying ReLU problem."
+    assert checker.check(text).verdict != "false"
