@@ -573,11 +573,6 @@ def test_a_verb_is_not_read_as_a_concept_labelled_by_its_plural(checker):
             "s9k1-constant-function",
         ),
         (
-            "Training a neural network requires significantly more memory than using it for "
-            "prediction.",
-            "model-decision",
-        ),
-        (
             "The cost of each full gradient descent iteration grows linearly with the number of "
             "training examples.",
             "s8k2-linear-power-growth",
