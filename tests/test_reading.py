@@ -803,3 +803,69 @@ def test_an_object_is_not_read_past_a_clause_of_its_own(checker):
     "allows", it came back FALSE against the claim that leaky ReLU prevents it."""
     text = "Leaky ReLU allows a small gradient for negative inputs, fixing the dying ReLU problem."
     assert checker.check(text).verdict != "false"
+
+
+@pytest.mark.parametrize(
+    "text, concept",
+    [
+        # Ordinary words that loose labels read as a specific concept (bench/loose_labels.py
+        # lists such labels): the explanation named the concept and no claim was found.
+        (
+            "With a constant learning rate, stochastic gradient descent keeps fluctuating near "
+            "the minimum because of gradient noise.",
+            "s9k1-constant-function",
+        ),
+        (
+            "The cost of each full gradient descent iteration grows linearly with the number of "
+            "training examples.",
+            "s8k2-linear-power-growth",
+        ),
+        (
+            "Many functions can be approximated much more compactly by deeper networks than by "
+            "wider ones.",
+            "approximate-search",
+        ),
+        (
+            "The ReLU activation function keeps positive inputs unchanged and sets negative "
+            "inputs to zero.",
+            "s8k7-always-positive-inputs",
+        ),
+        (
+            "The derivative of the tanh function approaches its maximum of 1 as the input nears 0.",
+            "perfect-score-one",
+        ),
+        (
+            "With momentum parameter beta, the effective number of averaged gradients is about "
+            "one over one minus beta.",
+            "numeric-representation",
+        ),
+        (
+            "With momentum parameter beta, the effective number of averaged gradients is about "
+            "one over one minus beta.",
+            "numerical-values",
+        ),
+        (
+            "Momentum is especially effective on ill-conditioned problems.",
+            "s8k3-works-well-in-practice",
+        ),
+        (
+            "Averaging the gradient over a minibatch of size b reduces its standard deviation "
+            "by a factor of the square root of b.",
+            "s8k7-network-size",
+        ),
+    ],
+)
+def test_ordinary_words_are_not_read_as_a_specific_concept(checker, text, concept):
+    iri = f"https://w3id.org/dlcheck/kg/concept/{concept}"
+    said = checker.check(text).as_dict()
+    del said["text"]
+    assert iri not in json.dumps(said)
+    assert checker.kb.concepts[iri].label not in said["explanation"]
+
+
+def test_a_statement_read_past_a_loose_label_finds_its_claim(checker):
+    """ "Collecting more training data" was the cost of collecting it, and "mitigate
+    overfitting" a concept of its own (closing the generalization gap)."""
+    verdict = checker.check("Collecting more training data is one way to mitigate overfitting.")
+    assert verdict.verdict == "true"
+    assert "More training data generally reduces overfitting" in verdict.explanation
