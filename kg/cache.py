@@ -427,8 +427,13 @@ class Memo:
         if self.compacting:
             for path, _ in self._segments:
                 path.unlink(missing_ok=True)
+        # Segments of another scope (older code or rules), and what a killed compile left
+        # half written, go once a day old.
         now = time.time()
-        for path in self._folder.glob(f"{self._name}-*.sqlite"):
+        for path in [
+            *self._folder.glob(f"{self._name}-*.sqlite"),
+            *self._folder.glob(".dlcheck-*"),
+        ]:
             try:
                 if f"-{self._scope[:32]}-" not in path.name and now - path.stat().st_mtime > 86_400:
                     path.unlink()
