@@ -29,15 +29,20 @@ def _use_cache(monkeypatch, folder: Path) -> Path:
 
 
 def _index_rows(folder: Path, checker: Checker) -> dict:
-    """The claim index's table file the checker opened: (table, key) -> value as stored."""
-    path = checker.index.texts._file.path
-    assert path.parent == folder
-    with sqlite3.connect(path) as db:
-        return {(t, k): v for t, k, v in db.execute("SELECT tab, key, value FROM rows")}
+    """The claim index's and the phrase table's table files the checker opened:
+    (file, table, key) -> value as stored."""
+    rows = {}
+    for table in (checker.index.texts, checker.scanner.mentions._by_first):
+        path = table._file.path
+        assert path.parent == folder
+        with sqlite3.connect(path) as db:
+            query = db.execute("SELECT tab, key, value FROM rows")
+            rows.update(((path.name, t, k), v) for t, k, v in query)
+    return rows
 
 
-def _segments(folder: Path) -> list[Path]:
-    return sorted((folder / "memo").glob("claim-texts-*.sqlite"))
+def _segments(folder: Path, name: str = "claim-texts") -> list[Path]:
+    return sorted((folder / "memo").glob(f"{name}-*.sqlite"))
 
 
 def _kept_rows(path: Path) -> int:
@@ -59,7 +64,8 @@ def _after_and_fresh(tmp_path, monkeypatch, before: list[Path], after: list[Path
     fresh_folder = _use_cache(monkeypatch, tmp_path / "fresh")
     fresh = Checker(after)
     assert len(_segments(fresh_folder)) == 1
-    texts = sum(1 for (table, _) in rows if table == "texts")
+    assert len(_segments(fresh_folder, "phrase-readings")) == 1
+    texts = sum(1 for (_, table, _) in rows if table == "texts")
     return rows, _index_rows(fresh_folder, fresh), read_anew, texts, fresh
 
 
@@ -90,7 +96,9 @@ def test_a_label_edited_in_one_file_reads_again_the_texts_of_another_that_say_it
     assert kept == fresh
     assert 0 < read_anew < texts / 2
     # The text that said the label reads it no more, in both.
-    said = [json.loads(v) for (t, _), v in kept.items() if t == "texts" and "special hardware" in v]
+    said = [
+        json.loads(v) for (_, t, _), v in kept.items() if t == "texts" and "special hardware" in v
+    ]
     concepts_named = {unit[1] for row in said for unit in row[2]}
     assert said and not any(c and c.endswith("/specialized-hardware") for c in concepts_named)
 
