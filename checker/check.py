@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from checker import kept_texts
 from checker.align import (
     EQUIVALENT,
     INDEPENDENT,
@@ -56,7 +57,7 @@ from checker.rules import (
 )
 from checker.scan import WEAKENING, Scan, Scanner
 from checker.spelling import Speller, english_words, vocabulary_of
-from kg.cache import cached, code_fingerprint, table_file
+from kg.cache import Memo, cached, code_fingerprint, table_file
 from kg.compile import claim_edge
 from kg.knowledge import (
     FALSE,
@@ -90,6 +91,7 @@ _UNSEEN = object()
 INDEX_MODULES = (
     "checker.align",
     "checker.cues",
+    "checker.kept_texts",
     "checker.lemmatizer",
     "checker.mentions",
     "checker.phrases",
@@ -244,10 +246,14 @@ class Checker:
         ).hexdigest()
 
         def build(out: TableWriter) -> None:
-            read = read_claim_texts(
-                self.nlp, self.scanner, claims_in_order(kb), read_as=self.read_as
-            )
-            write_index(out, kb, read)
+            # Each text's reading is kept across compiles: after a change, only the texts
+            # whose words' lemmas, phrases or kinds changed are read again.
+            texts_scope = kept_texts.scope(kb, self.scanner, fronted, INDEX_MODULES)
+            with Memo(kept_texts.MEMO, texts_scope) as memo:
+                read = kept_texts.read_kept(
+                    self.nlp, self.scanner, claims_in_order(kb), memo, self.read_as
+                )
+                write_index(out, kb, read)
 
         return ClaimIndex.opened(kb, claims, table_file("claim-index", key, build))
 

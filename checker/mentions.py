@@ -8,6 +8,7 @@ from collections.abc import Iterator, Sequence
 from functools import partial
 from typing import NamedTuple
 
+import spacy
 from spacy.attrs import IS_SPACE, LEMMA
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -16,7 +17,7 @@ from checker.cues import Cue, CueFinder
 from checker.lemmatizer import LookupLemmatizer
 from checker.opening import knowledge_of
 from checker.phrases import PhraseTrie
-from kg.cache import code_fingerprint, table_file
+from kg.cache import Memo, code_fingerprint, table_file
 from kg.knowledge import KnowledgeBase, frame_parts
 from kg.tables import TableWriter, each
 
@@ -145,6 +146,13 @@ class MentionMatcher:
         gaps = frozenset(map(self._strings.add, lists.gap)) if lists else frozenset()
         after = frozenset(map(self._strings.add, lists.gap_after)) if lists else frozenset()
         if kb.content_hash:
+            # Each label's reading is kept across compiles: after a change, only new labels
+            # and those whose words' lemmas changed are read again.
+            scope = hashlib.sha256(
+                f"{code_fingerprint(*TABLE_MODULES, 'kg.cache')}|spacy {spacy.__version__}|"
+                f"{cues!r}|{words!r}".encode()
+            ).hexdigest()
+            build = partial(_read_phrases, nlp, kb, scope)
             file = table_file("phrases", fingerprint, partial(_write_phrases, build))
             self._by_first = file.table("by_first", _phrase_rows)
             self.trie = PhraseTrie(self._starting_with, gaps, after)
@@ -283,14 +291,18 @@ def _graph_phrases(kb: KnowledgeBase) -> list[tuple[str, str, str]]:
 
 
 def _read_phrases(
-    nlp: Language, kb: KnowledgeBase
+    nlp: Language, kb: KnowledgeBase, scope: str | None = None
 ) -> dict[tuple[str, ...], tuple[tuple[str, str], ...]]:
-    """Each phrase of the graph as the lemmas the matcher reads, with every target it names."""
-    return phrase_table(nlp, _graph_phrases(kb))
+    """Each phrase of the graph as the lemmas the matcher reads, with every target it names;
+    with a `scope`, each label's reading kept across compiles under it (`_kept_readings`)."""
+    if scope is None:
+        return phrase_table(nlp, _graph_phrases(kb))
+    with Memo(PHRASE_MEMO, scope) as memo:
+        return phrase_table(nlp, _graph_phrases(kb), memo)
 
 
 def phrase_table(
-    nlp: Language, phrases: list[tuple[str, str, str]]
+    nlp: Language, phrases: list[tuple[str, str, str]], memo: Memo | None = None
 ) -> dict[tuple[str, ...], tuple[tuple[str, str], ...]]:
     """Each (phrase, target IRI, direction) as the lemmas the matcher reads, with every
     target it names, in IRI order (never the graph's iteration order, which varies from run
@@ -301,21 +313,21 @@ def phrase_table(
     word, a concept's or a relation's, the key leaves the first concept out, since the cue
     is read as a cue of the statement. A concept label with a negation cue in it is marked
     `NEGATED`: it names the concept only where the statement says the negation too."""
-    strings = nlp.vocab.strings
     read: dict[tuple[str, ...], dict[tuple[str, str], bool]] = {}  # target -> read whole?
     ordered = sorted(phrases, key=lambda p: (p[1], p[2], p[0]))
-    for (_, iri, direction), (lemmas, cues, transparent, every) in zip(
-        ordered, _read_all(nlp, [phrase for phrase, _, _ in ordered]), strict=True
+    texts = [phrase for phrase, _, _ in ordered]
+    readings = _readings(nlp, texts) if memo is None else _kept_readings(nlp, texts, memo)
+    for (_, iri, direction), (key, negated, transparent, every) in zip(
+        ordered, readings, strict=True
     ):
-        key = tuple(strings[h] for h in lemmas)
         if key:  # empty: only cue words
             whole = not transparent
-            if not direction and any(c.rule.category == "negation" for c in cues):
+            if not direction and negated:
                 direction = NEGATED
             targets = read.setdefault(key, {})
             targets[(iri, direction)] = targets.get((iri, direction), False) or whole
             if not direction and transparent:  # the label word for word, too
-                read.setdefault(tuple(strings[h] for h in every), {})[(iri, CUED)] = True
+                read.setdefault(every, {})[(iri, CUED)] = True
     table: dict[tuple[str, ...], tuple[tuple[str, str], ...]] = {}
     for key, targets in read.items():
         exact = any(targets.values())  # some concept or relation label reads so whole
@@ -327,8 +339,63 @@ def phrase_table(
     return table
 
 
+# One label's reading as the phrase table uses it: the lemmas the matcher reads, whether
+# it has a negation cue, whether it has a cue word the matcher reads past, all its lemmas.
+Reading = tuple[tuple[str, ...], bool, bool, tuple[str, ...]]
+PHRASE_MEMO = "phrase-readings"
+
+
+def _readings(nlp: Language, texts: list[str], docs: list[Doc] | None = None) -> Iterator[Reading]:
+    strings = nlp.vocab.strings
+    for lemmas, cues, transparent, every in _read_all(nlp, texts, docs):
+        yield (
+            tuple(strings[h] for h in lemmas),
+            any(c.rule.category == "negation" for c in cues),
+            bool(transparent),
+            tuple(strings[h] for h in every),
+        )
+
+
+def _kept_readings(nlp: Language, texts: list[str], memo: Memo, batch: int = 5000):
+    """`_readings`, each label's taken from `memo` where the lemmas of its tokens' norms are
+    still those it was read with (the cue finder reads the norms by rules in the memo's
+    scope; nothing else of the graph is read), else read and kept."""
+    preceding = [proc for name, proc in nlp.pipeline if name != "dlcheck_mentions"]
+    if [type(proc) for proc in preceding] != [LookupLemmatizer, CueFinder]:
+        yield from _readings(nlp, texts)  # another pipeline's parts: read every label
+        return
+    lemmatizer = preceding[0]
+    lemmatizer.load_all()
+    add, lemma = nlp.vocab.strings.add, lemmatizer.lemma_hash
+
+    def digest(norms: list[str]) -> str:
+        said = repr([lemma(add(norm)) for norm in norms]).encode()  # ints: repr is exact
+        return hashlib.blake2b(said, digest_size=16).hexdigest()
+
+    for start in range(0, len(texts), batch):
+        part = texts[start : start + batch]
+        keys = [hashlib.blake2b(t.encode(), digest_size=16).hexdigest() for t in part]
+        kept = memo.get_many(keys)
+        found: list[Reading | None] = []
+        for key in keys:
+            row = kept.get(key)
+            if row is not None and digest(row[1]) == row[0]:
+                found.append((tuple(row[2]), row[3], row[4], tuple(row[5])))
+                memo.put(key, row, new=False)
+            else:
+                found.append(None)
+        missed = [i for i, reading in enumerate(found) if reading is None]
+        said = [part[i] for i in missed]
+        docs = list(nlp.tokenizer.pipe(said))
+        for i, doc, reading in zip(missed, docs, _readings(nlp, said, docs), strict=True):
+            found[i] = reading
+            norms = [t.norm_ for t in doc]
+            memo.put(keys[i], [digest(norms), norms, *reading])
+        yield from found
+
+
 def _read_all(
-    nlp: Language, texts: list[str]
+    nlp: Language, texts: list[str], docs: list[Doc] | None = None
 ) -> Iterator[tuple[list[int], Sequence[Cue], frozenset[int], list[int]]]:
     """For each text, what the components before the mention matcher leave on its Doc: the
     lemma hashes the matcher reads (`lemmas_read`), the cues, the cue words it reads past,
@@ -345,7 +412,7 @@ def _read_all(
             yield lemmas_read(doc), doc._.cues, doc._.transparent, every
         return
     lemmatizer, finder = preceding
-    for doc in nlp.tokenizer.pipe(texts):
+    for doc in nlp.tokenizer.pipe(texts) if docs is None else docs:  # `docs`: of `texts`
         norms = [t.norm for t in doc]
         cues, skip = finder.find(doc, norms)
         lemmas = lemmatizer.lemmatize(norms)

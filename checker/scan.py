@@ -155,6 +155,12 @@ class Scanner:
             return mentions
         return tuple(sorted((*mentions, *added), key=lambda m: m.start))
 
+    def kind_heads(self, iri: str) -> frozenset[int]:
+        """The lemma hashes of the words naming the kind of the concept `iri` (`_kind_heads`),
+        worked out once per concept."""
+        heads = self._heads.get(iri)
+        return self._kind_heads(iri) if heads is None else heads
+
     def _kind_heads(self, iri: str) -> frozenset[int]:
         """The lemmas of the last words of a concept's broader concepts' labels ("function"
         for ReLU, an activation function; "network" for an LSTM, a recurrent network)."""

@@ -17,12 +17,14 @@ cache behind.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import hashlib
 import importlib.util
 import json
 import os
 import pickle
 import shutil
+import sqlite3
 import stat
 import sys
 import tempfile
@@ -35,7 +37,15 @@ from typing import TypeVar
 from kg.errors import DlcheckError
 from kg.knowledge import Claim, Concept, Edge, KnowledgeBase, Relation, Source, ancestor_paths
 from kg.store import _read_bytes, bundled_data_files, content_hash, default_files, ontology_files
-from kg.tables import TableFile, TableWriter, build_lock, open_tables, split_key, tuple_key
+from kg.tables import (
+    TableFile,
+    TableWriter,
+    build_lock,
+    building,
+    open_tables,
+    split_key,
+    tuple_key,
+)
 
 T = TypeVar("T")
 
@@ -307,6 +317,132 @@ def table_file(name: str, key: str, build: Callable[[TableWriter], None]) -> Tab
     if not _usable(folder):
         folder = _process_folder()
     return open_tables(folder, name, key, build, _report)
+
+
+class Memo:
+    """Values too costly to work out again on every compile (a claim text read by the
+    scanner), kept across compiles in the cache directory under content keys: a compile
+    after a change reads anew only what the change touched.
+
+    Every value is kept under `scope` (a hash of everything all of them depend on: the code
+    and rules that compute them) and its own key (what it depends on alone, its text); a
+    caller that stores with a value what else it read (a trace) checks that trace before it
+    uses the value, and computes it again when unsure. The values of one compile are written
+    as one segment, a table file of `kg.tables` renamed into place when the compile is done
+    (`close`): no partial memo is ever read. Segments are kept to `MAX_SEGMENTS`: a compile
+    that finds that many writes every value it used into its own and removes the others,
+    so the memo holds what the last few compiles used and no more; those of another scope
+    go after a day. Without a usable cache directory nothing is kept."""
+
+    MAX_SEGMENTS = 6
+    TABLE = "memo"
+
+    def __init__(self, name: str, scope: str):
+        self._name, self._scope = name, scope
+        folder = cache_dir()
+        self._folder = folder / "memo" if _usable(folder) and _usable(folder / "memo") else None
+        self._segments: list[tuple[Path, TableFile]] = []
+        self._writer: TableWriter | None = None
+        self._pending: list[tuple[str, object]] = []
+        self._written: set[int] = set()  # hashes of the keys written: each key once
+        self._stack: contextlib.ExitStack | None = None
+        self.compacting = False
+        if self._folder is None:
+            return
+        for path in sorted(self._folder.glob(f"{name}-{scope[:32]}-*.sqlite"), reverse=True):
+            try:
+                self._segments.append((path, TableFile(path, scope)))
+            except (OSError, ValueError, sqlite3.Error):
+                pass  # gone since listed, or not one of ours: its values are computed again
+        # Full: this compile keeps everything it uses, and the older segments go.
+        self.compacting = len(self._segments) >= self.MAX_SEGMENTS
+        target = self._folder / f"{name}-{scope[:32]}-{time.time_ns():020d}-{os.getpid()}.sqlite"
+        stack = contextlib.ExitStack()
+        try:
+            self._writer = stack.enter_context(building(target, scope))
+        except (OSError, sqlite3.Error):
+            return  # nothing kept this time
+        self._stack = stack
+
+    def __enter__(self) -> Memo:
+        return self
+
+    def __exit__(self, kind, value, traceback) -> None:
+        if kind is None:
+            self.close()
+        elif self._stack is not None:
+            self._stack.__exit__(kind, value, traceback)  # the segment is not kept
+            self._stack = None
+
+    @property
+    def empty(self) -> bool:
+        """Nothing kept from an earlier compile: every value is computed anew."""
+        return not self._segments
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, object]:
+        """The values kept under `keys`, by key (those never kept are missing)."""
+        wanted = set(keys)
+        found: dict[str, object] = {}
+        for _, segment in self._segments:
+            if not wanted:
+                break
+            try:
+                got = segment.fetch_many(self.TABLE, wanted)
+            except DlcheckError:  # a damaged segment (removed): computed again
+                continue
+            found.update(got)
+            wanted.difference_update(got)
+        return found
+
+    def put(self, key: str, value: object, new: bool = True) -> None:
+        """Keep `value` under `key`: a value computed now (`new`), or one read from the memo,
+        written again only when this compile's segment replaces the others."""
+        if self._writer is not None and (new or self.compacting):
+            if hash(key) in self._written:  # a text said twice (or a rare clash: not kept)
+                return
+            self._written.add(hash(key))
+            self._pending.append((key, value))
+            if len(self._pending) >= 5000:
+                self._flush()
+
+    def _flush(self) -> None:
+        if self._pending and self._writer is not None:
+            self._writer.put(self.TABLE, self._pending)
+            self._pending.clear()
+
+    def close(self) -> None:
+        """Write this compile's segment (when it holds anything) and remove what it
+        replaces."""
+        if self._stack is None:
+            return
+        self._flush()
+        stack, self._stack = self._stack, None
+        if not self._written:  # nothing new: no segment
+            stack.__exit__(_Unwritten, _Unwritten(), None)
+            return
+        try:
+            stack.close()
+        except (OSError, sqlite3.Error):
+            return  # a full disk: values computed again next time
+        if self.compacting:
+            for path, _ in self._segments:
+                path.unlink(missing_ok=True)
+        # Segments of another scope (older code or rules), and what a killed compile left
+        # half written, go once a day old.
+        now = time.time()
+        for path in [
+            *self._folder.glob(f"{self._name}-*.sqlite"),
+            *self._folder.glob(".dlcheck-*"),
+        ]:
+            try:
+                if f"-{self._scope[:32]}-" not in path.name and now - path.stat().st_mtime > 86_400:
+                    path.unlink()
+            except OSError:
+                pass
+
+
+class _Unwritten(Exception):
+    """A memo segment left unwritten (thrown into its build, which then removes it)."""
 
 
 def _write_knowledge(out: TableWriter, parts: Iterable[tuple[str, object]]) -> None:

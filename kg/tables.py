@@ -40,6 +40,7 @@ _UNREAD = object()  # not asked for yet
 # Separates the parts of a tuple key ("subject", "relation", "object"); IRIs never hold it.
 _SEP = "\x1f"
 _BATCH = 2000  # rows read at a time by `TableFile.rows`
+_MANY = 500  # keys asked for in one query by `TableFile.fetch_many` (SQLite allows 999)
 
 
 class TableWriter:
@@ -104,6 +105,20 @@ class TableFile:
         if not row:
             return _MISSING
         return self._checked(*row[0])
+
+    def fetch_many(self, table: str, keys: Iterable[str]) -> dict[str, Any]:
+        """The decoded JSON values of the rows of `keys` that the table holds, by key: one
+        query per few hundred keys, not one per key."""
+        keys = list(keys)
+        found: dict[str, Any] = {}
+        for start in range(0, len(keys), _MANY):
+            part = keys[start : start + _MANY]
+            marks = ",".join("?" * len(part))
+            rows = self._query(
+                f"SELECT key, value, crc FROM rows WHERE tab = ? AND key IN ({marks})", table, *part
+            )
+            found.update((key, self._checked(value, crc)) for key, value, crc in rows)
+        return found
 
     def fetch_all(self, table: str) -> list[tuple[str, Any]]:
         # A range of rowids per put: a join would let SQLite scan the whole file instead.
@@ -339,6 +354,15 @@ def _opened(target: Path, key: str) -> TableFile:
 def _build(target: Path, key: str, build: Callable[[TableWriter], None]) -> None:
     """Write the table file in a temporary file next to `target`, then rename it: a reader
     sees the whole file or none."""
+    with building(target, key) as out, collector_paused():
+        build(out)
+
+
+@contextmanager
+def building(target: Path, key: str) -> Iterator[TableWriter]:
+    """A table file being written for `key` under a temporary name next to `target`, renamed
+    to `target` once the block ends normally (its key index built and a completion mark
+    written last); an exception leaves nothing behind."""
     fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".dlcheck-", suffix=".sqlite")
     os.close(fd)
     try:
@@ -355,8 +379,7 @@ def _build(target: Path, key: str, build: Callable[[TableWriter], None]) -> None
             connection.executemany(
                 "INSERT INTO meta VALUES (?, ?)", [("format", _FORMAT), ("key", key)]
             )
-            with collector_paused():
-                build(TableWriter(connection))
+            yield TableWriter(connection)
             connection.execute("CREATE UNIQUE INDEX rows_by_key ON rows (tab, key)")
             # Written last: a file without it was never finished.
             connection.execute("INSERT INTO meta VALUES ('complete', 'yes')")
