@@ -709,21 +709,22 @@ def test_a_second_predicate_is_said_of_the_subject(checker, text, expected):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        # A part is read by its own kind, one level deeper: "ReLU is simpler and easier to
-        # train" is two predicates of ReLU.
+        # A part is read by its own kind, one level deeper: "ReLU is cheap to compute and a
+        # piecewise linear function" is two predicates of ReLU. ("simpler" no longer reads as
+        # the concept "computationally cheap": a loose label, dropped in session 12.)
         (
-            "In hidden layers the sigmoid has largely been replaced by ReLU, which is simpler "
-            "and easier to train.",
+            "In hidden layers the sigmoid has largely been replaced by ReLU, which is cheap to "
+            "compute and a piecewise linear function.",
             "true",
         ),
         (
-            "In hidden layers the sigmoid has largely been replaced by ReLU, which is simpler "
-            "and a squashing function.",
+            "In hidden layers the sigmoid has largely been replaced by ReLU, which is cheap to "
+            "compute and a squashing function.",
             "false",
         ),
         (
-            "In hidden layers the sigmoid has largely been replaced by ReLU, which is simpler "
-            "and popular with musicians.",
+            "In hidden layers the sigmoid has largely been replaced by ReLU, which is cheap to "
+            "compute and popular with musicians.",
             "unknown",
         ),
     ],
