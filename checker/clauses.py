@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from checker.cues import CueRuleError, read_rule_file
+from checker.rephrase import inner
 
 _LETTER = re.compile(r"[^\W\d_]")
 
@@ -195,7 +196,7 @@ def matching_kinds(
     for kind in kinds:
         match = kind.pattern.fullmatch(text)
         if match is not None:
-            groups = {k: _inner(" ".join((v or "").split())) for k, v in match.groupdict().items()}
+            groups = {k: inner(" ".join((v or "").split())) for k, v in match.groupdict().items()}
             found.append((kind, groups))
     return found
 
@@ -219,11 +220,3 @@ def fill(template: str, groups: dict[str, str], place) -> str | None:
         return None
     said = " ".join(said.split())
     return said[:1].upper() + said[1:] if _LETTER.search(said) else None
-
-
-def _inner(part: str) -> str:
-    """A sentence's part as it reads inside another sentence: "The layer" -> "the layer",
-    while "ReLU" and "BERT" keep their capitals."""
-    if len(part) > 1 and part[0].isupper() and part[1].islower():
-        return part[0].lower() + part[1:]
-    return part

@@ -25,9 +25,7 @@ from checker.scan import Scan, Scanner
 from kg.cache import Memo, code_fingerprint
 from kg.knowledge import Claim, KnowledgeBase
 
-# The modules whose code decides how a text is read into units (besides checker.check's
-# INDEX_MODULES, which include this one): part of the memo's scope.
-MEMO = "claim-texts"
+MEMO = "claim-texts"  # the memo's name in the cache directory
 
 
 def scope(kb: KnowledgeBase, scanner: Scanner, fronted: object, modules: Iterable[str]) -> str:
@@ -109,10 +107,6 @@ class Recording:
         return getattr(self.trie, name)
 
 
-def text_key(text: str) -> str:
-    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
-
-
 def read_kept(
     nlp,
     scanner: Scanner,
@@ -133,7 +127,7 @@ def read_kept(
     claims = iter(claims)
     while chunk := list(itertools.islice(claims, batch)):
         pairs = [(claim, text) for claim in chunk for text in (claim.label, *claim.paraphrases)]
-        keys = [text_key(text) for _, text in pairs]
+        keys = [Memo.key(text) for _, text in pairs]
         kept = memo.get_many(keys)
         found: list[ClaimText | None] = []
         for (claim, text), key in zip(pairs, keys, strict=True):

@@ -374,7 +374,7 @@ def _kept_readings(nlp: Language, texts: list[str], memo: Memo, batch: int = 500
 
     for start in range(0, len(texts), batch):
         part = texts[start : start + batch]
-        keys = [hashlib.blake2b(t.encode(), digest_size=16).hexdigest() for t in part]
+        keys = [Memo.key(t) for t in part]
         kept = memo.get_many(keys)
         found: list[Reading | None] = []
         for key in keys:

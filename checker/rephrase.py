@@ -55,14 +55,14 @@ def rephrase(text: str, rephrasings: tuple[Rephrasing, ...]) -> tuple[str, bool]
         match = rephrasing.pattern.fullmatch(text.strip())
         if match is None:
             continue
-        parts = {k: _inner(v or "") for k, v in match.groupdict().items()}
+        parts = {k: inner(v or "") for k, v in match.groupdict().items()}
         said = " ".join(rephrasing.template.format(**parts).split())
         if said and said != text:
             return said[:1].upper() + said[1:], rephrasing.refutes_only
     return None
 
 
-def _inner(part: str) -> str:
+def inner(part: str) -> str:
     """A sentence's part as it reads inside another sentence: "The layer" -> "the layer",
     while "ReLU" and "BERT" keep their capitals."""
     if len(part) > 1 and part[0].isupper() and part[1].islower():

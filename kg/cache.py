@@ -337,6 +337,11 @@ class Memo:
     MAX_SEGMENTS = 6
     TABLE = "memo"
 
+    @staticmethod
+    def key(text: str) -> str:
+        """The key a value computed from `text` alone is kept under."""
+        return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
     def __init__(self, name: str, scope: str):
         self._name, self._scope = name, scope
         folder = cache_dir()
